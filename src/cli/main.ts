@@ -1,0 +1,58 @@
+/**
+ * The commander program. Each subcommand imports its module lazily, so `dtoverlay-check dtc`
+ * does not pay for ajv or the parser (cold start matters for pre-commit hooks).
+ */
+import { Command, CommanderError } from 'commander';
+import { DiagnosticError, formatSpan } from '../diagnostics.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export async function main(argv: string[]): Promise<number> {
+  // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
+  if (argv[0] === 'dtc' || argv[0] === 'fdtoverlay') {
+    const { runBundledTool } = await import('./tools.js');
+    return runBundledTool(argv[0], argv.slice(1));
+  }
+
+  const program = new Command();
+  program
+    .name('dtoverlay-check')
+    .description('Device-tree overlay compiler and validator')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('dtc')
+    .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')
+    .allowUnknownOption();
+  program
+    .command('fdtoverlay')
+    .description('run the bundled reference fdtoverlay 1.7.2 (WebAssembly) with its own arguments')
+    .allowUnknownOption();
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    return reportFailure(err);
+  }
+}
+
+/** Turns any failure into a one-line message and an exit code; never a stack trace. */
+export function reportFailure(err: unknown): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (err instanceof DiagnosticError) {
+    const d = err.diagnostic;
+    const where = d.span ? `${formatSpan(d.span)}: ` : '';
+    process.stderr.write(`${where}${d.severity}: ${d.message}\n`);
+    return EXIT_USAGE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`dtoverlay-check: internal error: ${message}\n`);
+  if (process.env.DTOVERLAY_CHECK_DEBUG) console.error(err);
+  return EXIT_USAGE;
+}

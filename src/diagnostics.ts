@@ -1,0 +1,49 @@
+/** Where a piece of text came from: 1-based line and column in the original file. */
+export interface Span {
+  file: string;
+  line: number;
+  column: number;
+  /** Last line/column (inclusive) when the span covers a range. */
+  endLine?: number;
+  endColumn?: number;
+  /** Include / macro-expansion chain that produced this text, outermost last. */
+  via?: SpanOrigin[];
+}
+
+export interface SpanOrigin {
+  kind: 'include' | 'macro';
+  /** Macro name for kind 'macro'. */
+  name?: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One finding from any stage (see docs/architecture.md). */
+export interface Diagnostic {
+  /** 'dtc/unit_address_vs_reg', 'schema/required', 'pas/smr-conflict', 'parse/syntax', ... */
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** Node path in the (merged) tree. */
+  path?: string;
+  property?: string;
+  span?: Span;
+  related?: { message: string; span: Span }[];
+}
+
+/** An input error that stops a stage: carries a Diagnostic so the CLI prints file:line:col, never a stack. */
+export class DiagnosticError extends Error {
+  readonly diagnostic: Diagnostic;
+  constructor(diagnostic: Diagnostic) {
+    super(diagnostic.message);
+    this.name = 'DiagnosticError';
+    this.diagnostic = diagnostic;
+  }
+}
+
+export function formatSpan(span: Span): string {
+  return `${span.file}:${span.line}:${span.column}`;
+}
