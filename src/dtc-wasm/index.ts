@@ -53,6 +53,17 @@ function moduleFor(tool: BundledTool): WebAssembly.Module {
 
 /** Runs the bundled `tool` with `args` (argv[0] is added) and returns its status and output. */
 export function runTool(tool: BundledTool, args: string[], opts: ToolRunOptions = {}): ToolRunResult {
+  let mod: WebAssembly.Module;
+  try {
+    mod = moduleFor(tool);
+  } catch (err) {
+    return failure(`${tool}: cannot load the bundled WebAssembly module: ${(err as Error).message}\n`);
+  }
+  return runModule(mod, tool, args, opts);
+}
+
+/** Runs any WASI command module as program `name`; exposed for tests of the crash handling. */
+export function runModule(mod: WebAssembly.Module, tool: string, args: string[], opts: ToolRunOptions = {}): ToolRunResult {
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
   const stdin = typeof opts.stdin === 'string' && opts.stdin !== 'inherit' ? Buffer.from(opts.stdin) : opts.stdin;
@@ -75,7 +86,7 @@ export function runTool(tool: BundledTool, args: string[], opts: ToolRunOptions 
   });
   let status: number;
   try {
-    const instance = new WebAssembly.Instance(moduleFor(tool), host.imports());
+    const instance = new WebAssembly.Instance(mod, host.imports());
     status = host.start(instance);
   } catch (err) {
     // abort(), an out-of-bounds access or a stack overflow inside the program: report it, like a

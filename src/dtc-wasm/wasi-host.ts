@@ -94,7 +94,7 @@ function guestToHostPath(guestPath: string): string {
 
 function errnoOf(err: unknown): number {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return (code && NODE_ERRNO[code]) ?? E.IO;
+  return (code && NODE_ERRNO[code]) || E.IO;
 }
 
 export class WasiHost {
