@@ -1,0 +1,156 @@
+/**
+ * Device-tree source output, byte for byte what dtc 1.7.2 prints for `-O dts` (dt_to_source in
+ * dtc's treesource.c), for trees read from blobs (value types guessed) and trees built from source
+ * (type markers, labels inside values, phandle references as `&label` / `&{/path}`).
+ *
+ * Two dtc details worth knowing: path references print as the quoted path string, because the path
+ * bytes are in the value by then; and `/plugin/` is not printed (dtc 1.7.2 does not either).
+ * Non-printable string bytes print as `\xNN` of the byte, as the WebAssembly dtc does (a native x86
+ * build sign-extends them to `\xffffff80`).
+ */
+import { isTypeMarker } from '../tree/model.js';
+import type { MarkerKind, Node, Property, Tree } from '../tree/model.js';
+import { effectiveMarkers, isPrintable } from './value-types.js';
+
+const OPEN: Record<string, string> = { u8: '[', u16: '/bits/ 16 <', u32: '<', u64: '/bits/ 64 <', string: '' };
+const CLOSE: Record<string, string> = { u8: ']', u16: '>', u32: '>', u64: '>', string: '' };
+
+const ESCAPES: Record<number, string> = {
+  0: '\\0',
+  7: '\\a',
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  11: '\\v',
+  12: '\\f',
+  13: '\\r',
+  0x22: '\\"',
+  0x5c: '\\\\',
+};
+
+function hex(value: number | bigint, minDigits: number): string {
+  return value.toString(16).padStart(minDigits, '0');
+}
+
+/** A string chunk: its last byte is the terminating NUL, which is not printed. */
+function formatString(bytes: Uint8Array, start: number, length: number): string {
+  if (length === 0) return '';
+  let text = '"';
+  for (let i = start; i < start + length - 1; i++) {
+    const b = bytes[i]!;
+    const escape = ESCAPES[b];
+    if (escape !== undefined) text += escape;
+    else if (isPrintable(b)) text += String.fromCharCode(b);
+    else text += `\\x${hex(b, 2)}`;
+  }
+  return `${text}"`;
+}
+
+/** Integers of `width` bytes, big-endian, separated by spaces (dtc's write_propval_int). */
+function formatInts(bytes: Uint8Array, start: number, length: number, width: number): string {
+  const words: string[] = [];
+  for (let at = start; at + width <= start + length; at += width) {
+    if (width === 1) {
+      words.push(hex(bytes[at]!, 2));
+      continue;
+    }
+    let value = 0n;
+    for (let i = 0; i < width; i++) value = (value << 8n) | BigInt(bytes[at + i]!);
+    words.push(`0x${hex(value, 2)}`);
+  }
+  return words.join(' ');
+}
+
+function formatReference(ref: string): string {
+  return ref.startsWith('/') ? `&{${ref}}` : `&${ref}`;
+}
+
+/** The text after the property name: `;` for an empty value, else ` = ...;`. */
+export function formatPropertyValue(prop: Property): string {
+  const { bytes, markers: ownMarkers } = prop.value;
+  const len = bytes.length;
+  if (len === 0) return ';';
+  const markers = effectiveMarkers(prop);
+  let text = ' =';
+  // nextTypeAt[i]: offset of the first type marker after markers[i], or -1 (dtc's type_marker_length).
+  const nextTypeAt = new Array<number>(markers.length);
+  for (let i = markers.length - 1, following = -1; i >= 0; i--) {
+    nextTypeAt[i] = following;
+    if (isTypeMarker(markers[i]!.kind)) following = markers[i]!.offset;
+  }
+  let emitType: MarkerKind | undefined;
+  for (let i = 0; i < markers.length; i++) {
+    const m = markers[i]!;
+    const chunkLen = Math.max(0, (i + 1 < markers.length ? markers[i + 1]!.offset : len) - m.offset);
+    const dataLen = (nextTypeAt[i]! >= 0 ? nextTypeAt[i]! - m.offset : 0) || len - m.offset;
+
+    if (isTypeMarker(m.kind)) {
+      emitType = m.kind;
+      text += ` ${OPEN[emitType]}`;
+    } else if (m.kind === 'label') {
+      text += ` ${m.ref}:`;
+    }
+    if (emitType === undefined || chunkLen === 0) continue;
+
+    switch (emitType) {
+      case 'u16':
+        text += formatInts(bytes, m.offset, chunkLen, 2);
+        break;
+      case 'u32': {
+        const ref = ownMarkers.find((r) => r.kind === 'ref-phandle' && r.offset === m.offset);
+        if (ref) {
+          text += formatReference(ref.ref ?? '');
+          if (chunkLen > 4) text += ` ${formatInts(bytes, m.offset + 4, chunkLen - 4, 4)}`;
+        } else {
+          text += formatInts(bytes, m.offset, chunkLen, 4);
+        }
+        if (dataLen > chunkLen) text += ' ';
+        break;
+      }
+      case 'u64':
+        text += formatInts(bytes, m.offset, chunkLen, 8);
+        break;
+      case 'string':
+        text += formatString(bytes, m.offset, chunkLen);
+        break;
+      default:
+        text += formatInts(bytes, m.offset, chunkLen, 1);
+    }
+
+    if (chunkLen === dataLen) {
+      text += CLOSE[emitType];
+      if (m.offset + chunkLen !== len) text += ',';
+      emitType = undefined;
+    }
+  }
+  return `${text};`;
+}
+
+function labelPrefix(labels: readonly string[]): string {
+  let text = '';
+  for (const label of labels) text += `${label}: `;
+  return text;
+}
+
+function printNode(node: Node, level: number, out: string[]): void {
+  const indent = '\t'.repeat(level);
+  out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`);
+  for (const prop of node.liveProperties()) {
+    out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`);
+  }
+  for (const child of node.liveChildren()) {
+    out.push('\n');
+    printNode(child, level + 1, out);
+  }
+  out.push(`${indent}};\n`);
+}
+
+/** The whole tree as dtc -O dts prints it. */
+export function printDts(tree: Tree): string {
+  const out: string[] = ['/dts-v1/;\n\n'];
+  for (const re of tree.reservations) {
+    out.push(`${labelPrefix(re.labels)}/memreserve/\t0x${hex(re.address, 16)} 0x${hex(re.size, 16)};\n`);
+  }
+  printNode(tree.root, 0, out);
+  return out.join('');
+}
