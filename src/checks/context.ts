@@ -1,0 +1,239 @@
+/**
+ * What a check sees while it runs: the tree, lookups that behave like dtc's livetree.c
+ * (first match in pre-order over live nodes), per-node facts that earlier checks record
+ * (bus type, #address-cells/#size-cells), and `fail`/`failProp` to report.
+ *
+ * Lookups are indexed instead of walking the tree per reference (dtc does walk); the indexes
+ * are kept in step with the tree changes the fixup checks make.
+ */
+import type { Marker, Node, Property, Tree } from '../tree/model.js';
+import { Property as PropertyClass } from '../tree/model.js';
+import type { CheckFailure } from './types.js';
+
+/** Bus kinds dtc's bridge checks record on a node (`node->bus`). */
+export type BusKind = 'pci' | 'simple-bus' | 'i2c' | 'spi' | 'graph-port' | 'graph-ports';
+
+export interface LabelOwner {
+  node: Node;
+  prop?: Property;
+  marker?: Marker;
+}
+
+export type PhandleFormat = 'legacy' | 'epapr' | 'both';
+
+export interface ContextOptions {
+  plugin: boolean;
+  /** `-@`: nodes with labels are kept by omit_unused_nodes. */
+  symbols: boolean;
+  phandleFormat: PhandleFormat;
+}
+
+export class CheckContext {
+  readonly tree: Tree;
+  readonly root: Node;
+  readonly plugin: boolean;
+  readonly symbols: boolean;
+  readonly phandleFormat: PhandleFormat;
+
+  /** Set by the bridge checks; read by the unit-address checks of the children. */
+  readonly bus = new Map<Node, BusKind>();
+  private readonly addressCells = new Map<Node, number>();
+  private readonly sizeCells = new Map<Node, number>();
+
+  /** dtc's static counter in get_node_phandle: the next phandle to try. */
+  private nextPhandle = 1;
+  private phandleIndex: Map<number, Node> | undefined;
+  private labelIndex: Map<string, Node> | undefined;
+  private valueLabelIndex: { props: Map<string, LabelOwner>; marks: Map<string, LabelOwner> } | undefined;
+
+  /** Receives each failure of the running check (set by the runner). */
+  report: (failure: CheckFailure) => void = () => undefined;
+
+  constructor(tree: Tree, options: ContextOptions) {
+    this.tree = tree;
+    this.root = tree.root;
+    this.plugin = options.plugin;
+    this.symbols = options.symbols;
+    this.phandleFormat = options.phandleFormat;
+  }
+
+  fail(node: Node | undefined, message: string): void {
+    this.report({ node, message });
+  }
+
+  failProp(node: Node, prop: Property | undefined, message: string): void {
+    this.report({ node, prop, message });
+  }
+
+  // ---- #address-cells / #size-cells as recorded by addr_size_cells ----
+
+  /** The raw recorded value: -1 when the property is absent, 0 before addr_size_cells ran. */
+  rawAddressCells(node: Node): number {
+    return this.addressCells.get(node) ?? 0;
+  }
+
+  rawSizeCells(node: Node): number {
+    return this.sizeCells.get(node) ?? 0;
+  }
+
+  setCells(node: Node, address: number, size: number): void {
+    this.addressCells.set(node, address);
+    this.sizeCells.set(node, size);
+  }
+
+  /** `node_addr_cells`: the recorded value, or 2 when absent. */
+  addressCellsOf(node: Node): number {
+    const v = this.rawAddressCells(node);
+    return v === -1 ? 2 : v;
+  }
+
+  /** `node_size_cells`: the recorded value, or 1 when absent. */
+  sizeCellsOf(node: Node): number {
+    const v = this.rawSizeCells(node);
+    return v === -1 ? 1 : v;
+  }
+
+  // ---- lookups ----
+
+  /** `get_node_by_label`: first live node in pre-order carrying the label. */
+  nodeByLabel(label: string): Node | undefined {
+    if (!this.labelIndex) {
+      const index = new Map<string, Node>();
+      forEachLiveNode(this.root, (n) => {
+        for (const l of n.labels) if (!index.has(l)) index.set(l, n);
+      });
+      this.labelIndex = index;
+    }
+    return this.labelIndex.get(label);
+  }
+
+  /**
+   * Where a label is defined, searched as dtc's duplicate_label does: node labels first, then
+   * property labels, then labels inside values; each the first in pre-order.
+   */
+  labelOwner(label: string): LabelOwner | undefined {
+    const node = this.nodeByLabel(label);
+    if (node) return { node };
+    if (!this.valueLabelIndex) {
+      const props = new Map<string, LabelOwner>();
+      const marks = new Map<string, LabelOwner>();
+      forEachLiveNode(this.root, (n) => {
+        for (const prop of n.properties) {
+          if (prop.deleted) continue;
+          for (const l of prop.labels) if (!props.has(l)) props.set(l, { node: n, prop });
+          for (const marker of prop.value.markers) {
+            if (marker.kind === 'label' && marker.ref !== undefined && !marks.has(marker.ref)) {
+              marks.set(marker.ref, { node: n, prop, marker });
+            }
+          }
+        }
+      });
+      this.valueLabelIndex = { props, marks };
+    }
+    return this.valueLabelIndex.props.get(label) ?? this.valueLabelIndex.marks.get(label);
+  }
+
+  /** `get_node_by_path`, relative to `from` (the root by default). */
+  nodeByPath(path: string, from: Node = this.root): Node | undefined {
+    let node = from;
+    let rest = path;
+    for (;;) {
+      if (rest === '') return node.deleted ? undefined : node;
+      let start = 0;
+      while (rest[start] === '/') start++;
+      rest = rest.slice(start);
+      const slash = rest.indexOf('/');
+      const component = slash < 0 ? rest : rest.slice(0, slash);
+      const child = node.children.find((c) => !c.deleted && c.name === component);
+      if (!child) return undefined;
+      if (slash < 0) return child;
+      node = child;
+      rest = rest.slice(slash + 1);
+    }
+  }
+
+  /** `get_node_by_ref`: `/path`, `label` or `label/sub/path`. */
+  nodeByRef(ref: string): Node | undefined {
+    if (ref === '/') return this.root;
+    if (ref.startsWith('/')) return this.nodeByPath(ref);
+    const slash = ref.indexOf('/');
+    const label = slash < 0 ? ref : ref.slice(0, slash);
+    const target = this.nodeByLabel(label);
+    if (!target) return undefined;
+    return slash < 0 ? target : this.nodeByPath(ref.slice(slash + 1), target);
+  }
+
+  /** `get_node_by_phandle`: first live node in pre-order with that phandle. */
+  nodeByPhandle(phandle: number): Node | undefined {
+    if (phandle === 0 || phandle === 0xffffffff) return undefined;
+    return this.phandles().get(phandle);
+  }
+
+  private phandles(): Map<number, Node> {
+    if (!this.phandleIndex) {
+      const index = new Map<number, Node>();
+      forEachLiveNode(this.root, (n) => {
+        if (n.phandle !== 0 && !index.has(n.phandle)) index.set(n.phandle, n);
+      });
+      this.phandleIndex = index;
+    }
+    return this.phandleIndex;
+  }
+
+  /** Give `node` a phandle (explicit_phandles); keeps the index exact. */
+  setPhandle(node: Node, phandle: number): void {
+    node.phandle = phandle;
+    const index = this.phandleIndex;
+    if (index && !index.has(phandle)) index.set(phandle, node);
+    else this.phandleIndex = undefined;
+  }
+
+  /**
+   * `get_node_phandle`: the node's phandle, allocating the lowest free one from a counter that
+   * only grows, and adding `linux,phandle` / `phandle` properties as the format asks.
+   */
+  phandleOf(node: Node): number {
+    if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
+    const index = this.phandles();
+    while (index.has(this.nextPhandle)) this.nextPhandle++;
+    const phandle = this.nextPhandle;
+    node.phandle = phandle;
+    index.set(phandle, node);
+    if (this.phandleFormat !== 'epapr') addPhandleProperty(node, 'linux,phandle', phandle);
+    if (this.phandleFormat !== 'legacy') addPhandleProperty(node, 'phandle', phandle);
+    return phandle;
+  }
+
+  /** `delete_node`: mark the node, its subtree and properties deleted and drop their labels. */
+  deleteNode(node: Node): void {
+    const mark = (n: Node): void => {
+      n.deleted = true;
+      for (const c of n.children) if (!c.deleted) mark(c);
+      for (const p of n.properties) {
+        if (!p.deleted) {
+          p.deleted = true;
+          p.labels = [];
+        }
+      }
+      n.labels = [];
+    };
+    mark(node);
+    this.phandleIndex = undefined;
+    this.labelIndex = undefined;
+    this.valueLabelIndex = undefined;
+  }
+}
+
+function addPhandleProperty(node: Node, name: string, phandle: number): void {
+  if (node.properties.some((p) => !p.deleted && p.name === name)) return;
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, phandle);
+  const marker: Marker = { kind: 'u32', offset: 0 };
+  node.properties.push(new PropertyClass(name, { bytes, markers: [marker] }));
+}
+
+/** Pre-order over live nodes, as dtc's for_each_child recursion. */
+export function forEachLiveNode(node: Node, visit: (n: Node) => void): void {
+  visit(node);
+  for (const c of node.children) if (!c.deleted) forEachLiveNode(c, visit);
+}

@@ -1,0 +1,113 @@
+/**
+ * Running the check table the way dtc's process_checks / run_check do:
+ * - every check enabled as warning or error runs, in table order;
+ * - a check first runs its prerequisites (even disabled ones, silently); one that did not pass
+ *   marks the check "failed prerequisite" and it does not visit the tree;
+ * - as soon as one error-level check has not passed, dtc evaluates no further check
+ *   (its `error = error || run_check(...)` short-circuits), neither prerequisites nor table entries.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import type { Node } from '../tree/model.js';
+import { CheckContext, type ContextOptions } from './context.js';
+import { checkByName, checkTable } from './registry.js';
+import { switchesOf, type CheckLevels } from './levels.js';
+import type { CheckDefinition, CheckFailure } from './types.js';
+import type { Tree } from '../tree/model.js';
+
+type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
+
+interface CheckState {
+  def: CheckDefinition;
+  warn: boolean;
+  error: boolean;
+  status: Status;
+  inProgress: boolean;
+}
+
+export interface RunOptions extends ContextOptions {
+  levels?: CheckLevels;
+  /** dtc's `-q` count: 1 hides warnings, 2 hides errors too. */
+  quiet: number;
+}
+
+export interface RunOutcome {
+  diagnostics: Diagnostic[];
+  /** dtc's verdict: some error-level check did not pass ("Input tree has errors"). */
+  failed: boolean;
+}
+
+export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
+  const ctx = new CheckContext(tree, options);
+  const diagnostics: Diagnostic[] = [];
+  const states = new Map<string, CheckState>();
+  for (const def of checkTable) {
+    const s = switchesOf(def.meta.name, options.levels);
+    states.set(def.meta.name, { def, warn: s.warn, error: s.error, status: 'unchecked', inProgress: false });
+  }
+
+  const emit = (state: CheckState, failure: CheckFailure): void => {
+    if (!(state.warn && options.quiet < 1) && !(state.error && options.quiet < 2)) return;
+    diagnostics.push(toDiagnostic(state, failure));
+  };
+
+  const visit = (state: CheckState, node: Node): void => {
+    state.def.node!(ctx, node);
+    // dtc's for_each_child: live children, re-read after the visit (a fixup may delete nodes)
+    for (const child of node.children) if (!child.deleted) visit(state, child);
+  };
+
+  const run = (state: CheckState): boolean => {
+    let error = false;
+    if (state.status === 'unchecked') {
+      state.inProgress = true;
+      for (const name of state.def.meta.prereqs) {
+        const prereq = states.get(name)!;
+        if (!error) error = run(prereq);
+        if (prereq.status !== 'passed') {
+          state.status = 'prereq';
+          emit(state, { message: `Failed prerequisite '${name}'` });
+        }
+      }
+      if (state.status === 'unchecked') {
+        if (state.def.node) {
+          ctx.report = (failure) => {
+            state.status = 'failed';
+            emit(state, failure);
+          };
+          visit(state, tree.root);
+        }
+        if (state.status === 'unchecked') state.status = 'passed';
+      }
+      state.inProgress = false;
+    }
+    if (state.status !== 'passed' && state.error) error = true;
+    return error;
+  };
+
+  let failed = false;
+  for (const def of checkTable) {
+    const state = states.get(def.meta.name)!;
+    if ((state.warn || state.error) && !failed) failed = run(state);
+  }
+  return { diagnostics, failed };
+}
+
+function toDiagnostic(state: CheckState, failure: CheckFailure): Diagnostic {
+  const { node, prop, message } = failure;
+  const d: Diagnostic = {
+    rule: `dtc/${state.def.meta.name}`,
+    severity: state.error ? 'error' : 'warning',
+    message,
+  };
+  if (node) d.path = node.path;
+  if (node && prop) d.property = prop.name;
+  const span = prop?.span ?? node?.span;
+  if (span) d.span = span;
+  // dtc lists the other definitions of a node ("also defined at") for node-level messages
+  if (node && !prop && node.span && node.spans.length > 1) {
+    d.related = node.spans.slice(1).map((s) => ({ message: 'also defined at', span: s }));
+  }
+  return d;
+}
+
+export { checkByName };

@@ -1,0 +1,98 @@
+/**
+ * Reading property values the way dtc's checks read them: as C strings, string lists and
+ * big-endian cells. Where dtc would read past the end of a short value, these return 0 instead.
+ */
+import type { Data, Marker, MarkerKind, Node, Property } from '../tree/model.js';
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The value up to its first NUL, as `printf("%s", prop->val.val)` shows it; "(null)" when empty. */
+export function cString(data: Data): string {
+  const { bytes } = data;
+  if (bytes.length === 0) return '(null)';
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  return utf8.decode(bytes.subarray(0, end));
+}
+
+/** Whether the value equals `text` as a C string comparison (`streq(prop->val.val, text)`). */
+export function cStringEquals(data: Data, text: string): boolean {
+  return data.bytes.length > 0 && cString(data) === text;
+}
+
+/** Exactly one NUL-terminated string with no embedded NUL (dtc's `data_is_one_string`). */
+export function isOneString(data: Data): boolean {
+  const { bytes } = data;
+  const len = bytes.length;
+  if (len === 0) return false;
+  for (let i = 0; i < len - 1; i++) if (bytes[i] === 0) return false;
+  return bytes[len - 1] === 0;
+}
+
+/** Every string NUL-terminated (an empty value is a valid, empty list). */
+export function isStringList(data: Data): boolean {
+  const { bytes } = data;
+  return bytes.length === 0 || bytes[bytes.length - 1] === 0;
+}
+
+/** The strings of a string-list value (the last one may lack its NUL). */
+export function stringList(data: Data): string[] {
+  const out: string[] = [];
+  const { bytes } = data;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    out.push(utf8.decode(bytes.subarray(start, end)));
+    start = end + 1;
+  }
+  return out;
+}
+
+/** Cell `n` (big-endian u32); 0 where the value is too short. */
+export function cellAt(data: Data, n: number): number {
+  const o = n * 4;
+  const b = data.bytes;
+  if (o + 4 > b.length) return 0;
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/** The value as one cell (`propval_cell`); dtc asserts the length, we read the first cell. */
+export function propCell(prop: Property): number {
+  return cellAt(prop.value, 0);
+}
+
+export function cellCount(prop: Property): number {
+  return Math.floor(prop.value.bytes.length / 4);
+}
+
+export function isValidPhandle(phandle: number): boolean {
+  return phandle !== 0 && phandle !== 0xffffffff;
+}
+
+export function markersOfKind(data: Data, kind: MarkerKind): Marker[] {
+  return data.markers.filter((m) => m.kind === kind);
+}
+
+/** `get_property`: the first live property of that name. */
+export function getProp(node: Node, name: string): Property | undefined {
+  for (const p of node.properties) if (!p.deleted && p.name === name) return p;
+  return undefined;
+}
+
+/** `strends` */
+export function endsWith(text: string, suffix: string): boolean {
+  return text.length >= suffix.length && text.endsWith(suffix);
+}
+
+/** Length of the leading run of characters from `allowed` (C's strspn). */
+export function spanOf(text: string, allowed: string): number {
+  let n = 0;
+  while (n < text.length && allowed.includes(text[n]!)) n++;
+  return n;
+}
+
+/** Lowercase hex with no prefix, as `printf("%x")`. */
+export function hex(value: number | bigint): string {
+  return value.toString(16);
+}
