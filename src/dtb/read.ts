@@ -270,7 +270,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
   };
   const openNode = (parent: OpenNode | undefined, tokenAt: number): OpenNode => {
     const named = r.cString(pos, struct.limit);
-    if (!named) r.fail('dtb/unterminated-name', 'node name is not terminated inside the structure block', pos, parent?.node.path);
+    if (!named) r.fail('dtb/unterminated-name', 'node name is not terminated inside the structure block', pos, parent && pathOf(parent.node));
     const flatName = named.text;
     const nameAt = pos;
     pos = named.end;
@@ -309,11 +309,11 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
             'dtb/bad-string-offset',
             `property name offset 0x${nameOff.toString(16)} is not a terminated string inside the strings block`,
             nameOffAt,
-            current.node.path,
+            pathOf(current.node),
           );
         }
         if (current.node.children.length > 0) {
-          warn('Flat tree input has subnodes preceding a property.', current.node.path);
+          warn('Flat tree input has subnodes preceding a property.', pathOf(current.node));
         }
         if (fullPaths && length >= 8) realign(8);
         if (length > struct.limit - pos) {
@@ -321,7 +321,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
             'dtb/bad-size',
             `property "${named.text}" is ${length} bytes, past the end of the structure block`,
             lengthAt,
-            current.node.path,
+            pathOf(current.node),
           );
         }
         const value = r.bytes.slice(pos, pos + length);
@@ -334,7 +334,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
       }
       case FDT_BEGIN_NODE: {
         if (stack.length >= maxDepth) {
-          r.fail('dtb/too-deep', `nodes nest deeper than ${maxDepth} levels`, tokenAt, current.node.path);
+          r.fail('dtb/too-deep', `nodes nest deeper than ${maxDepth} levels`, tokenAt, pathOf(current.node));
         }
         const child = openNode(current, tokenAt);
         current.node.addChild(child.node);
@@ -345,18 +345,25 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
         stack.pop();
         break;
       case FDT_NOP:
-        if (fullPaths) warn('NOP tag found in flat tree version <16', current.node.path);
+        if (fullPaths) warn('NOP tag found in flat tree version <16', pathOf(current.node));
         break;
       case FDT_END:
-        r.fail('dtb/structure', `premature FDT_END inside node ${current.node.path}`, tokenAt, current.node.path);
+        r.fail('dtb/structure', `premature FDT_END inside node ${pathOf(current.node)}`, tokenAt, pathOf(current.node));
       default:
-        r.fail('dtb/bad-token', `invalid token ${tokenName(token)} in node ${current.node.path}`, tokenAt, current.node.path);
+        r.fail('dtb/bad-token', `invalid token ${tokenName(token)} in node ${pathOf(current.node)}`, tokenAt, pathOf(current.node));
     }
   }
   const endAt = pos;
   const end = word('FDT_END');
   if (end !== FDT_END) r.fail('dtb/structure', `expected FDT_END after the root node, found ${tokenName(end)}`, endAt);
   return root.node;
+}
+
+/** Node.path without recursion: blobs may nest thousands deep. */
+function pathOf(node: Node): string {
+  const names: string[] = [];
+  for (let n: Node | undefined = node; n?.parent; n = n.parent) names.push(n.name);
+  return `/${names.reverse().join('/')}`;
 }
 
 /** Before v16 a node's name is its full path; its own name is what follows the parent's path (nodename_from_path). */
