@@ -19,7 +19,8 @@ export type MarkerKind =
   | 'u16'
   | 'u32'
   | 'u64'
-  | 'string'; // type markers: the bytes from offset up to the next type marker are of this type
+  | 'string' // type markers: the bytes from offset up to the next type marker are of this type
+  | 'none'; // dtc's TYPE_NONE (start of `/incbin/` data): not a type marker, but it splits a value's chunks
 
 export interface Marker {
   kind: MarkerKind;

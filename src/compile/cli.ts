@@ -1,0 +1,103 @@
+/**
+ * `dtoverlay-check compile …`: dtc's command line, several inputs in one process with
+ * `--out-dir`, outputs written to a temporary file and renamed into place only on success.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compile, EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
+import { parseCompileArgs, UsageError, type CompileOptions } from './options.js';
+
+const USAGE = `Usage: dtoverlay-check compile [options] <input file>...
+
+Options (as dtc 1.7.2):
+  -I, --in-format <dts|dtb>     input format (guessed from the file)
+  -O, --out-format <dtb|dts|json>
+  -o, --out <file>              output file (default stdout)
+      --out-dir <dir>           one output per input in <dir>
+  -V, --out-version <n>         blob version (default 17)
+  -R, --reserve <n>             extra memory reservation slots
+  -S, --space <n>               minimum blob size
+  -p, --pad <n>                 padding after the blob
+  -a, --align <n>               align the blob size
+  -b, --boot-cpu <n>            boot CPU id in the header
+  -i, --include <dir>           search folder for /include/, /incbin/ and #include
+  -H, --phandle <legacy|epapr|both>
+  -s, --sort                    sort nodes and properties
+  -W, --warning [no-]<check>    enable/disable a check as warning
+  -E, --error [no-]<check>      enable/disable a check as error
+  -@, --symbols                 generate __symbols__
+  -L, --local-fixups            generate __fixups__/__local_fixups__
+  -A, --auto-alias              generate aliases from labels
+  -f, --force                   write output even when checks fail
+  -q, --quiet                   fewer messages (repeat for fewer)
+      --cpp                     run the C preprocessor first (kernel style)
+  -D, --define <NAME[=V]>       preprocessor definition
+`;
+
+function writeAtomically(file: string, bytes: Uint8Array): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(temp, bytes);
+  fs.renameSync(temp, file);
+}
+
+function outputNameFor(input: string, outDir: string, format: 'dtb' | 'dts' | 'json'): string {
+  const base = path.basename(input);
+  const stem = base.replace(/\.(dtso|dts|dtsi|dtbo|dtb|tmp)$/i, '');
+  const overlay = /\.dtso$/i.test(base) || /\.dtbo$/i.test(base);
+  const ext = format === 'dtb' ? (overlay ? '.dtbo' : '.dtb') : format === 'dts' ? (overlay ? '.dtso' : '.dts') : '.json';
+  return path.join(outDir, stem + ext);
+}
+
+export async function runCompileCli(args: string[]): Promise<number> {
+  let options: CompileOptions;
+  try {
+    options = parseCompileArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`Error: ${err.message}\n${USAGE}`);
+      return EXIT_INPUT_ERROR;
+    }
+    throw err;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (options.showVersion) {
+    process.stdout.write('Version: DTC 1.7.2 (dtoverlay-check)\n');
+    return 0;
+  }
+  if (options.inputs.length === 0) options.inputs.push('-');
+  if (options.inputs.length > 1 && !options.outDir) {
+    process.stderr.write(`Error: several inputs need --out-dir\n${USAGE}`);
+    return EXIT_INPUT_ERROR;
+  }
+  if (options.outDir) fs.mkdirSync(options.outDir, { recursive: true });
+
+  const session = newSession();
+  let status = 0;
+  for (const input of options.inputs) {
+    let file = input;
+    let text: string | undefined;
+    if (input === '-') {
+      text = fs.readFileSync(0).toString('latin1');
+      file = '<stdin>';
+    }
+    const result = await compile({ file, text }, options, session);
+    for (const m of result.messages) process.stderr.write(m.endsWith('\n') ? m : `${m}\n`);
+    if (result.exitCode !== 0 || !result.output) {
+      if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
+      continue;
+    }
+    if (options.outDir) {
+      const format = options.outputFormat ?? guessOutputFormat(options.outFile, options.inputFormat ?? 'dts');
+      writeAtomically(outputNameFor(input, options.outDir, format), result.output);
+    } else if (options.outFile === '-') {
+      process.stdout.write(result.output);
+    } else {
+      writeAtomically(options.outFile, result.output);
+    }
+  }
+  return status;
+}

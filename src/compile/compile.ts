@@ -1,0 +1,307 @@
+/**
+ * The compile pipeline, in dtc's order (dtc.c main): read (DTS: parse → build tree; DTB: read
+ * blob) → `-b` → checks (which resolve references and assign phandles) → `-A` aliases → `-@`
+ * symbols → fixups for plugins (or `-L`) → `-s` sort → output. Nothing is written here; the CLI
+ * writes the bytes (to a temporary file renamed into place) only when the compile succeeded.
+ */
+import * as fs from 'node:fs';
+import type { Diagnostic } from '../diagnostics.js';
+import { DiagnosticError, formatSpan } from '../diagnostics.js';
+import { parseDts } from '../dts/parser.js';
+import type { PositionMap } from '../dts/position-map.js';
+import { FileSourceHost } from '../dts/source.js';
+import { writeDtb } from '../dtb/write.js';
+import { buildTree } from '../tree/build.js';
+import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '../tree/generate.js';
+import type { Tree } from '../tree/model.js';
+import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
+import { sortTree } from '../tree/sort.js';
+import type { CompileOptions } from './options.js';
+
+/** dtc's exit statuses: 1 for input errors (`die`, parse errors), 2 when checks found errors. */
+export const EXIT_INPUT_ERROR = 1;
+export const EXIT_CHECK_ERRORS = 2;
+
+/** What a batch of compiles shares: file contents read once, the preprocessor's cache. */
+export interface CompileSession {
+  files: Map<string, Buffer | null>;
+  preprocessCache?: unknown;
+}
+
+export function newSession(): CompileSession {
+  return { files: new Map() };
+}
+
+export interface CompileResult {
+  /** 0 on success, else dtc's status. */
+  exitCode: number;
+  tree?: Tree;
+  /** The output (DTB bytes, DTS or JSON text as UTF-8) when the compile succeeded. */
+  output?: Uint8Array;
+  diagnostics: Diagnostic[];
+  /** stderr text, in dtc's order and (for warnings and check findings) dtc's format. */
+  messages: string[];
+  /** Files read (includes, incbins, headers). */
+  dependencies: string[];
+}
+
+export interface CompileSource {
+  /** Name used in positions and to find relative includes. */
+  file: string;
+  /** Source text instead of reading `file` (a byte string, or any string when `map` is given). */
+  text?: string;
+  map?: PositionMap;
+}
+
+function errorLine(d: Diagnostic): string {
+  return d.span ? `${formatSpan(d.span)}: ${d.severity}: ${d.message}` : `${d.severity}: ${d.message}`;
+}
+
+/** Convert a (possibly non-latin1) string to a byte string, keeping offsets meaningful for a map. */
+function toByteString(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\xff]/.test(text)) return text;
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+async function loadDts(
+  source: CompileSource,
+  options: CompileOptions,
+  session: CompileSession,
+  result: CompileResult,
+): Promise<Tree | undefined> {
+  const host = new FileSourceHost({ searchPaths: options.includeDirs, cache: session.files });
+  let text = source.text;
+  let map = source.map;
+  if (text === undefined && options.cpp) {
+    const pre = await preprocessFile(source.file, options, session);
+    text = pre.text;
+    map = pre.map;
+    result.dependencies.push(...pre.dependencies);
+  }
+  if (text === undefined) {
+    const bytes = host.read(source.file);
+    if (!bytes) {
+      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory`);
+      result.exitCode = EXIT_INPUT_ERROR;
+      return undefined;
+    }
+    text = bytes.toString('latin1');
+  } else text = toByteString(text);
+
+  const parsed = parseDts(text, source.file, { host, map });
+  result.dependencies.push(...parsed.dependencies);
+  let failed = false;
+  for (const d of parsed.diagnostics) {
+    result.diagnostics.push(d);
+    if (d.severity === 'error') {
+      failed = true;
+      result.messages.push(errorLine(d));
+    } else if (d.span) {
+      result.messages.push(`WARNING: ${dtcSpan(d.span)}: ${d.message}`);
+    }
+  }
+  if (!parsed.source || failed) {
+    result.exitCode = EXIT_INPUT_ERROR;
+    return undefined;
+  }
+  const built = buildTree(parsed.source);
+  for (const d of built.diagnostics) {
+    result.diagnostics.push(d);
+    result.messages.push(errorLine(d));
+  }
+  if (built.diagnostics.some((d) => d.severity === 'error')) {
+    result.exitCode = EXIT_INPUT_ERROR;
+    return undefined;
+  }
+  return built.tree;
+}
+
+/** dtc's `file:line.col-col` position text. */
+function dtcSpan(span: NonNullable<Diagnostic['span']>): string {
+  const endLine = span.endLine ?? span.line;
+  const endColumn = span.endColumn === undefined ? span.column : span.endColumn + 1;
+  if (endLine !== span.line) return `${span.file}:${span.line}.${span.column}-${endLine}.${endColumn}`;
+  if (endColumn !== span.column) return `${span.file}:${span.line}.${span.column}-${endColumn}`;
+  return `${span.file}:${span.line}.${span.column}`;
+}
+
+interface PreprocessOutput {
+  text: string;
+  map?: PositionMap;
+  dependencies: string[];
+}
+
+interface PreprocessModule {
+  preprocess(
+    file: string,
+    opts: { includeDirs: string[]; defines: Record<string, string> | string[]; linemarkers?: boolean; cache?: unknown },
+  ): PreprocessOutput | Promise<PreprocessOutput>;
+  PreprocessCache?: new () => unknown;
+}
+
+async function preprocessFile(file: string, options: CompileOptions, session: CompileSession): Promise<PreprocessOutput> {
+  const modulePath = '../preprocess/index.js';
+  let mod: PreprocessModule;
+  try {
+    mod = (await import(modulePath)) as PreprocessModule;
+  } catch {
+    throw new DiagnosticError({ rule: 'compile/cpp', severity: 'error', message: '--cpp: the preprocessor module is not available' });
+  }
+  if (session.preprocessCache === undefined && mod.PreprocessCache) session.preprocessCache = new mod.PreprocessCache();
+  const defines: Record<string, string> = { __DTS__: '1' };
+  for (const d of options.defines) {
+    const eq = d.indexOf('=');
+    if (eq < 0) defines[d] = '1';
+    else defines[d.slice(0, eq)] = d.slice(eq + 1);
+  }
+  return await mod.preprocess(file, {
+    includeDirs: options.includeDirs,
+    defines,
+    linemarkers: true,
+    cache: session.preprocessCache,
+  });
+}
+
+function looksLikeBlob(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0xd0 && bytes[1] === 0x0d && bytes[2] === 0xfe && bytes[3] === 0xed;
+}
+
+/** dtc's guess_input_format: a blob by its magic, else by the name, else dts. */
+function guessInputFormat(file: string, session: CompileSession): 'dts' | 'dtb' {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(4);
+    const n = fs.readSync(fd, head, 0, 4, 0);
+    fs.closeSync(fd);
+    if (n === 4 && looksLikeBlob(head)) return 'dtb';
+  } catch {
+    // fall back to the name
+  }
+  void session;
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.dtb') || lower.endsWith('.dtbo')) return 'dtb';
+  return 'dts';
+}
+
+/** dtc's guess_type_by_name for the output. */
+export function guessOutputFormat(outFile: string, inputFormat: 'dts' | 'dtb'): 'dtb' | 'dts' | 'json' {
+  const lower = outFile.toLowerCase();
+  const dot = lower.lastIndexOf('.');
+  const ext = dot < 0 ? '' : lower.slice(dot);
+  if (ext === '.dts') return 'dts';
+  if (ext === '.dtb' || ext === '.dtbo') return 'dtb';
+  if (ext === '.json') return 'json';
+  return inputFormat === 'dts' ? 'dtb' : 'dts';
+}
+
+export async function compile(
+  source: CompileSource,
+  options: CompileOptions,
+  session: CompileSession = newSession(),
+): Promise<CompileResult> {
+  const result: CompileResult = { exitCode: 0, diagnostics: [], messages: [], dependencies: [] };
+  try {
+    await compileInto(source, options, session, result);
+  } catch (err) {
+    if (!(err instanceof DiagnosticError)) throw err;
+    result.diagnostics.push(err.diagnostic);
+    result.messages.push(errorLine(err.diagnostic));
+    result.exitCode = EXIT_INPUT_ERROR;
+    result.output = undefined;
+  }
+  return result;
+}
+
+async function compileInto(source: CompileSource, options: CompileOptions, session: CompileSession, result: CompileResult): Promise<void> {
+  const inputFormat = options.inputFormat ?? (source.text !== undefined ? 'dts' : guessInputFormat(source.file, session));
+  const outputFormat = options.outputFormat ?? guessOutputFormat(options.outFile, inputFormat);
+
+  let tree: Tree | undefined;
+  if (inputFormat === 'dts') tree = await loadDts(source, options, session, result);
+  else {
+    const { readDtb } = await import('../dtb/read.js');
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(source.file);
+    } catch {
+      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory`);
+      result.exitCode = EXIT_INPUT_ERROR;
+      return;
+    }
+    tree = readDtb(bytes);
+  }
+  if (!tree) return;
+  result.tree = tree;
+
+  if (options.bootCpu !== undefined) tree.bootCpuidPhys = options.bootCpu;
+  const fixups = options.localFixups || tree.plugin;
+
+  // checks: they also resolve references and allocate phandles (dtc's fixup checks)
+  const hadPhandle = nodesWithPhandleProperty(tree.root);
+  const { runChecks, parseCheckFlag } = await import('../checks/index.js');
+  let levels = {};
+  for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);
+  const checked = runChecks(tree, {
+    levels,
+    force: options.force,
+    phandleFormat: options.phandleFormat,
+    plugin: tree.plugin,
+    symbols: options.symbols,
+    quiet: options.quiet,
+  });
+  const { formatDtcDiagnostic } = await import('../checks/index.js');
+  for (const d of checked.diagnostics) {
+    result.diagnostics.push(d);
+    result.messages.push(formatDtcDiagnostic(d, { outname: options.outFile }).replace(/\n$/, ''));
+  }
+  if (checked.summary) result.messages.push(checked.summary);
+  if (checked.aborted) {
+    result.exitCode = EXIT_CHECK_ERRORS;
+    return;
+  }
+
+  const phandles = new PhandleAllocator(tree.root, options.phandleFormat, counterAfterChecks(tree.root, hadPhandle));
+  if (options.autoAliases) result.messages.push(...generateLabelTree(tree.root, 'aliases', undefined).warnings);
+  if (options.symbols) result.messages.push(...generateLabelTree(tree.root, '__symbols__', phandles).warnings);
+  if (fixups) {
+    generateFixupsTree(tree.root, '__fixups__');
+    generateLocalFixupsTree(tree.root, '__local_fixups__');
+  }
+  if (options.sort) sortTree(tree);
+
+  if (outputFormat === 'dtb') {
+    const written = writeDtb(tree, {
+      version: options.version,
+      reserveSlots: options.reserveSlots,
+      minSize: options.minSize,
+      padSize: options.padSize,
+      alignSize: options.alignSize,
+      quiet: options.quiet,
+    });
+    result.messages.push(...written.warnings);
+    result.output = written.bytes;
+  } else if (outputFormat === 'dts') {
+    const { printDts } = await import('../output/dts.js');
+    result.output = Buffer.from(printDts(tree), 'latin1');
+  } else {
+    result.output = Buffer.from(await printJson(tree, result.diagnostics), 'utf8');
+  }
+}
+
+async function printJson(tree: Tree, diagnostics: Diagnostic[]): Promise<string> {
+  const modulePath = '../output/json.js';
+  try {
+    const mod = (await import(modulePath)) as Record<string, unknown>;
+    for (const name of ['printJson', 'formatJson', 'treeToJson']) {
+      const fn = mod[name];
+      if (typeof fn === 'function') {
+        const out = (fn as (t: Tree, d: Diagnostic[]) => unknown)(tree, diagnostics);
+        return typeof out === 'string' ? out : `${JSON.stringify(out, null, 2)}\n`;
+      }
+    }
+  } catch {
+    // fall through
+  }
+  throw new DiagnosticError({ rule: 'compile/output', severity: 'error', message: 'JSON output is not available' });
+}

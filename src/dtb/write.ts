@@ -1,0 +1,240 @@
+/**
+ * The flattened device tree writer, byte for byte what dtc 1.7.2's flattree.c `dt_to_blob` emits:
+ * header, memory reservation block (plus `-R` empty slots and the terminating entry), structure
+ * block, and a strings block where each property name is stored once — or found as the tail of a
+ * name already stored (dtc's `stringtable_insert` matches any suffix).
+ */
+import type { Node, Tree } from '../tree/model.js';
+
+export interface DtbWriteOptions {
+  /** `-V`: blob version (1, 2, 3, 16 or 17). Default 17. */
+  version?: number;
+  /** `-R`: extra empty memory reservation slots. */
+  reserveSlots?: number;
+  /** `-S`: minimum blob size. */
+  minSize?: number;
+  /** `-p`: padding added after the blob. */
+  padSize?: number;
+  /** `-a`: total size aligned to this power of two. */
+  alignSize?: number;
+  /** dtc's `-q` count (the `-S` warning is shown below 1). */
+  quiet?: number;
+}
+
+export interface DtbWriteResult {
+  bytes: Uint8Array;
+  /** Messages dtc prints on stderr while writing (e.g. the `-S` size warning). */
+  warnings: string[];
+}
+
+const FDT_MAGIC = 0xd00dfeed;
+const FDT_BEGIN_NODE = 1;
+const FDT_END_NODE = 2;
+const FDT_PROP = 3;
+const FDT_END = 9;
+
+const FTF_FULLPATH = 0x1;
+const FTF_VARALIGN = 0x2;
+const FTF_NAMEPROPS = 0x4;
+const FTF_BOOTCPUID = 0x8;
+const FTF_STRTABSIZE = 0x10;
+const FTF_STRUCTSIZE = 0x20;
+
+interface VersionInfo {
+  version: number;
+  lastCompVersion: number;
+  headerSize: number;
+  flags: number;
+}
+
+const VERSIONS: VersionInfo[] = [
+  { version: 1, lastCompVersion: 1, headerSize: 28, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS },
+  { version: 2, lastCompVersion: 1, headerSize: 32, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID },
+  {
+    version: 3,
+    lastCompVersion: 1,
+    headerSize: 36,
+    flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID | FTF_STRTABSIZE,
+  },
+  { version: 16, lastCompVersion: 16, headerSize: 36, flags: FTF_BOOTCPUID | FTF_STRTABSIZE },
+  { version: 17, lastCompVersion: 16, headerSize: 40, flags: FTF_BOOTCPUID | FTF_STRTABSIZE | FTF_STRUCTSIZE },
+];
+
+export class UnknownDtbVersionError extends Error {}
+
+/** A growable big-endian byte buffer. */
+class ByteBuffer {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    const b = this.bytes;
+    const o = this.length;
+    b[o] = v >>> 24;
+    b[o + 1] = (v >>> 16) & 0xff;
+    b[o + 2] = (v >>> 8) & 0xff;
+    b[o + 3] = v & 0xff;
+    this.length += 4;
+  }
+
+  /** A name as NUL-terminated bytes (names are byte strings, one char per byte). */
+  cstring(s: string): void {
+    this.ensure(s.length + 1);
+    const b = this.bytes;
+    let o = this.length;
+    for (let i = 0; i < s.length; i++) b[o++] = s.charCodeAt(i) & 0xff;
+    b[o++] = 0;
+    this.length = o;
+  }
+
+  data(d: Uint8Array): void {
+    this.ensure(d.length);
+    this.bytes.set(d, this.length);
+    this.length += d.length;
+  }
+
+  align(a: number): void {
+    const n = (a - (this.length % a)) % a;
+    this.ensure(n);
+    this.bytes.fill(0, this.length, this.length + n);
+    this.length += n;
+  }
+
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+/** dtc's strings block: names appended in first-use order; a name that is the tail of a stored one reuses it. */
+class StringTable {
+  readonly buf = new ByteBuffer();
+  private readonly offsets = new Map<string, number>();
+
+  insert(name: string): number {
+    const known = this.offsets.get(name);
+    if (known !== undefined) return known;
+    const offset = this.buf.length;
+    this.buf.cstring(name);
+    // every suffix (including the empty one) now exists at offset + k, unless already earlier
+    for (let k = 0; k <= name.length; k++) {
+      const tail = k === 0 ? name : name.slice(k);
+      if (!this.offsets.has(tail)) this.offsets.set(tail, offset + k);
+    }
+    return offset;
+  }
+}
+
+function baseNameLength(node: Node): number {
+  const at = node.name.indexOf('@');
+  return at < 0 ? node.name.length : at;
+}
+
+export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteResult {
+  const version = options.version ?? 17;
+  const vi = VERSIONS.find((v) => v.version === version);
+  if (!vi) throw new UnknownDtbVersionError(`Unknown device tree blob version ${version}`);
+  const warnings: string[] = [];
+
+  const struct = new ByteBuffer();
+  const strings = new StringTable();
+
+  const flatten = (node: Node, path: string): void => {
+    if (node.deleted) return;
+    struct.u32(FDT_BEGIN_NODE);
+    struct.cstring(vi.flags & FTF_FULLPATH ? path : node.name);
+    struct.align(4);
+    let seenNameProp = false;
+    for (const prop of node.properties) {
+      if (prop.deleted) continue;
+      if (prop.name === 'name') seenNameProp = true;
+      const nameoff = strings.insert(prop.name);
+      struct.u32(FDT_PROP);
+      struct.u32(prop.value.bytes.length);
+      struct.u32(nameoff);
+      if (vi.flags & FTF_VARALIGN && prop.value.bytes.length >= 8) struct.align(8);
+      struct.data(prop.value.bytes);
+      struct.align(4);
+    }
+    if (vi.flags & FTF_NAMEPROPS && !seenNameProp) {
+      const len = baseNameLength(node);
+      struct.u32(FDT_PROP);
+      struct.u32(len + 1);
+      struct.u32(strings.insert('name'));
+      if (vi.flags & FTF_VARALIGN && len + 1 >= 8) struct.align(8);
+      struct.cstring(node.name.slice(0, len));
+      struct.align(4);
+    }
+    for (const child of node.children) {
+      if (child.deleted) continue;
+      flatten(child, path === '/' || path === '' ? `/${child.name}` : `${path}/${child.name}`);
+    }
+    struct.u32(FDT_END_NODE);
+  };
+  // dtc's fullpath of the root is "/" only in the fullpath sense; the root's own name is ""
+  flatten(tree.root, vi.flags & FTF_FULLPATH ? '/' : '');
+  struct.u32(FDT_END);
+
+  const reserveCount = tree.reservations.length + (options.reserveSlots ?? 0);
+  const reserveSize = reserveCount * 16;
+  const reserveOff = alignUp(vi.headerSize, 8);
+  const structSize = struct.length;
+  const stringsSize = strings.buf.length;
+  const offStruct = reserveOff + reserveSize + 16;
+  const offStrings = offStruct + structSize;
+  let totalSize = offStrings + stringsSize;
+
+  let padLen = 0;
+  const minSize = options.minSize ?? 0;
+  if (minSize > 0) {
+    padLen = minSize - totalSize;
+    if (padLen < 0) {
+      padLen = 0;
+      if ((options.quiet ?? 0) < 1) warnings.push(`Warning: blob size ${totalSize} >= minimum size ${minSize}`);
+    }
+  }
+  if ((options.padSize ?? 0) > 0) padLen = options.padSize!;
+  if ((options.alignSize ?? 0) > 0) padLen = alignUp(totalSize + padLen, options.alignSize!) - totalSize;
+  if (padLen > 0) totalSize += padLen;
+
+  const out = new Uint8Array(offStrings + stringsSize + Math.max(padLen, 0));
+  const view = new DataView(out.buffer);
+  // header: fields a version lacks are simply not written (dtc fills the struct with 0xff first)
+  const header = new Uint8Array(40).fill(0xff);
+  const hv = new DataView(header.buffer);
+  hv.setUint32(0, FDT_MAGIC);
+  hv.setUint32(4, totalSize >>> 0);
+  hv.setUint32(8, offStruct);
+  hv.setUint32(12, offStrings);
+  hv.setUint32(16, reserveOff);
+  hv.setUint32(20, vi.version);
+  hv.setUint32(24, vi.lastCompVersion);
+  if (vi.flags & FTF_BOOTCPUID) hv.setUint32(28, tree.bootCpuidPhys >>> 0);
+  if (vi.flags & FTF_STRTABSIZE) hv.setUint32(32, stringsSize);
+  if (vi.flags & FTF_STRUCTSIZE) hv.setUint32(36, structSize);
+  out.set(header.subarray(0, vi.headerSize), 0);
+
+  let o = reserveOff;
+  for (const r of tree.reservations) {
+    view.setBigUint64(o, BigInt.asUintN(64, r.address));
+    view.setBigUint64(o + 8, BigInt.asUintN(64, r.size));
+    o += 16;
+  }
+  // -R slots and the terminating entry are zeroes already
+  out.set(struct.view(), offStruct);
+  out.set(strings.buf.view(), offStrings);
+  return { bytes: out, warnings };
+}
+
+function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}

@@ -1,0 +1,663 @@
+/**
+ * The DTS scanner: dtc 1.7.2's flex rules (dtc-lexer.l) as a hand-written loop over char codes.
+ *
+ * Source text is held as a "byte string" (one char per byte, latin1), so columns count bytes the
+ * way dtc's do and string literals give back exactly the bytes of the file.
+ *
+ * dtc's lexer has start conditions that the scanner itself switches (not the parser):
+ * INITIAL until `/dts-v1/`, V1 (integer literals allowed), PROPNODENAME after `{`, `;` and the
+ * delete/omit keywords (node and property names allowed), BYTESTRING inside `[ ]`. Where several
+ * rules match, the longest wins and ties go to the earlier rule, as in flex; the dispatch on the
+ * first character below follows that.
+ */
+import type { Span } from '../diagnostics.js';
+import { DiagnosticError } from '../diagnostics.js';
+import type { SourceHost } from './source.js';
+import type { PositionMap } from './position-map.js';
+
+export enum Tok {
+  EOF,
+  V1,
+  Plugin,
+  MemReserve,
+  Bits,
+  DelProp,
+  DelNode,
+  OmitNoRef,
+  PropNodeName,
+  Literal,
+  CharLiteral,
+  Byte,
+  String,
+  Label,
+  LabelRef,
+  PathRef,
+  Incbin,
+  LShift,
+  RShift,
+  LE,
+  GE,
+  EQ,
+  NE,
+  And,
+  Or,
+  /** A single character; its code is in `charCode`. */
+  Char,
+}
+
+const enum State {
+  Initial,
+  V1,
+  PropNodeName,
+  ByteString,
+}
+
+// Character classes from dtc-lexer.l, as bit flags per char code.
+const PROPNODECHAR = 1; // [a-zA-Z0-9,._+*#?@-]
+const LABEL_START = 2; // [a-zA-Z_]
+const LABEL_CHAR = 4; // [a-zA-Z0-9_]
+const HEX = 8; // [0-9a-fA-F]
+const DIGIT = 16;
+const SPACE = 32; // [[:space:]]
+const classes = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  let f = 0;
+  if (/[a-zA-Z0-9,._+*#?@-]/.test(ch)) f |= PROPNODECHAR;
+  if (/[a-zA-Z_]/.test(ch)) f |= LABEL_START;
+  if (/[a-zA-Z0-9_]/.test(ch)) f |= LABEL_CHAR;
+  if (/[0-9a-fA-F]/.test(ch)) f |= HEX;
+  if (/[0-9]/.test(ch)) f |= DIGIT;
+  if (c === 32 || (c >= 9 && c <= 13)) f |= SPACE;
+  classes[c] = f;
+}
+const cls = (code: number): number => (code < 256 ? classes[code]! : 0);
+
+const KEYWORDS: [string, Tok][] = [
+  ['/dts-v1/', Tok.V1],
+  ['/plugin/', Tok.Plugin],
+  ['/memreserve/', Tok.MemReserve],
+  ['/bits/', Tok.Bits],
+  ['/delete-property/', Tok.DelProp],
+  ['/delete-node/', Tok.DelNode],
+  ['/omit-if-no-ref/', Tok.OmitNoRef],
+];
+
+/** One source buffer on the include stack (dtc's srcfile_state). */
+interface Frame {
+  text: string;
+  pos: number;
+  /** Name used in positions: the opened path, or what the last line marker said. */
+  name: string;
+  /** Folder of the opened file, for relative `/include/` and `/incbin/` (line markers do not change it). */
+  dir: string | undefined;
+  line: number;
+  /** Offset where the current line starts (column = pos - lineStart + 1). */
+  lineStart: number;
+  /** Position map of this buffer (preprocessed top-level text only). */
+  map: PositionMap | undefined;
+}
+
+export interface LexerDiagnostic {
+  message: string;
+  span: Span;
+  severity: 'error' | 'warning';
+}
+
+const MAX_INCLUDE_DEPTH = 200;
+const U64_MAX = (1n << 64n) - 1n;
+
+export class Lexer {
+  // ---- the current token ----
+  tok: Tok = Tok.EOF;
+  /** Name, label or reference text; for Char tokens the character. */
+  text = '';
+  charCode = 0;
+  /** Literal value when it fits in a double exactly (< 2^53), else -1 and see `big`. */
+  num = 0;
+  big = 0n;
+  /** Bytes of a string literal, NUL-terminated (dtc's data_copy_escape_string). */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** Token position: dtc's yylloc (last column is one past the end). */
+  file = '';
+  firstLine = 0;
+  firstColumn = 0;
+  lastLine = 0;
+  lastColumn = 0;
+  startOffset = 0;
+  endOffset = 0;
+  private tokMap: PositionMap | undefined;
+
+  /** Errors dtc reports as "Lexical error" (parsing continues, the run fails). */
+  readonly diagnostics: LexerDiagnostic[] = [];
+  /** Every file opened through `/include/`, in order (for dependency output). */
+  readonly dependencies: string[] = [];
+
+  private state: State = State.Initial;
+  private frames: Frame[] = [];
+  private frame: Frame;
+
+  constructor(
+    text: string,
+    name: string,
+    private readonly host: SourceHost,
+    map?: PositionMap,
+  ) {
+    this.frame = { text, pos: 0, name, dir: dirnameOf(name), line: 1, lineStart: 0, map };
+  }
+
+  /** Folder of the file being read now (for `/incbin/`). */
+  get currentDir(): string | undefined {
+    return this.frame.dir;
+  }
+
+  /** The current token's span. */
+  span(): Span {
+    return this.spanOf(this.firstLine, this.firstColumn, this.lastLine, this.lastColumn, this.startOffset, this.endOffset);
+  }
+
+  /** Span from a start position (as saved by `mark()`) to the end of the current token. */
+  spanFrom(start: Mark): Span {
+    return this.spanOf(start.line, start.column, this.lastLine, this.lastColumn, start.offset, this.endOffset, start.file, start.map);
+  }
+
+  mark(): Mark {
+    return { file: this.file, line: this.firstLine, column: this.firstColumn, offset: this.startOffset, map: this.tokMap };
+  }
+
+  private spanOf(
+    line: number,
+    column: number,
+    lastLine: number,
+    lastColumn: number,
+    startOffset: number,
+    endOffset: number,
+    file = this.file,
+    map = this.tokMap,
+  ): Span {
+    if (map && map === this.tokMap) {
+      const a = map.lookup(startOffset);
+      const b = map.lookup(Math.max(startOffset, endOffset - 1));
+      const span: Span = { file: a.file, line: a.line, column: a.column };
+      if (b.file === a.file) {
+        span.endLine = b.line;
+        span.endColumn = b.column;
+      }
+      return span;
+    }
+    return { file, line, column, endLine: lastLine, endColumn: lastColumn - 1 };
+  }
+
+  private error(message: string): void {
+    this.diagnostics.push({ message, span: this.span(), severity: 'error' });
+  }
+
+  /** Scan the next token into the fields above. */
+  next(): Tok {
+    for (;;) {
+      const f = this.frame;
+      const text = f.text;
+      const len = text.length;
+      let p = f.pos;
+      // whitespace and comments: dtc counts them in positions but returns nothing
+      while (p < len) {
+        const c = text.charCodeAt(p);
+        if (cls(c) & SPACE) {
+          if (c === 10) {
+            f.line++;
+            f.lineStart = p + 1;
+          }
+          p++;
+        } else if (c === 47 /* / */ && text.charCodeAt(p + 1) === 42 /* * */) {
+          const end = text.indexOf('*/', p + 2);
+          if (end < 0) break; // unterminated: '/' is an ordinary character
+          this.advanceLines(f, p, end + 2);
+          p = end + 2;
+        } else if (c === 47 && text.charCodeAt(p + 1) === 47) {
+          const end = text.indexOf('\n', p + 2);
+          if (end < 0) break; // "//".*\n needs the newline
+          p = end + 1;
+          f.line++;
+          f.lineStart = p;
+        } else break;
+      }
+      f.pos = p;
+      if (p >= len) {
+        if (this.frames.length === 0) {
+          this.setToken(Tok.EOF, p, p);
+          return Tok.EOF;
+        }
+        this.frame = this.frames.pop()!;
+        continue;
+      }
+      const tok = this.scan(f, p);
+      if (tok !== undefined) return tok;
+      // an include was pushed or a line marker consumed: go on with whatever is current now
+    }
+  }
+
+  private advanceLines(f: Frame, from: number, to: number): void {
+    const text = f.text;
+    let i = text.indexOf('\n', from);
+    while (i >= 0 && i < to) {
+      f.line++;
+      f.lineStart = i + 1;
+      i = text.indexOf('\n', i + 1);
+    }
+  }
+
+  /** Record the token position [start, end) in the current frame and move past it. */
+  private setToken(tok: Tok, start: number, end: number): void {
+    const f = this.frame;
+    this.tok = tok;
+    this.file = f.name;
+    this.tokMap = f.map;
+    this.startOffset = start;
+    this.endOffset = end;
+    this.firstLine = f.line;
+    this.firstColumn = start - f.lineStart + 1;
+    this.advanceLines(f, start, end);
+    this.lastLine = f.line;
+    this.lastColumn = end - f.lineStart + 1;
+    f.pos = end;
+  }
+
+  private scan(f: Frame, p: number): Tok | undefined {
+    const text = f.text;
+    const c = text.charCodeAt(p);
+    const state = this.state;
+
+    switch (c) {
+      case 47: /* / */ {
+        if (text.startsWith('/include/', p)) {
+          let q = p + 9;
+          while (cls(text.charCodeAt(q)) & SPACE) q++;
+          if (text.charCodeAt(q) === 34) {
+            const end = stringEnd(text, q);
+            if (end > 0) {
+              this.setToken(Tok.String, p, end);
+              this.pushInclude(rawCString(text.slice(q + 1, end - 1)));
+              return undefined;
+            }
+          }
+        }
+        for (const [word, tok] of KEYWORDS) {
+          if (text.startsWith(word, p)) {
+            this.setToken(tok, p, p + word.length);
+            if (tok === Tok.DelProp || tok === Tok.DelNode || tok === Tok.OmitNoRef) this.state = State.PropNodeName;
+            else if (tok !== Tok.Plugin) this.state = State.V1;
+            return tok;
+          }
+        }
+        if ((state === State.Initial || state === State.V1) && text.startsWith('/incbin/', p)) {
+          this.setToken(Tok.Incbin, p, p + 8);
+          return Tok.Incbin;
+        }
+        return this.single(p);
+      }
+      case 35: /* # */ {
+        if (p === 0 || text.charCodeAt(p - 1) === 10) {
+          const end = this.lineMarker(f, p);
+          if (end > 0) return undefined;
+        }
+        break;
+      }
+      case 34: /* " */ {
+        const end = stringEnd(text, p);
+        if (end < 0) return this.single(p);
+        this.setToken(Tok.String, p, end);
+        this.bytes = escapeString(text, p + 1, end - 1, this);
+        return Tok.String;
+      }
+      case 39: /* ' */ {
+        const end = charLiteralEnd(text, p);
+        if (end < 0) return this.single(p);
+        this.setToken(Tok.CharLiteral, p, end);
+        const bytes = escapeString(text, p + 1, end - 1, this);
+        if (bytes.length === 1) {
+          this.error('Empty character literal');
+          this.num = 0;
+        } else {
+          this.num = bytes[0]!;
+          if (bytes.length > 2) this.error(`Character literal has ${bytes.length - 1} characters instead of 1`);
+        }
+        this.big = BigInt(this.num);
+        return Tok.CharLiteral;
+      }
+      case 38: /* & */ {
+        const n = text.charCodeAt(p + 1);
+        if (n === 123 /* { */) {
+          let q = p + 2;
+          while (q < text.length && (cls(text.charCodeAt(q)) & PROPNODECHAR || text.charCodeAt(q) === 47)) q++;
+          if (text.charCodeAt(q) === 125 /* } */) {
+            this.setToken(Tok.PathRef, p, q + 1);
+            this.text = text.slice(p + 2, q);
+            return Tok.PathRef;
+          }
+        } else if (cls(n) & LABEL_START) {
+          let q = p + 2;
+          while (cls(text.charCodeAt(q)) & LABEL_CHAR) q++;
+          this.setToken(Tok.LabelRef, p, q);
+          this.text = text.slice(p + 1, q);
+          return Tok.LabelRef;
+        } else if (n === 38) return this.op(p, Tok.And);
+        return this.single(p);
+      }
+      case 60: /* < */ {
+        const n = text.charCodeAt(p + 1);
+        if (n === 60) return this.op(p, Tok.LShift);
+        if (n === 61) return this.op(p, Tok.LE);
+        return this.single(p);
+      }
+      case 62: /* > */ {
+        const n = text.charCodeAt(p + 1);
+        if (n === 62) return this.op(p, Tok.RShift);
+        if (n === 61) return this.op(p, Tok.GE);
+        return this.single(p);
+      }
+      case 61: /* = */
+        if (text.charCodeAt(p + 1) === 61) return this.op(p, Tok.EQ);
+        return this.single(p);
+      case 33: /* ! */
+        if (text.charCodeAt(p + 1) === 61) return this.op(p, Tok.NE);
+        return this.single(p);
+      case 124: /* | */
+        if (text.charCodeAt(p + 1) === 124) return this.op(p, Tok.Or);
+        return this.single(p);
+      case 93: /* ] */
+        if (state === State.ByteString) {
+          this.setToken(Tok.Char, p, p + 1);
+          this.charCode = c;
+          this.text = ']';
+          this.state = State.V1;
+          return Tok.Char;
+        }
+        return this.single(p);
+      case 92: /* \ */
+        if (state === State.PropNodeName && cls(text.charCodeAt(p + 1)) & PROPNODECHAR) {
+          let q = p + 1;
+          while (cls(text.charCodeAt(q)) & PROPNODECHAR) q++;
+          this.setToken(Tok.PropNodeName, p, q);
+          this.text = text.slice(p + 1, q);
+          this.state = State.V1;
+          return Tok.PropNodeName;
+        }
+        return this.single(p);
+    }
+
+    const k = cls(c);
+    // {LABEL}: in every state; it beats a name (longer) and a byte pair (longer)
+    if (k & LABEL_START) {
+      let q = p + 1;
+      while (cls(text.charCodeAt(q)) & LABEL_CHAR) q++;
+      if (text.charCodeAt(q) === 58 /* : */) {
+        this.setToken(Tok.Label, p, q + 1);
+        this.text = text.slice(p, q);
+        return Tok.Label;
+      }
+    }
+    if (state === State.V1 && k & DIGIT) return this.literal(p);
+    if (state === State.ByteString && k & HEX && cls(text.charCodeAt(p + 1)) & HEX) {
+      this.setToken(Tok.Byte, p, p + 2);
+      this.num = parseInt(text.slice(p, p + 2), 16);
+      return Tok.Byte;
+    }
+    if (state === State.PropNodeName && k & PROPNODECHAR) {
+      let q = p + 1;
+      while (cls(text.charCodeAt(q)) & PROPNODECHAR) q++;
+      this.setToken(Tok.PropNodeName, p, q);
+      this.text = text.slice(p, q);
+      this.state = State.V1;
+      return Tok.PropNodeName;
+    }
+    return this.single(p);
+  }
+
+  private op(p: number, tok: Tok): Tok {
+    this.setToken(tok, p, p + 2);
+    return tok;
+  }
+
+  /** dtc's catch-all rule: one character, switching state on `[`, `{` and `;`. */
+  private single(p: number): Tok {
+    const c = this.frame.text.charCodeAt(p);
+    this.setToken(Tok.Char, p, p + 1);
+    this.charCode = c;
+    this.text = String.fromCharCode(c);
+    if (c === 91 /* [ */) this.state = State.ByteString;
+    else if (c === 123 /* { */ || c === 59 /* ; */) this.state = State.PropNodeName;
+    return Tok.Char;
+  }
+
+  /** `([0-9]+|0[xX][0-9a-fA-F]+)(U|L|UL|LL|ULL)?`, then strtoull(…, 0) as dtc does. */
+  private literal(p: number): Tok {
+    const text = this.frame.text;
+    let q = p;
+    let hex = false;
+    if (text.charCodeAt(p) === 48 && (text.charCodeAt(p + 1) | 0x20) === 120 && cls(text.charCodeAt(p + 2)) & HEX) {
+      hex = true;
+      q = p + 2;
+      while (cls(text.charCodeAt(q)) & HEX) q++;
+    } else {
+      while (cls(text.charCodeAt(q)) & DIGIT) q++;
+    }
+    const digitsEnd = q;
+    // suffix: U, L, UL, LL, ULL (longest that fits)
+    for (const suffix of ['ULL', 'UL', 'LL', 'U', 'L']) {
+      if (text.startsWith(suffix, q)) {
+        q += suffix.length;
+        break;
+      }
+    }
+    this.setToken(Tok.Literal, p, q);
+    const lexeme = text.slice(p, q);
+    let digits: string;
+    let radix: number;
+    let consumed: number; // how far strtoull gets
+    if (hex) {
+      digits = text.slice(p + 2, digitsEnd);
+      radix = 16;
+      consumed = digitsEnd;
+    } else if (text.charCodeAt(p) === 48) {
+      // octal: strtoull stops at the first 8 or 9
+      let e = p + 1;
+      while (e < digitsEnd && text.charCodeAt(e) <= 55) e++;
+      digits = text.slice(p, e);
+      radix = 8;
+      consumed = e;
+    } else {
+      digits = text.slice(p, digitsEnd);
+      radix = 10;
+      consumed = digitsEnd;
+    }
+    // the rest after strtoull must be only U/L characters
+    for (let i = consumed; i < q; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch !== 85 && ch !== 76) {
+        this.error(`Bad integer literal '${lexeme}'`);
+        break;
+      }
+    }
+    if (digits.length <= 13 && radix === 16 || digits.length <= 15 && radix === 10 || digits.length <= 17 && radix === 8) {
+      this.num = parseInt(digits, radix);
+      this.big = BigInt(this.num);
+    } else {
+      const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
+      let v = BigInt(prefix + (digits === '' ? '0' : digits));
+      if (v > U64_MAX) {
+        this.error(`Integer literal '${lexeme}' out of range`);
+        v = U64_MAX;
+      }
+      this.big = v;
+      this.num = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1;
+    }
+    return Tok.Literal;
+  }
+
+  /**
+   * `^"#"(line)?[ \t]+[0-9]+[ \t]+{STRING}([ \t]+[0-9]+)*`: set the file name and the number of
+   * the next line. Returns the end offset, or -1 when the text is not a line marker.
+   */
+  private lineMarker(f: Frame, p: number): number {
+    const text = f.text;
+    let q = p + 1;
+    if (text.startsWith('line', q)) q += 4;
+    const blank = (ch: number): boolean => ch === 32 || ch === 9;
+    if (!blank(text.charCodeAt(q))) return -1;
+    while (blank(text.charCodeAt(q))) q++;
+    const numStart = q;
+    while (cls(text.charCodeAt(q)) & DIGIT) q++;
+    if (q === numStart) return -1;
+    const lineNumber = parseInt(text.slice(numStart, q), 10);
+    if (!blank(text.charCodeAt(q))) return -1;
+    while (blank(text.charCodeAt(q))) q++;
+    if (text.charCodeAt(q) !== 34) return -1;
+    const strStart = q;
+    const strEnd = stringEnd(text, q);
+    if (strEnd < 0) return -1;
+    q = strEnd;
+    // trailing flags
+    for (;;) {
+      let r = q;
+      if (!blank(text.charCodeAt(r))) break;
+      while (blank(text.charCodeAt(r))) r++;
+      const d = r;
+      while (cls(text.charCodeAt(r)) & DIGIT) r++;
+      if (r === d) break;
+      q = r;
+    }
+    this.setToken(Tok.String, p, q);
+    const nameBytes = escapeString(text, strStart + 1, strEnd - 1, this);
+    const name = bytesToString(nameBytes.subarray(0, nameBytes.length - 1));
+    if (nameBytes.subarray(0, nameBytes.length - 1).includes(0)) this.error('nul in line number directive');
+    f.name = name;
+    f.line = lineNumber - 1;
+    return q;
+  }
+
+  private pushInclude(name: string): void {
+    if (this.frames.length + 1 >= MAX_INCLUDE_DEPTH) throw this.fatal('Includes nested too deeply');
+    const opened = this.host.open(name, this.frame.dir);
+    if (!opened) throw this.fatal(`Couldn't open "${name}": No such file or directory`);
+    this.dependencies.push(opened.path);
+    this.frames.push(this.frame);
+    this.frame = { text: opened.text, pos: 0, name: opened.path, dir: dirnameOf(opened.path), line: 1, lineStart: 0, map: undefined };
+  }
+
+  /** An error that stops the run at once (dtc's `die`). */
+  fatal(message: string): DiagnosticError {
+    return new DiagnosticError({ rule: 'parse/input', severity: 'error', message, span: this.span() });
+  }
+}
+
+export interface Mark {
+  file: string;
+  line: number;
+  column: number;
+  offset: number;
+  map: PositionMap | undefined;
+}
+
+/** dtc's get_dirname: the part before the last '/', or none. */
+export function dirnameOf(path: string): string | undefined {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? undefined : path.slice(0, slash);
+}
+
+/** End (exclusive) of `\"([^\\"]|\\.)*\"` starting at p, or -1. `.` does not match a newline. */
+function stringEnd(text: string, p: number): number {
+  let q = p + 1;
+  const len = text.length;
+  while (q < len) {
+    const ch = text.charCodeAt(q);
+    if (ch === 34) return q + 1;
+    if (ch === 92) {
+      if (q + 1 >= len || text.charCodeAt(q + 1) === 10) return -1;
+      q += 2;
+    } else q++;
+  }
+  return -1;
+}
+
+/**
+ * End of `'([^']|\\')*'` with flex's longest match: the literal may run on past a `'` that is
+ * preceded by a backslash, and ends at the last quote it can reach.
+ */
+function charLiteralEnd(text: string, p: number): number {
+  let last = -1;
+  for (let q = p + 1; q < text.length; q++) {
+    if (text.charCodeAt(q) === 39) {
+      last = q + 1;
+      if (text.charCodeAt(q - 1) !== 92 || q - 1 === p) break;
+    }
+  }
+  return last;
+}
+
+/** The text of a quoted name (include file name) without escape processing, up to any NUL. */
+function rawCString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+export function bytesToString(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
+/** dtc's data_copy_escape_string over text[from, to): bytes plus a terminating NUL. */
+export function escapeString(text: string, from: number, to: number, lexer?: Lexer): Uint8Array {
+  const out = new Uint8Array(to - from + 1);
+  let n = 0;
+  let i = from;
+  while (i < to) {
+    let c = text.charCodeAt(i++);
+    // a trailing backslash (only possible in `'\'`) escapes the closing quote, as in dtc
+    if (c === 92 /* \ */ && i < text.length) {
+      const e = text.charCodeAt(i);
+      const j = i + 1;
+      switch (e) {
+        case 97: c = 7; i = j; break; // \a
+        case 98: c = 8; i = j; break;
+        case 116: c = 9; i = j; break;
+        case 110: c = 10; i = j; break;
+        case 118: c = 11; i = j; break;
+        case 102: c = 12; i = j; break;
+        case 114: c = 13; i = j; break;
+        case 120: /* x */ {
+          let k = j;
+          let v = 0;
+          while (k < to && k < j + 2 && cls(text.charCodeAt(k)) & HEX) {
+            v = v * 16 + parseInt(text[k]!, 16);
+            k++;
+          }
+          if (k === j) {
+            if (lexer) throw lexer.fatal('\\x used with no following hex digits');
+            throw new Error('\\x used with no following hex digits');
+          }
+          c = v;
+          i = k;
+          break;
+        }
+        default:
+          if (e >= 48 && e <= 55) {
+            let k = i;
+            let v = 0;
+            while (k < to && k < i + 3 && text.charCodeAt(k) >= 48 && text.charCodeAt(k) <= 55) {
+              v = v * 8 + (text.charCodeAt(k) - 48);
+              k++;
+            }
+            c = v;
+            i = k;
+          } else {
+            c = e;
+            i = j;
+          }
+      }
+    }
+    out[n++] = c & 0xff;
+  }
+  out[n++] = 0;
+  return out.subarray(0, n);
+}

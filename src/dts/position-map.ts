@@ -1,0 +1,4 @@
+/** Where each offset of a preprocessed text came from (the preprocessor's map), as the parser needs it. */
+export interface PositionMap {
+  lookup(offset: number): { file: string; line: number; column: number };
+}

@@ -1,0 +1,80 @@
+/**
+ * Finding and reading the files a source names (`/include/`, `/incbin/`) the way dtc's srcpos.c
+ * does: relative to the folder of the including file first (the working folder for the top
+ * file), then each `-i` search folder in order.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface OpenedSource {
+  /** dtc's `fullname`: the folder joined with the name, as used in positions. */
+  path: string;
+  /** Contents as a byte string (one char per byte). */
+  text: string;
+}
+
+export interface SourceHost {
+  open(name: string, currentDir: string | undefined): OpenedSource | undefined;
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array } | undefined;
+}
+
+/** dtc's join_path. */
+export function joinPath(dir: string, name: string): string {
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+export interface FileSourceHostOptions {
+  searchPaths?: string[];
+  /** Working folder that relative names are read from (the process's cwd by default). */
+  cwd?: string;
+  /** Shared between compiles of one batch run, so headers are read once. */
+  cache?: Map<string, Buffer | null>;
+}
+
+export class FileSourceHost implements SourceHost {
+  private readonly searchPaths: string[];
+  private readonly cwd: string;
+  private readonly cache: Map<string, Buffer | null>;
+
+  constructor(options: FileSourceHostOptions = {}) {
+    this.searchPaths = options.searchPaths ?? [];
+    this.cwd = options.cwd ?? process.cwd();
+    this.cache = options.cache ?? new Map();
+  }
+
+  read(name: string): Buffer | undefined {
+    const full = path.resolve(this.cwd, name);
+    let bytes = this.cache.get(full);
+    if (bytes === undefined) {
+      try {
+        const st = fs.statSync(full);
+        bytes = st.isFile() ? fs.readFileSync(full) : null;
+      } catch {
+        bytes = null;
+      }
+      this.cache.set(full, bytes);
+    }
+    return bytes ?? undefined;
+  }
+
+  private find(name: string, currentDir: string | undefined): { path: string; bytes: Buffer } | undefined {
+    const candidates: string[] = [];
+    candidates.push(currentDir === undefined || name.startsWith('/') ? name : joinPath(currentDir, name));
+    for (const dir of this.searchPaths) candidates.push(name.startsWith('/') ? name : joinPath(dir, name));
+    for (const candidate of candidates) {
+      const bytes = this.read(candidate);
+      if (bytes) return { path: candidate, bytes };
+    }
+    return undefined;
+  }
+
+  open(name: string, currentDir: string | undefined): OpenedSource | undefined {
+    const found = this.find(name, currentDir);
+    return found && { path: found.path, text: found.bytes.toString('latin1') };
+  }
+
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array } | undefined {
+    const found = this.find(name, currentDir);
+    return found && { path: found.path, bytes: new Uint8Array(found.bytes) };
+  }
+}

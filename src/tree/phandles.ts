@@ -1,0 +1,81 @@
+/**
+ * Phandle allocation as dtc's `get_node_phandle` does it: the lowest number not used by a live
+ * node, from a counter that only grows (a static in dtc, shared by the reference fixups and by
+ * `-@` symbol generation), adding `linux,phandle` / `phandle` as `-H` asks.
+ */
+import type { Node } from './model.js';
+import { Property } from './model.js';
+
+export type PhandleFormat = 'legacy' | 'epapr' | 'both';
+
+export const isValidPhandle = (p: number): boolean => p !== 0 && p !== 0xffffffff;
+
+export class PhandleAllocator {
+  private readonly used = new Set<number>();
+
+  constructor(
+    root: Node,
+    private readonly format: PhandleFormat,
+    /** Where dtc's counter stands (1 before any allocation). */
+    public next = 1,
+  ) {
+    const visit = (n: Node): void => {
+      if (isValidPhandle(n.phandle)) this.used.add(n.phandle);
+      for (const c of n.children) if (!c.deleted) visit(c);
+    };
+    visit(root);
+  }
+
+  isUsed(phandle: number): boolean {
+    return this.used.has(phandle);
+  }
+
+  /** Record a phandle given explicitly (`phandle = <N>`). */
+  claim(node: Node, phandle: number): void {
+    node.phandle = phandle;
+    this.used.add(phandle);
+  }
+
+  phandleOf(node: Node): number {
+    if (isValidPhandle(node.phandle)) return node.phandle;
+    while (this.used.has(this.next)) this.next++;
+    const phandle = this.next;
+    node.phandle = phandle;
+    this.used.add(phandle);
+    if (this.format !== 'epapr') addPhandleProperty(node, 'linux,phandle', phandle);
+    if (this.format !== 'legacy') addPhandleProperty(node, 'phandle', phandle);
+    return phandle;
+  }
+}
+
+function addPhandleProperty(node: Node, name: string, phandle: number): void {
+  if (node.properties.some((p) => !p.deleted && p.name === name)) return;
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, phandle);
+  node.properties.push(new Property(name, { bytes, markers: [{ kind: 'u32', offset: 0 }] }));
+}
+
+/**
+ * Where dtc's counter stands after the checks ran: the largest phandle they allocated (nodes
+ * that had no phandle property before the checks), or 1.
+ */
+export function counterAfterChecks(root: Node, hadPhandleProperty: Set<Node>): number {
+  let max = 1;
+  const visit = (n: Node): void => {
+    if (isValidPhandle(n.phandle) && !hadPhandleProperty.has(n) && n.phandle > max) max = n.phandle;
+    for (const c of n.children) if (!c.deleted) visit(c);
+  };
+  visit(root);
+  return max;
+}
+
+/** Nodes carrying a `phandle` or `linux,phandle` property now (taken before the checks run). */
+export function nodesWithPhandleProperty(root: Node): Set<Node> {
+  const out = new Set<Node>();
+  const visit = (n: Node): void => {
+    if (n.properties.some((p) => !p.deleted && (p.name === 'phandle' || p.name === 'linux,phandle'))) out.add(n);
+    for (const c of n.children) if (!c.deleted) visit(c);
+  };
+  visit(root);
+  return out;
+}
