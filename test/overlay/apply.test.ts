@@ -1,0 +1,133 @@
+/** applyOverlays against fdtoverlay 1.7.2 (bundled wasm): same bytes, same failures. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyOverlays } from '../../src/overlay/apply.js';
+import { readBlobForOverlay } from '../../src/overlay/blob.js';
+import { OverlayError } from '../../src/overlay/errors.js';
+import { hasShared, sharedDir } from '../support/shared.js';
+import { corpusLinux, dtcTests, kernelCpp, ourApply, referenceApply, referenceBlob, tempDir } from './support.js';
+
+if (!hasShared) console.warn(`skipping overlay parity suites: ${sharedDir} is absent`);
+
+describe.runIf(hasShared)('apply parity with fdtoverlay on dtc-tests', () => {
+  const overlayFiles = hasShared ? fs.readdirSync(dtcTests).filter((f) => /^overlay_.*\.dts$/.test(f) && !f.startsWith('overlay_base')).sort() : [];
+  const bases = ['overlay_base.dts', 'overlay_base_manual_symbols.dts'];
+
+  it('finds the overlay inputs', () => expect(overlayFiles.length).toBeGreaterThanOrEqual(11));
+
+  for (const baseFile of bases) {
+    it(`each overlay alone on ${baseFile}, compiled with and without -@`, () => {
+      const base = referenceBlob(baseFile, dtcTests)!;
+      expect(base).toBeDefined();
+      let compared = 0;
+      const mismatches: string[] = [];
+      for (const file of overlayFiles) {
+        for (const flags of [['-@'], []]) {
+          const overlay = referenceBlob(file, dtcTests, flags);
+          if (!overlay) continue;
+          const ref = referenceApply(base, [overlay]);
+          const ours = ourApply(base, [overlay]);
+          compared++;
+          if (ref.blob && ours.blob ? Buffer.compare(Buffer.from(ref.blob), Buffer.from(ours.blob)) !== 0 : !!ref.blob !== !!ours.blob) {
+            mismatches.push(`${file} ${flags.join(' ')}: fdtoverlay ${ref.blob ? 'ok' : ref.stderr.trim()} / ours ${ours.blob ? 'ok' : ours.error?.message}`);
+          }
+          // Where both fail, we name the same libfdt error as fdtoverlay.
+          if (!ref.blob && ours.error) expect(ref.stderr).toContain(ours.error.code);
+        }
+      }
+      expect(mismatches).toEqual([]);
+      expect(compared).toBeGreaterThanOrEqual(20);
+    });
+  }
+
+  it('stacks every ordered pair of overlays exactly like fdtoverlay with two overlay arguments', () => {
+    const base = referenceBlob('overlay_base.dts', dtcTests)!;
+    const overlays = overlayFiles.map((f) => [f, referenceBlob(f, dtcTests)] as const).filter((x): x is readonly [string, Uint8Array] => !!x[1]);
+    const mismatches: string[] = [];
+    let pairs = 0;
+    for (const [nameA, a] of overlays) {
+      for (const [nameB, b] of overlays) {
+        const ref = referenceApply(base, [a, b]);
+        const ours = ourApply(base, [a, b]);
+        pairs++;
+        const same = ref.blob && ours.blob ? Buffer.compare(Buffer.from(ref.blob), Buffer.from(ours.blob)) === 0 : !!ref.blob === !!ours.blob;
+        if (!same) mismatches.push(`${nameA} + ${nameB}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(pairs).toBeGreaterThanOrEqual(100);
+  });
+
+  it('applying to an fdtoverlay output again matches fdtoverlay (stale slack bytes carried over)', () => {
+    const base = referenceBlob('overlay_base.dts', dtcTests)!;
+    const first = referenceBlob('overlay_overlay.dts', dtcTests)!;
+    const second = referenceBlob('overlay_overlay_local_merge.dts', dtcTests)!;
+    const merged = referenceApply(base, [first]).blob!;
+    const ref = referenceApply(merged, [second]);
+    const ours = ourApply(merged, [second]);
+    expect(ref.blob).toBeDefined();
+    expect(Buffer.from(ours.blob!).equals(Buffer.from(ref.blob!))).toBe(true);
+  });
+
+  it('leaves its inputs untouched', () => {
+    const base = readBlobForOverlay(referenceBlob('overlay_base.dts', dtcTests)!);
+    const overlay = readBlobForOverlay(referenceBlob('overlay_overlay.dts', dtcTests)!);
+    const before = JSON.stringify([base.root.children.map((c) => c.name), overlay.root.children.map((c) => c.name)]);
+    applyOverlays(base, [{ tree: overlay, name: 'ov' }]);
+    expect(JSON.stringify([base.root.children.map((c) => c.name), overlay.root.children.map((c) => c.name)])).toBe(before);
+  });
+});
+
+describe.runIf(hasShared)('errors that name things (from blobs)', () => {
+  const work = tempDir('overlay-errors-');
+  fs.writeFileSync(path.join(work, 'base.dts'), '/dts-v1/;\n/ { soc { apps_smmu: iommu@15000000 { #iommu-cells = <2>; }; remoteproc_adsp: remoteproc@30000000 { }; }; };\n');
+  fs.writeFileSync(path.join(work, 'typo.dtso'), '/dts-v1/;\n/plugin/;\n&remoteproc_adsp { iommus = <&apps_smmuu 0x3000 0x0>; };\n');
+
+  it('a missing label: the label, the property, the fragment, suggestions, and fdtoverlay\'s code', () => {
+    const base = referenceBlob('base.dts', work)!;
+    const overlay = referenceBlob('typo.dtso', work)!;
+    expect(referenceApply(base, [overlay]).stderr).toContain('FDT_ERR_NOTFOUND');
+    const { error } = ourApply(base, [overlay]);
+    expect(error).toBeInstanceOf(OverlayError);
+    expect(error!.code).toBe('FDT_ERR_NOTFOUND');
+    expect(error!.message).toContain("label 'apps_smmuu'");
+    expect(error!.message).toContain('/fragment@0/__overlay__:iommus');
+    expect(error!.message).toContain('fragment@0');
+    expect(error!.message).toContain("did you mean 'apps_smmu'?");
+  });
+
+  it('a base compiled without -@ is named as such', () => {
+    const base = referenceBlob('base.dts', work, [])!;
+    const overlay = referenceBlob('typo.dtso', work)!;
+    expect(referenceApply(base, [overlay]).stderr).toContain('FDT_ERR_BADOFFSET');
+    const { error } = ourApply(base, [overlay]);
+    expect(error!.code).toBe('FDT_ERR_BADOFFSET');
+    expect(error!.message).toContain('base was compiled without -@ (symbols)');
+  });
+});
+
+describe.runIf(hasShared)('the three Lemans compositions of the kernel Makefile', () => {
+  const overlaySource = hasShared ? kernelCpp('arch/arm64/boot/dts/qcom/lemans-el2.dtso') : undefined;
+  if (hasShared && overlaySource === undefined) console.warn('skipping Lemans compositions: GNU cpp is not installed');
+  const compositions = [
+    ['lemans-evk-el2', 'lemans-evk'],
+    ['qcs9100-ride-el2', 'qcs9100-ride'],
+    ['qcs9100-ride-r3-el2', 'qcs9100-ride-r3'],
+  ];
+  for (const [composite, board] of compositions) {
+    it.runIf(overlaySource !== undefined)(`${composite} = ${board}.dtb + lemans-el2.dtbo: same bytes as fdtoverlay`, () => {
+      const work = tempDir('lemans-');
+      fs.writeFileSync(path.join(work, 'board.dts'), kernelCpp(`arch/arm64/boot/dts/qcom/${board}.dts`)!);
+      fs.writeFileSync(path.join(work, 'el2.dtso'), overlaySource!);
+      const base = referenceBlob('board.dts', work, ['-@', '-b', '0'])!;
+      const overlay = referenceBlob('el2.dtso', work, ['-@', '-b', '0'])!;
+      const ref = referenceApply(base, [overlay]);
+      const ours = ourApply(base, [overlay]);
+      expect(ref.blob).toBeDefined();
+      expect(Buffer.from(ours.blob!).equals(Buffer.from(ref.blob!))).toBe(true);
+      fs.rmSync(work, { recursive: true, force: true });
+    });
+  }
+  it('corpus is present', () => expect(fs.existsSync(corpusLinux)).toBe(true));
+});
