@@ -5,15 +5,23 @@
 import { Command, CommanderError } from 'commander';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { registerApply } from './apply.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
   if (argv[0] === 'dtc' || argv[0] === 'fdtoverlay') {
     const { runBundledTool } = await import('./tools.js');
     return runBundledTool(argv[0], argv.slice(1));
+  }
+  // `compile` takes dtc's command line (-Wno-foo, -b0, -qq), which commander cannot parse.
+  if (argv[0] === 'compile') {
+    const { runCompileCli } = await import('../compile/cli.js');
+    try {
+      return await runCompileCli(argv.slice(1));
+    } catch (err) {
+      return reportFailure(err);
+    }
   }
 
   const program = new Command();
@@ -23,6 +31,12 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+  let status: Promise<number> = Promise.resolve(EXIT_OK);
+  const run = (p: Promise<number>) => {
+    status = p;
+  };
+  program.command('compile').description('compile device-tree source like dtc 1.7.2, byte for byte (dtc options; --cpp, -D)').allowUnknownOption();
+  registerApply(program, run);
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')
@@ -34,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    return await status;
   } catch (err) {
     return reportFailure(err);
   }

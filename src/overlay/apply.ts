@@ -37,6 +37,8 @@ export interface OverlayInput {
 
 export interface AppliedTree {
   tree: Tree;
+  /** Properties of `tree` whose current value an overlay set. */
+  touched: Set<Property>;
   /** The strings block as libfdt grew it: the base's, then names the overlays added, in order. */
   strings: StringTable;
 }
@@ -46,14 +48,16 @@ export function applyOverlays(base: Tree, overlays: OverlayInput[]): AppliedTree
   const tree = cloneTree(base);
   const original = blobStrings.get(base);
   const strings = original ? new StringTable(original) : StringTable.forTree(tree.root);
-  for (const overlay of overlays) applyOne(tree, strings, cloneTree(overlay.tree), overlay.name);
-  return { tree, strings };
+  const touched = new Set<Property>();
+  for (const overlay of overlays) applyOne(tree, strings, touched, cloneTree(overlay.tree), overlay.name);
+  return { tree, strings, touched };
 }
 
 class Application {
   constructor(
     readonly base: Tree,
     readonly strings: StringTable,
+    readonly touched: Set<Property>,
     readonly overlay: Tree,
     readonly name: string,
   ) {}
@@ -78,6 +82,7 @@ class Application {
       setPadding(existing, slot.subarray(len, aligned));
       existing.value = value;
       existing.spans.push(...source.spans);
+      this.touched.add(existing);
       return;
     }
     this.strings.offsetOf(source.name);
@@ -88,6 +93,7 @@ class Application {
     prop.spans.push(...source.spans);
     prop.labels = [...source.labels];
     target.properties.unshift(prop);
+    this.touched.add(prop);
   }
 
   /** The first `need` structure-block bytes from property `index` of `node` on, as libfdt has them in memory. */
@@ -127,8 +133,8 @@ class Application {
   }
 }
 
-function applyOne(base: Tree, strings: StringTable, overlay: Tree, name: string): void {
-  const app = new Application(base, strings, overlay, name);
+function applyOne(base: Tree, strings: StringTable, touched: Set<Property>, overlay: Tree, name: string): void {
+  const app = new Application(base, strings, touched, overlay, name);
   const delta = maxPhandle(base);
   adjustLocalPhandles(app, delta);
   updateLocalReferences(app, (value) => value + delta);

@@ -1,0 +1,65 @@
+/**
+ * Turning the files given to `apply` (and later `check`, `simulate`) into trees: blobs are read
+ * as they are; sources are compiled like the kernel does for a composition (base with symbols,
+ * overlay as a plugin; both with -@ so that stacked overlays can use each other's labels).
+ */
+import * as fs from 'node:fs';
+import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import type { Tree } from '../tree/model.js';
+import { readBlobForOverlay } from './blob.js';
+
+export interface SourceOptions {
+  /** Run the C preprocessor first (kernel style). */
+  cpp: boolean;
+  includeDirs: string[];
+  /** `NAME` or `NAME=VALUE`. */
+  defines: string[];
+}
+
+export interface LoadedTree {
+  file: string;
+  tree: Tree;
+  fromSource: boolean;
+  /** dtc's messages (warnings) from compiling a source. */
+  messages: string[];
+  diagnostics: Diagnostic[];
+}
+
+const FDT_MAGIC = [0xd0, 0x0d, 0xfe, 0xed];
+
+function isBlob(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && FDT_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Reads a blob or compiles a source; a failure is a DiagnosticError carrying dtc's messages. */
+export async function loadTree(file: string, options: SourceOptions): Promise<LoadedTree> {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder' : 'cannot be read';
+    throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `${file} ${reason}` });
+  }
+  if (isBlob(bytes)) return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
+
+  const { compile, defaultCompileOptions } = await import('../compile/index.js');
+  const compileOptions = {
+    ...defaultCompileOptions(),
+    inputs: [file],
+    inputFormat: 'dts' as const,
+    outputFormat: 'dtb' as const,
+    outFile: '-',
+    symbols: true,
+    cpp: options.cpp,
+    includeDirs: options.includeDirs,
+    defines: options.defines,
+  };
+  const result = await compile({ file }, compileOptions);
+  if (result.exitCode !== 0 || !result.tree) {
+    const first = result.diagnostics.find((d) => d.severity === 'error');
+    throw new DiagnosticError(
+      first ?? { rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('\n') || 'compile failed'}` },
+    );
+  }
+  return { file, tree: result.tree, fromSource: true, messages: result.messages, diagnostics: result.diagnostics };
+}
