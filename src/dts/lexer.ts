@@ -128,8 +128,8 @@ export class Lexer {
   endOffset = 0;
   private tokMap: PositionMap | undefined;
 
-  /** Errors dtc reports as "Lexical error" (parsing continues, the run fails). */
-  readonly diagnostics: LexerDiagnostic[] = [];
+  /** Receives the errors dtc reports as "Lexical error" (parsing continues, the run fails). */
+  onDiagnostic: (d: LexerDiagnostic) => void = () => undefined;
   /** Every file opened through `/include/`, in order (for dependency output). */
   readonly dependencies: string[] = [];
 
@@ -189,7 +189,7 @@ export class Lexer {
   }
 
   private error(message: string): void {
-    this.diagnostics.push({ message, span: this.span(), severity: 'error' });
+    this.onDiagnostic({ message, span: this.span(), severity: 'error' });
   }
 
   /** Scan the next token into the fields above. */

@@ -58,18 +58,14 @@ class Parser {
   constructor(text: string, fileName: string, options: ParseOptions) {
     this.host = options.host;
     this.lexer = new Lexer(text, fileName, options.host, options.map);
+    this.lexer.onDiagnostic = (d) =>
+      this.diagnostics.push({ rule: 'parse/lexical', severity: d.severity, message: d.message, span: d.span });
     this.lexer.next();
   }
 
+  /** Lexical and parse diagnostics in the order dtc reports them. */
   allDiagnostics(): Diagnostic[] {
-    const lexical: Diagnostic[] = this.lexer.diagnostics.map((d) => ({
-      rule: d.severity === 'error' ? 'parse/lexical' : 'parse/warning',
-      severity: d.severity,
-      message: d.message,
-      span: d.span,
-    }));
-    // keep discovery order by position (lexer and parser errors interleave in dtc's output)
-    return [...lexical, ...this.diagnostics].sort((a, b) => compareSpans(a.span, b.span));
+    return this.diagnostics;
   }
 
   // ---- token helpers ----
@@ -577,10 +573,4 @@ function joinSpans(lexer: Lexer, start: Mark, end: Span): Span {
   if (end.endLine !== undefined) span.endLine = end.endLine;
   if (end.endColumn !== undefined) span.endColumn = end.endColumn;
   return span;
-}
-
-function compareSpans(a: Span | undefined, b: Span | undefined): number {
-  if (!a || !b) return 0;
-  if (a.file !== b.file) return 0;
-  return a.line - b.line || a.column - b.column;
 }

@@ -1,0 +1,51 @@
+/**
+ * The done-when suite of `compile`: every `.dts` of dtc's own tests, in the modes
+ * `-I dts -O dtb`, `-@ -I dts -O dtb` and `-I dts -O dts`, against the bundled dtc 1.7.2:
+ * same exit status, and where dtc succeeds the same bytes; where it fails, a positioned message
+ * and no output.
+ */
+import { describe, expect, it } from 'vitest';
+import { newSession } from '../../src/compile/index.js';
+import { dtcTestSources, dtcTestsDir, includeArgsFor } from '../output/reference-blobs.js';
+import { referenceDtc } from '../support/reference.js';
+import { sharedOrExplain } from '../support/shared.js';
+import { compileWith, POSITIONED } from './support.js';
+
+const MODES: { name: string; args: string[] }[] = [
+  { name: '-I dts -O dtb', args: ['-I', 'dts', '-O', 'dtb'] },
+  { name: '-@ -I dts -O dtb', args: ['-@', '-I', 'dts', '-O', 'dtb'] },
+  { name: '-I dts -O dts', args: ['-I', 'dts', '-O', 'dts'] },
+];
+
+describe.runIf(sharedOrExplain('compile vs dtc on dtc-tests'))('compile vs dtc 1.7.2 on dtc-tests', () => {
+  const files = dtcTestSources();
+
+  for (const mode of MODES) {
+    it(`${mode.name}: same status and bytes for all ${files.length} sources`, async () => {
+      const session = newSession();
+      const problems: string[] = [];
+      let identical = 0;
+      let rejected = 0;
+      for (const file of files) {
+        const args = ['-q', ...includeArgsFor(file), ...mode.args];
+        const ref = referenceDtc([...args, '-o', '-', file], { cwd: dtcTestsDir });
+        const ours = await compileWith(args, file, dtcTestsDir, session);
+        if (ours.exitCode !== ref.status) {
+          problems.push(`${file}: status ${ours.exitCode}, dtc ${ref.status}: ${ours.messages.join(' | ')}`);
+          continue;
+        }
+        if (ref.status !== 0) {
+          rejected++;
+          if (ours.output !== undefined) problems.push(`${file}: output despite failure`);
+          if (!ours.messages.some((m) => POSITIONED.test(m))) problems.push(`${file}: no positioned message: ${ours.messages.join(' | ')}`);
+          continue;
+        }
+        const expected = Buffer.from(ref.stdout, 'latin1');
+        if (!ours.output || Buffer.compare(Buffer.from(ours.output), expected) !== 0) problems.push(`${file}: bytes differ`);
+        else identical++;
+      }
+      console.log(`${mode.name}: ${identical} identical, ${rejected} rejected like dtc, ${problems.length} differences (of ${files.length})`);
+      expect(problems).toEqual([]);
+    }, 120_000);
+  }
+});
