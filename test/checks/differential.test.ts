@@ -1,0 +1,86 @@
+/**
+ * Our checks against the reference dtc 1.7.2 (WebAssembly) on the same source: the check lines of
+ * stderr (findings with their positions, "also defined at", the verdict) must be identical.
+ * Inputs: our fixtures (one per check family, flags in a `// dtc-flags:` first line) and every
+ * source of dtc's own test suite, with dtc's defaults and with every off-by-default check on.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
+import { findingKeys, ourCheckLines, referenceCheckLines } from './dtc-run.js';
+
+const fixturesDir = path.join(repoRoot, 'fixtures/checks');
+const dtcTestsDir = path.join(sharedDir, 'dtc-tests');
+
+function flagsOf(text: string): string[] {
+  const first = text.split('\n', 1)[0]!;
+  return first.startsWith('// dtc-flags:') ? first.slice('// dtc-flags:'.length).trim().split(/\s+/) : [];
+}
+
+describe('check fixtures vs reference dtc', () => {
+  const fixtures = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.dts')).sort();
+  it.each(fixtures)('%s', (file) => {
+    const text = fs.readFileSync(path.join(fixturesDir, file), 'latin1');
+    const flags = flagsOf(text);
+    const reference = referenceCheckLines(file, { flags, files: { [file]: text } });
+    const ours = ourCheckLines(text, file, { flags, cwd: fixturesDir });
+    expect(reference.parsed).toBe(true);
+    expect(ours).toBeDefined();
+    expect(findingKeys(ours!)).toEqual(findingKeys(reference.lines));
+    expect(ours).toEqual(reference.lines);
+  });
+});
+
+const OFF_BY_DEFAULT = [
+  '-Wproperty_name_chars_strict',
+  '-Wnode_name_chars_strict',
+  '-Wunique_unit_address_if_enabled',
+  '-Wdeprecated_gpio_property',
+];
+
+describe.runIf(sharedOrExplain('dtc-tests check differential'))('dtc-tests sources vs reference dtc', () => {
+  const sources = fs.existsSync(dtcTestsDir)
+    ? fs.readdirSync(dtcTestsDir).filter((f) => f.endsWith('.dts')).sort()
+    : [];
+  const includeArgs = (file: string): string[] =>
+    file.startsWith('search_paths_b')
+      ? ['-i', 'search_dir_b', '-i', 'search_dir']
+      : file.startsWith('search_paths')
+        ? ['-i', 'search_dir']
+        : [];
+
+  for (const [variant, flags] of [
+    ['defaults', [] as string[]],
+    ['all checks on', OFF_BY_DEFAULT],
+  ] as const) {
+    it(`same check findings on every source dtc parses (${variant})`, () => {
+      const mismatches: string[] = [];
+      let compared = 0;
+      let exact = 0;
+      for (const file of sources) {
+        if (includeArgs(file).length) continue; // our direct parse here has no -i folders
+        const reference = referenceCheckLines(file, { flags: [...flags], cwd: dtcTestsDir });
+        if (!reference.parsed) continue;
+        const text = fs.readFileSync(path.join(dtcTestsDir, file), 'latin1');
+        const ours = ourCheckLines(text, file, { flags: [...flags], cwd: dtcTestsDir });
+        if (!ours) {
+          mismatches.push(`${file}: we rejected a source dtc checks`);
+          continue;
+        }
+        compared++;
+        if (ours.join('\n') === reference.lines.join('\n')) exact++;
+        // file names in positions are the parser's business; compare check, path, property first
+        if (findingKeys(ours).join('\n') !== findingKeys(reference.lines).join('\n')) {
+          mismatches.push(`${file}:\n  dtc:  ${reference.lines.join('\n        ')}\n  ours: ${ours.join('\n        ')}`);
+        }
+      }
+      console.log(
+        `dtc-tests checks (${variant}): ${compared - mismatches.length}/${compared} same findings, ` +
+          `${exact}/${compared} identical text`,
+      );
+      expect(mismatches).toEqual([]);
+      expect(compared).toBeGreaterThan(60);
+    }, 120_000);
+  }
+});
