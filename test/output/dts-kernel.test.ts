@@ -1,18 +1,23 @@
 /**
- * readDtb + printDts against `dtc -I dtb -O dts` of the reference dtc on all qcom boards, each
- * built as the kernel does (`cpp ... | dtc -@ -b 0`).
+ * The DTS printer against the reference dtc on all qcom boards, preprocessed by GNU cpp as the
+ * kernel build does: `-I dtb -O dts` of each board's blob (`cpp ... | dtc -@ -b 0`) through
+ * readDtb + printDts, and `-@ -b 0 -I dts -O dts` of each source through our compile pipeline.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDtb } from '../../src/dtb/read.js';
 import { printDts } from '../../src/output/dts.js';
 import { sharedOrExplain } from '../support/shared.js';
-import { kernelBlobs, qcomBoards, referenceDecompile } from './reference-blobs.js';
+import { compile, parseCompileArgs } from '../../src/compile/index.js';
+import { referenceDtc } from '../support/reference.js';
+import { KERNEL_DTC_ARGS, kernelBlobs, kernelSources, qcomBoards, referenceDecompile } from './reference-blobs.js';
 
-describe.runIf(sharedOrExplain('qcom -I dtb -O dts differential'))('readDtb + printDts vs dtc on the qcom boards', () => {
+describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs dtc on the qcom boards', () => {
   const boards = qcomBoards();
   let blobs = new Map<string, Uint8Array>();
+  let sources = new Map<string, Buffer>();
 
   beforeAll(async () => {
+    sources = await kernelSources(boards);
     blobs = await kernelBlobs(boards);
   }, 240_000);
 
@@ -37,6 +42,20 @@ describe.runIf(sharedOrExplain('qcom -I dtb -O dts differential'))('readDtb + pr
       `qcom -I dtb -O dts: ${boards.length - mismatches.length}/${boards.length} identical; ` +
         `readDtb+printDts ${ourMs.toFixed(0)} ms in total`,
     );
+    expect(mismatches).toEqual([]);
+  }, 240_000);
+
+  it('prints every board source exactly as dtc -@ -b 0 -I dts -O dts', async () => {
+    const mismatches: string[] = [];
+    const args = ['-q', ...KERNEL_DTC_ARGS, '-I', 'dts', '-O', 'dts'];
+    for (const board of boards) {
+      const source = sources.get(board)!;
+      const reference = referenceDtc([...args, 'in.dts'], { files: { 'in.dts': source } });
+      expect(reference.status, `${board}: ${reference.stderr}`).toBe(0);
+      const ours = await compile({ file: 'in.dts', text: source.toString('latin1') }, parseCompileArgs([...args, '-o', '-', 'in.dts']));
+      if (Buffer.from(ours.output ?? []).toString('latin1') !== reference.stdout) mismatches.push(board);
+    }
+    console.log(`qcom -I dts -O dts: ${boards.length - mismatches.length}/${boards.length} identical`);
     expect(mismatches).toEqual([]);
   }, 240_000);
 });

@@ -63,35 +63,57 @@ function preprocess(board: string): Promise<Buffer> {
   });
 }
 
-let blobCache: string | undefined;
+let cacheDir: string | undefined;
 
-/**
- * Blobs of the given boards, as the kernel build makes them (`cpp ... | dtc -@ -b 0`), by the
- * reference dtc. GNU cpp runs a few at a time while the reference dtc compiles.
- */
-export async function kernelBlobs(boards: string[], concurrency = 4): Promise<Map<string, Uint8Array>> {
-  blobCache ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dtoverlay-check-qcom-'));
-  const cache = blobCache;
-  const blobs = new Map<string, Uint8Array>();
+function cachePath(file: string): string {
+  cacheDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dtoverlay-check-qcom-'));
+  return path.join(cacheDir, file);
+}
+
+/** Runs `work` over `items` with at most `concurrency` at a time. */
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < boards.length) {
-      const board = boards[next++]!;
-      const cached = path.join(cache, board.replace(/\.dts$/, '.dtb'));
-      if (fs.existsSync(cached)) {
-        blobs.set(board, new Uint8Array(fs.readFileSync(cached)));
-        continue;
-      }
-      const source = await preprocess(board);
-      const result = referenceDtc(['-q', '-@', '-b', '0', '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'in.dts'], {
-        files: { 'in.dts': source },
-      });
-      const blob = result.outputs['out.dtb'];
-      if (result.status !== 0 || !blob) throw new Error(`reference dtc failed on ${board}: ${result.stderr}`);
-      fs.writeFileSync(cached, blob);
-      blobs.set(board, blob);
-    }
+    while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** The boards preprocessed by GNU cpp as the kernel build does, a few processes at a time; cached per run. */
+export async function kernelSources(boards: string[], concurrency = 4): Promise<Map<string, Buffer>> {
+  const sources = new Map<string, Buffer>();
+  await pool(boards, concurrency, async (board) => {
+    const cached = cachePath(board.replace(/\.dts$/, '.pp.dts'));
+    if (fs.existsSync(cached)) sources.set(board, fs.readFileSync(cached));
+    else {
+      const text = await preprocess(board);
+      fs.writeFileSync(cached, text);
+      sources.set(board, text);
+    }
+  });
+  return sources;
+}
+
+/** Blobs of the given boards, as the kernel build makes them (`cpp ... | dtc -@ -b 0`), by the reference dtc. */
+export async function kernelBlobs(boards: string[]): Promise<Map<string, Uint8Array>> {
+  const sources = await kernelSources(boards);
+  const blobs = new Map<string, Uint8Array>();
+  for (const board of boards) {
+    const cached = cachePath(board.replace(/\.dts$/, '.dtb'));
+    if (fs.existsSync(cached)) {
+      blobs.set(board, new Uint8Array(fs.readFileSync(cached)));
+      continue;
+    }
+    const result = referenceDtc(['-q', ...KERNEL_DTC_ARGS, '-I', 'dts', '-O', 'dtb', '-o', 'out.dtb', 'in.dts'], {
+      files: { 'in.dts': sources.get(board)! },
+    });
+    const blob = result.outputs['out.dtb'];
+    if (result.status !== 0 || !blob) throw new Error(`reference dtc failed on ${board}: ${result.stderr}`);
+    fs.writeFileSync(cached, blob);
+    blobs.set(board, blob);
+  }
   return blobs;
 }
+
+/** The kernel's dtc flags for these boards (DTC_FLAGS with symbols, as `make dtbs` uses for overlays). */
+export const KERNEL_DTC_ARGS = ['-@', '-b', '0'];
