@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { lexFile, type LexedFile } from './lexer.js';
+
+/**
+ * Files read and tokenised once per process. Share one cache across many `preprocess` runs (for
+ * example every board of a kernel tree) so the common headers are lexed once. The cache assumes
+ * files do not change while it is alive, and that every run sharing it reads files the same way.
+ */
+export class PreprocessCache {
+  private readonly lexed = new Map<string, LexedFile | null>();
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** Stable small integer for a file name (used in tokens and the position map). */
+  fileId(path: string): number {
+    let id = this.ids.get(path);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(path);
+      this.ids.set(path, id);
+    }
+    return id;
+  }
+
+  fileName(id: number): string {
+    return this.names[id] ?? '<unknown>';
+  }
+
+  /** The file tokenised, or null when it cannot be read. Lexing errors propagate as DiagnosticError. */
+  load(path: string, readFile?: (path: string) => string): LexedFile | null {
+    const hit = this.lexed.get(path);
+    if (hit !== undefined) return hit;
+    let text: string;
+    try {
+      text = readFile ? readFile(path) : readFileSync(path, 'utf8');
+    } catch {
+      this.lexed.set(path, null);
+      return null;
+    }
+    const file = lexFile(text, path, this.fileId(path));
+    this.lexed.set(path, file);
+    return file;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Kernel-style C preprocessor: what `cpp -nostdinc -I<dirs> -undef -D__DTS__ -x assembler-with-cpp`
+ * does before dtc, with a map from every character of the output back to the original sources.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+import { PreprocessCache } from './cache.js';
+import { cppError } from './errors.js';
+import { OutputWriter } from './output.js';
+import { SegmentMap, type PositionMap } from './position-map.js';
+import { Preprocessor } from './preprocessor.js';
+import { DiagnosticError } from '../diagnostics.js';
+
+export { PreprocessCache } from './cache.js';
+export type { PositionMap, MappedPosition } from './position-map.js';
+export { formatPreprocessed } from './format.js';
+
+export interface PreprocessOptions {
+  includeDirs: string[];
+  /** `-D NAME=VALUE` (value string, '1' for a bare -D NAME) or `-U NAME` (null), applied in order. */
+  defines?: Record<string, string | null>;
+  /** Emit GNU-style `# N "file" flags` lines (dtc understands them). Default false: compact `-P` style. */
+  linemarkers?: boolean;
+  /** Shared across runs in one process so headers are read and tokenised once. */
+  cache?: PreprocessCache;
+  readFile?: (path: string) => string;
+  /** Maximum `#include` nesting (default 200, as GNU cpp). */
+  maxIncludeDepth?: number;
+}
+
+export interface PreprocessResult {
+  text: string;
+  map: PositionMap;
+  /** Every file read, main file first, in the order first included. */
+  dependencies: string[];
+  /** Non-fatal findings (`#warning`, questionable constants in `#if`). */
+  diagnostics: Diagnostic[];
+}
+
+/** Preprocess `file`. Errors are thrown as DiagnosticError with a 'cpp/…' rule and a file:line:col span. */
+export function preprocess(file: string, opts: PreprocessOptions): PreprocessResult {
+  const cache = opts.cache ?? new PreprocessCache();
+  const main = cache.load(file, opts.readFile);
+  if (main === null) cppError('input-not-found', `${file}: No such file or directory`, file, 1, 1);
+  const map = new SegmentMap((id) => cache.fileName(id), { file, line: 1, column: 1 });
+  const out = new OutputWriter(map, opts.linemarkers ?? false);
+  const pp = new Preprocessor(cache, out, {
+    includeDirs: opts.includeDirs,
+    readFile: opts.readFile,
+    maxIncludeDepth: opts.maxIncludeDepth ?? 200,
+  });
+  try {
+    pp.run(main, file, opts.defines ?? {});
+  } catch (e) {
+    if (e instanceof DiagnosticError) throw e;
+    if (e instanceof RangeError) {
+      // Deeply nested macro arguments can exhaust the JS stack; report it as an input error.
+      cppError('expansion-limit', `macro expansion nested too deeply (${e.message})`, file, 1, 1);
+    }
+    throw e;
+  }
+  return { text: out.finish(), map, dependencies: pp.dependencies, diagnostics: pp.diagnostics };
+}
