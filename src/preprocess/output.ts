@@ -16,7 +16,14 @@ function quoteFileName(name: string): string {
  * lines and `# N "file" flags` markers (linemarkers on) or compact `-P` style output.
  */
 export class OutputWriter {
-  text = '';
+  /**
+   * Output is copied into a byte buffer (Latin-1) and decoded in large chunks: far cheaper than
+   * joining millions of small strings. A character above U+00FF flushes the buffer and goes
+   * into `chunks` as a string.
+   */
+  private bytes = new Uint8Array(1 << 16);
+  private used = 0;
+  private chunks: string[] = [];
   private length = 0;
   private printed = false;
   private avoidPasteNext = false;
@@ -31,8 +38,47 @@ export class OutputWriter {
   ) {}
 
   private write(s: string): void {
-    this.text += s;
-    this.length += s.length;
+    const n = s.length;
+    if (this.used + n > this.bytes.length) this.growBytes(n);
+    const bytes = this.bytes;
+    let u = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) {
+        this.used = u;
+        this.flush();
+        this.chunks.push(s.slice(i));
+        this.length += n;
+        return;
+      }
+      bytes[u++] = c;
+    }
+    this.used = u;
+    this.length += n;
+  }
+
+  private spaces(n: number): void {
+    if (this.used + n > this.bytes.length) this.growBytes(n);
+    this.bytes.fill(0x20, this.used, this.used + n);
+    this.used += n;
+    this.length += n;
+  }
+
+  private growBytes(n: number): void {
+    if (this.used >= 1 << 22) {
+      this.flush();
+      if (n <= this.bytes.length) return;
+    }
+    const b = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+    b.set(this.bytes.subarray(0, this.used));
+    this.bytes = b;
+  }
+
+  private flush(): void {
+    if (this.used > 0) {
+      this.chunks.push(Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.used).toString('latin1'));
+      this.used = 0;
+    }
   }
 
   token(tok: Token, loc: Loc, frame: LineFrame): void {
@@ -76,7 +122,7 @@ export class OutputWriter {
     }
     this.prev = null;
     this.source = null;
-    if (tok.col > 2) this.write(' '.repeat(tok.col - 2));
+    if (tok.col > 2) this.spaces(tok.col - 2);
     this.printed = true;
   }
 
@@ -138,6 +184,9 @@ export class OutputWriter {
 
   finish(): string {
     this.endLine();
-    return this.text;
+    this.flush();
+    const text = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
+    this.chunks = [];
+    return text;
   }
 }

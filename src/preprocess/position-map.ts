@@ -40,15 +40,26 @@ export class Expansion {
 /** Where an output token came from: the lexed token itself, or a macro expansion. */
 export type Loc = Token | Expansion;
 
+/** Fields of one segment, stored interleaved in a single Int32Array. */
+const OFFSET = 0;
+const LINE = 1;
+/** Column, negated when the segment is the source token itself (so inner offsets add to it). */
+const COL = 2;
+const FRAME = 3;
+/** Index into `expansions`, or -1 for a plain source token. */
+const EXP = 4;
+const STRIDE = 5;
+
 /**
  * Offsets of the preprocessed text → original positions, one segment per output token, found by
- * binary search. Segment data lives in typed arrays plus two reference arrays.
+ * binary search. Plain source tokens are stored as numbers only (a typed array the garbage
+ * collector never scans); only macro-expansion origins keep an object reference.
  */
 export class SegmentMap implements PositionMap {
-  private offsets = new Int32Array(1024);
-  private exact = new Uint8Array(1024);
-  private locs: Loc[] = [];
-  private frames: LineFrame[] = [];
+  private data: Int32Array<ArrayBuffer> = new Int32Array(STRIDE * 16384);
+  private readonly expansions: Expansion[] = [];
+  private readonly frames: LineFrame[] = [];
+  private lastFrame: LineFrame | null = null;
   private count = 0;
 
   constructor(
@@ -58,20 +69,28 @@ export class SegmentMap implements PositionMap {
 
   /** Record that the text at `offset` is the token whose origin is `loc`; `exact` when loc is that very token. */
   add(offset: number, loc: Loc, frame: LineFrame, exact: boolean): void {
-    const k = this.count;
-    if (k === this.offsets.length) {
-      const o = new Int32Array(k * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const e = new Uint8Array(k * 2);
-      e.set(this.exact);
-      this.exact = e;
+    let d = this.data;
+    const base = this.count * STRIDE;
+    if (base + STRIDE > d.length) {
+      const bigger = new Int32Array(d.length * 2);
+      bigger.set(d);
+      this.data = d = bigger;
     }
-    this.offsets[k] = offset;
-    this.exact[k] = exact ? 1 : 0;
-    this.locs.push(loc);
-    this.frames.push(frame);
-    this.count = k + 1;
+    if (frame !== this.lastFrame) {
+      this.frames.push(frame);
+      this.lastFrame = frame;
+    }
+    d[base + OFFSET] = offset;
+    d[base + FRAME] = this.frames.length - 1;
+    if (loc instanceof Expansion) {
+      d[base + EXP] = this.expansions.length;
+      this.expansions.push(loc);
+    } else {
+      d[base + EXP] = -1;
+      d[base + LINE] = loc.line;
+      d[base + COL] = exact ? -loc.col : loc.col;
+    }
+    this.count++;
   }
 
   get segmentCount(): number {
@@ -79,31 +98,39 @@ export class SegmentMap implements PositionMap {
   }
 
   lookup(offset: number): MappedPosition {
-    const offs = this.offsets;
+    const d = this.data;
     let lo = 0;
     let hi = this.count - 1;
     if (hi < 0) return { ...this.fallback };
-    if (offset < offs[0]!) return this.resolve(0, 0);
+    if (offset < d[OFFSET]!) return this.resolve(0, 0);
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (offs[mid]! <= offset) lo = mid;
+      if (d[mid * STRIDE + OFFSET]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return this.resolve(lo, offset - offs[lo]!);
+    return this.resolve(lo, offset - d[lo * STRIDE + OFFSET]!);
   }
 
   private resolve(k: number, delta: number): MappedPosition {
-    const frame = this.frames[k]!;
-    let loc = this.locs[k]!;
-    if (!(loc instanceof Expansion)) {
-      const width = loc.text.length;
-      const column = loc.col + (this.exact[k] === 1 ? Math.min(delta, Math.max(width - 1, 0)) : 0);
-      const pos: MappedPosition = { file: frame.file, line: loc.line + frame.lineDelta, column };
+    const d = this.data;
+    const base = k * STRIDE;
+    const frame = this.frames[d[base + FRAME]!]!;
+    const e = d[base + EXP]!;
+    if (e < 0) {
+      const c = d[base + COL]!;
+      let column = c;
+      if (c < 0) {
+        // Inside the token itself: step through it, but not past its end.
+        const width = k + 1 < this.count ? d[base + STRIDE + OFFSET]! - d[base + OFFSET]! : delta + 1;
+        column = -c + Math.min(delta, Math.max(width - 1, 0));
+      }
+      const pos: MappedPosition = { file: frame.file, line: d[base + LINE]! + frame.lineDelta, column };
       if (frame.via) pos.via = frame.via;
       return pos;
     }
+    let loc: Loc = this.expansions[e]!;
     const via: SpanOrigin[] = [];
-    let macro = loc.macro;
+    let macro = '';
     while (loc instanceof Expansion) {
       const n = loc.name;
       via.push({ kind: 'macro', name: loc.macro, file: this.fileName(n.file), line: n.line, column: n.col });
