@@ -3,10 +3,12 @@
  * side. Sections: `npm run bench -- dtc-wasm` runs one; no argument runs all.
  */
 import { benchDtcWasm } from './dtc-wasm.js';
+import { benchOverlay } from './overlay.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   'dtc-wasm': benchDtcWasm,
+  overlay: benchOverlay,
 };
 
 const wanted = process.argv.slice(2);

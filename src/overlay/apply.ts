@@ -104,7 +104,7 @@ class Application {
       const siblings = current.parent.children;
       for (let i = siblings.indexOf(current) + 1; i < siblings.length && have < need; i++) {
         if (siblings[i].deleted) continue;
-        const bytes = nodeBytes(siblings[i], this.strings);
+        const bytes = nodeBytes(siblings[i], this.strings, need - have);
         chunks.push(bytes);
         have += bytes.length;
       }

@@ -22,10 +22,14 @@ const FDT_MAGIC = 0xd00dfeed;
 const HEADER_SIZE = 40;
 
 class ByteWriter {
-  buf = new Uint8Array(1 << 16);
+  buf: Uint8Array;
   len = 0;
   /** Writers may stop early once this many bytes are out (callers wanting a prefix). */
   limit = Infinity;
+
+  constructor(initialSize = 1 << 16) {
+    this.buf = new Uint8Array(initialSize);
+  }
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
@@ -63,15 +67,16 @@ class ByteWriter {
 }
 
 /** The structure-block bytes of one node (as libfdt lays it out), for computing stale bytes. */
-export function nodeBytes(node: Node, strings: StringTable): Uint8Array {
-  const out = new ByteWriter();
+export function nodeBytes(node: Node, strings: StringTable, limit = Infinity): Uint8Array {
+  const out = new ByteWriter(256);
+  out.limit = limit;
   writeNode(out, node, strings);
   return out.buf.slice(0, out.len);
 }
 
 /** Bytes of `node`'s properties from index `from` on, then its children and FDT_END_NODE. */
 export function nodeTailBytes(node: Node, from: number, strings: StringTable, limit = Infinity): Uint8Array {
-  const out = new ByteWriter();
+  const out = new ByteWriter(256);
   out.limit = limit;
   writeNodeTail(out, node, from, strings);
   return out.buf.slice(0, out.len);

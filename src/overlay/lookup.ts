@@ -72,10 +72,16 @@ export function writeCell(bytes: Uint8Array, offset: number, value: number): voi
   bytes[offset + 3] = value & 0xff;
 }
 
-/** Pre-order walk over live nodes, as fdt_next_node visits them. */
-export function* walkNodes(node: Node): Generator<Node> {
-  yield node;
-  for (const child of node.children) if (!child.deleted) yield* walkNodes(child);
+/** Live nodes in pre-order, as fdt_next_node visits them (iterative: no recursion limit, no generator overhead). */
+export function walkNodes(root: Node): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    out.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) if (!node.children[i].deleted) stack.push(node.children[i]);
+  }
+  return out;
 }
 
 /** fdt_node_offset_by_phandle: the first node in tree order with this phandle. */

@@ -7,15 +7,26 @@ import type { Node } from '../tree/model.js';
 
 export class StringTable {
   private bytes: Uint8Array;
-  private length: number;
-  private readonly cache = new Map<string, number>();
+  private length = 0;
+  /**
+   * Every suffix of every string in the block, at its first offset: "name found at offset p" means
+   * name + NUL starts at p, i.e. name is a suffix of the string containing p. O(1) look-ups instead
+   * of dtc's and libfdt's linear scan, same answers.
+   */
+  private readonly suffixes = new Map<string, number>();
 
   constructor(initial?: Uint8Array) {
     this.bytes = new Uint8Array(Math.max(256, initial?.length ?? 0));
-    this.length = 0;
     if (initial) {
       this.bytes.set(initial);
       this.length = initial.length;
+      let start = 0;
+      for (let i = 0; i < initial.length; i++) {
+        if (initial[i] !== 0) continue;
+        this.index(Buffer.from(initial.subarray(start, i)).toString('latin1'), start);
+        start = i + 1;
+      }
+      // A block not ending in NUL leaves a tail no name can match (a match needs the NUL).
     }
   }
 
@@ -30,27 +41,24 @@ export class StringTable {
     return table;
   }
 
+  private index(name: string, offset: number): void {
+    for (let k = 0; k <= name.length; k++) {
+      const suffix = k === 0 ? name : name.slice(k);
+      if (!this.suffixes.has(suffix)) this.suffixes.set(suffix, offset + k);
+    }
+  }
+
   /** Offset of `name`, appending it when absent. */
   offsetOf(name: string): number {
-    const cached = this.cache.get(name);
-    if (cached !== undefined) return cached;
+    const found = this.suffixes.get(name);
+    if (found !== undefined) return found;
     const needle = Buffer.from(name + '\0', 'latin1');
-    let found = -1;
-    const hay = this.bytes;
-    const last = this.length - needle.length;
-    outer: for (let i = 0; i <= last; i++) {
-      for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-      found = i;
-      break;
-    }
-    if (found < 0) {
-      found = this.length;
-      this.ensure(this.length + needle.length);
-      this.bytes.set(needle, this.length);
-      this.length += needle.length;
-    }
-    this.cache.set(name, found);
-    return found;
+    const offset = this.length;
+    this.ensure(this.length + needle.length);
+    this.bytes.set(needle, this.length);
+    this.length += needle.length;
+    this.index(name, offset);
+    return offset;
   }
 
   get block(): Uint8Array {
