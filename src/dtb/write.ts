@@ -148,6 +148,7 @@ export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteRes
   const struct = new ByteBuffer();
   const strings = new StringTable();
 
+  const fullPaths = (vi.flags & FTF_FULLPATH) !== 0;
   const flatten = (node: Node, path: string): void => {
     if (node.deleted) return;
     struct.u32(FDT_BEGIN_NODE);
@@ -176,7 +177,7 @@ export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteRes
     }
     for (const child of node.children) {
       if (child.deleted) continue;
-      flatten(child, path === '/' || path === '' ? `/${child.name}` : `${path}/${child.name}`);
+      flatten(child, fullPaths ? (path === '/' ? `/${child.name}` : `${path}/${child.name}`) : '');
     }
     struct.u32(FDT_END_NODE);
   };

@@ -236,13 +236,14 @@ export class Lexer {
     }
   }
 
+  /** Count the newlines in text[from, to) (never scanning past `to`: tokens share long lines). */
   private advanceLines(f: Frame, from: number, to: number): void {
     const text = f.text;
-    let i = text.indexOf('\n', from);
-    while (i >= 0 && i < to) {
-      f.line++;
-      f.lineStart = i + 1;
-      i = text.indexOf('\n', i + 1);
+    for (let i = from; i < to; i++) {
+      if (text.charCodeAt(i) === 10) {
+        f.line++;
+        f.lineStart = i + 1;
+      }
     }
   }
 
@@ -433,64 +434,58 @@ export class Lexer {
   private literal(p: number): Tok {
     const text = this.frame.text;
     let q = p;
-    let hex = false;
+    let radix = 10;
+    let value = 0;
+    let digitsStart = p;
     if (text.charCodeAt(p) === 48 && (text.charCodeAt(p + 1) | 0x20) === 120 && cls(text.charCodeAt(p + 2)) & HEX) {
-      hex = true;
-      q = p + 2;
-      while (cls(text.charCodeAt(q)) & HEX) q++;
+      radix = 16;
+      q = digitsStart = p + 2;
+      for (let ch = text.charCodeAt(q); cls(ch) & HEX; ch = text.charCodeAt(++q)) {
+        value = value * 16 + (ch <= 57 ? ch - 48 : (ch | 0x20) - 87);
+      }
     } else {
-      while (cls(text.charCodeAt(q)) & DIGIT) q++;
+      if (text.charCodeAt(p) === 48) radix = 8;
+      for (let ch = text.charCodeAt(q); cls(ch) & DIGIT; ch = text.charCodeAt(++q)) value = value * radix + (ch - 48);
     }
     const digitsEnd = q;
-    // suffix: U, L, UL, LL, ULL (longest that fits)
-    for (const suffix of ['ULL', 'UL', 'LL', 'U', 'L']) {
-      if (text.startsWith(suffix, q)) {
-        q += suffix.length;
-        break;
-      }
+    // suffix: U, L, UL, LL, ULL (the longest that is there)
+    const c0 = text.charCodeAt(q);
+    if (c0 === 85 /* U */ || c0 === 76 /* L */) {
+      if (c0 === 85 && text.charCodeAt(q + 1) === 76 && text.charCodeAt(q + 2) === 76) q += 3;
+      else if (text.charCodeAt(q + 1) === 76) q += 2;
+      else q += 1;
     }
     this.setToken(Tok.Literal, p, q);
-    const lexeme = text.slice(p, q);
-    let digits: string;
-    let radix: number;
-    let consumed: number; // how far strtoull gets
-    if (hex) {
-      digits = text.slice(p + 2, digitsEnd);
-      radix = 16;
-      consumed = digitsEnd;
-    } else if (text.charCodeAt(p) === 48) {
-      // octal: strtoull stops at the first 8 or 9
-      let e = p + 1;
-      while (e < digitsEnd && text.charCodeAt(e) <= 55) e++;
-      digits = text.slice(p, e);
-      radix = 8;
-      consumed = e;
-    } else {
-      digits = text.slice(p, digitsEnd);
-      radix = 10;
-      consumed = digitsEnd;
-    }
-    // the rest after strtoull must be only U/L characters
-    for (let i = consumed; i < q; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch !== 85 && ch !== 76) {
-        this.error(`Bad integer literal '${lexeme}'`);
-        break;
+    if (radix === 8) {
+      // strtoull stops at the first 8 or 9; what follows must be only U/L characters
+      for (let i = p; i < digitsEnd; i++) {
+        if (text.charCodeAt(i) > 55) {
+          this.error(`Bad integer literal '${text.slice(p, q)}'`);
+          value = parseInt(text.slice(p, i), 8) || 0;
+          break;
+        }
       }
     }
-    if (digits.length <= 13 && radix === 16 || digits.length <= 15 && radix === 10 || digits.length <= 17 && radix === 8) {
-      this.num = parseInt(digits, radix);
-      this.big = BigInt(this.num);
-    } else {
-      const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
-      let v = BigInt(prefix + (digits === '' ? '0' : digits));
-      if (v > U64_MAX) {
-        this.error(`Integer literal '${lexeme}' out of range`);
-        v = U64_MAX;
-      }
-      this.big = v;
-      this.num = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1;
+    if (value <= Number.MAX_SAFE_INTEGER) {
+      this.num = value;
+      this.big = BigInt(value);
+      return Tok.Literal;
     }
+    // too wide for a double: redo in BigInt
+    let digits = text.slice(digitsStart, digitsEnd);
+    if (radix === 8) {
+      let e = 0;
+      while (e < digits.length && digits.charCodeAt(e) <= 55) e++;
+      digits = digits.slice(0, e);
+    }
+    const prefix = radix === 16 ? '0x' : radix === 8 ? '0o' : '';
+    let v = BigInt(prefix + (digits === '' ? '0' : digits));
+    if (v > U64_MAX) {
+      this.error(`Integer literal '${text.slice(p, q)}' out of range`);
+      v = U64_MAX;
+    }
+    this.big = v;
+    this.num = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1;
     return Tok.Literal;
   }
 
@@ -609,6 +604,16 @@ export function bytesToString(bytes: Uint8Array): string {
 /** dtc's data_copy_escape_string over text[from, to): bytes plus a terminating NUL. */
 export function escapeString(text: string, from: number, to: number, lexer?: Lexer): Uint8Array {
   const out = new Uint8Array(to - from + 1);
+  let plain = true;
+  for (let i = from; i < to; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 92) {
+      plain = false;
+      break;
+    }
+    out[i - from] = ch;
+  }
+  if (plain) return out;
   let n = 0;
   let i = from;
   while (i < to) {

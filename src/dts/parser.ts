@@ -421,7 +421,8 @@ class Parser {
         const span = lx.span();
         if (bits === 32) d.addMarker('ref-phandle', lx.text, span);
         else this.error('References are only allowed in arrays with 32-bit elements.', span);
-        d.appendInteger(mask, bits);
+        if (bits === 32) d.appendCell(0xffffffff);
+        else d.appendInteger(mask, bits);
         lx.next();
       } else if (t === Tok.Label) {
         d.addMarker('label', lx.text, lx.span());

@@ -60,14 +60,17 @@ export function generateLabelTree(root: Node, name: string, phandles: PhandleAll
   };
   if (!anyLabel(root)) return { warnings };
   const an = rootChild(root, name);
+  const present = new Set<string>();
+  for (const p of an.properties) if (!p.deleted) present.add(p.name);
   const visit = (n: Node, path: string): void => {
     if (labelsWithDeleted(n).length > 0) {
       for (const label of n.labels) {
-        if (liveProperty(an, label)) {
+        if (present.has(label)) {
           warnings.push(`WARNING: label ${label} already exists in /${an.name}`);
           continue;
         }
         an.properties.push(new Property(label, { bytes: cString(path), markers: [{ kind: 'string', offset: 0 }] }));
+        present.add(label);
       }
       if (phandles) phandles.phandleOf(n);
     }
