@@ -90,6 +90,11 @@ export async function runCompileCli(args: string[]): Promise<number> {
       if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
       continue;
     }
+    if (options.depFile && options.inputs.length === 1) {
+      const escape = (p: string): string => p.replace(/ /g, '\\ ');
+      const line = `${escape(options.outFile)}:${result.dependencies.map((d) => ` ${escape(d)}`).join('')}\n`;
+      fs.writeFileSync(options.depFile, line);
+    }
     if (options.outDir) {
       const format = options.outputFormat ?? guessOutputFormat(options.outFile, options.inputFormat ?? 'dts');
       writeAtomically(outputNameFor(input, options.outDir, format), result.output);

@@ -89,6 +89,7 @@ async function loadDts(
     text = bytes.toString('latin1');
   } else text = toByteString(text);
 
+  if (!options.cpp) result.dependencies.push(source.file);
   const parsed = parseDts(text, source.file, { host, map });
   result.dependencies.push(...parsed.dependencies);
   let failed = false;

@@ -46,13 +46,12 @@ export function parseDts(text: string, fileName: string, options: ParseOptions):
     source = undefined;
   }
   const diagnostics = parser.allDiagnostics();
-  return { source, diagnostics, dependencies: [...parser.lexer.dependencies, ...parser.binaryDependencies] };
+  return { source, diagnostics, dependencies: parser.lexer.dependencies };
 }
 
 class Parser {
   readonly lexer: Lexer;
   readonly diagnostics: Diagnostic[] = [];
-  readonly binaryDependencies: string[] = [];
   private readonly host: SourceHost;
 
   constructor(text: string, fileName: string, options: ParseOptions) {
@@ -373,7 +372,7 @@ class Parser {
         span: nameSpan,
       });
     }
-    this.binaryDependencies.push(found.path);
+    this.lexer.dependencies.push(found.path);
     const bytes = found.bytes;
     const start = offset > BigInt(bytes.length) ? bytes.length : Number(offset);
     const end = length === undefined ? bytes.length : Math.min(bytes.length, start + Number(length > BigInt(bytes.length) ? BigInt(bytes.length) : length));

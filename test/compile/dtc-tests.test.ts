@@ -4,9 +4,12 @@
  * same exit status, and where dtc succeeds the same bytes; where it fails, a positioned message
  * and no output.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newSession } from '../../src/compile/index.js';
-import { dtcTestSources, dtcTestsDir, includeArgsFor } from '../output/reference-blobs.js';
+import { compileDtcTest, dtcTestSources, dtcTestsDir, includeArgsFor } from '../output/reference-blobs.js';
 import { referenceDtc } from '../support/reference.js';
 import { sharedOrExplain } from '../support/shared.js';
 import { compileWith, POSITIONED } from './support.js';
@@ -48,4 +51,30 @@ describe.runIf(sharedOrExplain('compile vs dtc on dtc-tests'))('compile vs dtc 1
       expect(problems).toEqual([]);
     }, 120_000);
   }
+
+  it('-I dtb -O dtb (dtc\'s blobs read back and rewritten, with -@ and -s): same bytes', async () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-dtb-'));
+    const problems: string[] = [];
+    let identical = 0;
+    try {
+      for (const file of files) {
+        const blob = compileDtcTest(file);
+        if (!blob) continue;
+        const name = file.replace(/\.dts$/, '.dtb');
+        fs.writeFileSync(path.join(temp, name), blob);
+        for (const extra of [[], ['-@', '-s']]) {
+          const args = ['-q', ...extra, '-I', 'dtb', '-O', 'dtb'];
+          const ref = referenceDtc([...args, '-o', '-', name], { cwd: temp });
+          const ours = await compileWith(args, name, temp);
+          if (ours.exitCode !== ref.status) problems.push(`${name} ${extra.join(' ')}: status ${ours.exitCode}, dtc ${ref.status}`);
+          else if (ref.status === 0 && Buffer.from(ours.output!).toString('latin1') !== ref.stdout) problems.push(`${name} ${extra.join(' ')}: bytes differ`);
+          else identical++;
+        }
+      }
+    } finally {
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
+    console.log(`-I dtb -O dtb: ${identical} agree with dtc, ${problems.length} differences`);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

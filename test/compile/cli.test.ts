@@ -1,0 +1,99 @@
+/**
+ * `dtoverlay-check compile` as a command: dtc-style option parsing, outputs written only on
+ * success (never a half-written or stale file), several inputs with --out-dir, -d dependencies.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseCompileArgs, runCompileCli, UsageError } from '../../src/compile/index.js';
+import { referenceDtc } from '../support/reference.js';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
+
+const fixtures = path.join(repoRoot, 'fixtures/dts');
+
+describe('parseCompileArgs', () => {
+  it('takes dtc short options with attached values, clusters and repeats', () => {
+    const o = parseCompileArgs(['-qq', '-@s', '-b0', '-Wno-unit_address_vs_reg', '-E', 'avoid_default_addr_size', '-p', '0x100', '-i', 'a', '-ib', 'x.dts']);
+    expect(o.quiet).toBe(2);
+    expect(o.symbols).toBe(true);
+    expect(o.sort).toBe(true);
+    expect(o.bootCpu).toBe(0);
+    expect(o.padSize).toBe(256);
+    expect(o.includeDirs).toEqual(['a', 'b']);
+    expect(o.checkFlags).toEqual([
+      { flag: 'no-unit_address_vs_reg', isError: false },
+      { flag: 'avoid_default_addr_size', isError: true },
+    ]);
+    expect(o.inputs).toEqual(['x.dts']);
+  });
+
+  it('takes long options, ours included', () => {
+    const o = parseCompileArgs(['--out-format=dts', '--phandle', 'both', '--cpp', '-D', 'FOO=1', '--out-dir', 'out', 'a.dts', 'b.dts']);
+    expect(o.outputFormat).toBe('dts');
+    expect(o.phandleFormat).toBe('both');
+    expect(o.cpp).toBe(true);
+    expect(o.defines).toEqual(['FOO=1']);
+    expect(o.outDir).toBe('out');
+    expect(o.inputs).toEqual(['a.dts', 'b.dts']);
+  });
+
+  it('rejects what dtc rejects', () => {
+    expect(() => parseCompileArgs(['-p', '1', '-S', '2'])).toThrow(UsageError);
+    expect(() => parseCompileArgs(['-H', 'nonsense'])).toThrow(/Invalid argument "nonsense" to -H option/);
+    expect(() => parseCompileArgs(['-Z'])).toThrow(UsageError);
+  });
+});
+
+describe('runCompileCli', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-cli-'));
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the blob dtc writes', async () => {
+    const out = path.join(dir, 'out.dtb');
+    const status = await runCompileCli(['-q', '-@', '-o', out, path.join(fixtures, 'labels-and-refs.dts')]);
+    expect(status).toBe(0);
+    const ref = referenceDtc(['-q', '-@', '-o', '-', 'labels-and-refs.dts'], { cwd: fixtures });
+    expect(Buffer.from(fs.readFileSync(out)).toString('latin1')).toBe(ref.stdout);
+  });
+
+  it('writes nothing on failure and leaves an existing output alone', async () => {
+    const out = path.join(dir, 'out.dtb');
+    expect(await runCompileCli(['-o', out, path.join(fixtures, 'bad-syntax-missing-semicolon.dts')])).toBe(1);
+    expect(fs.existsSync(out)).toBe(false);
+    fs.writeFileSync(out, 'previous');
+    expect(await runCompileCli(['-o', out, path.join(fixtures, 'bad-reference-to-missing-label.dts')])).toBe(2);
+    expect(fs.readFileSync(out, 'utf8')).toBe('previous');
+    expect(fs.readdirSync(dir)).toEqual(['out.dtb']);
+  });
+
+  it('compiles several inputs into --out-dir, reporting the first failure', async () => {
+    const outDir = path.join(dir, 'out');
+    const inputs = ['deletes.dts', 'bad-octal-literal.dts', 'plugin-overlay.dts'].map((f) => path.join(fixtures, f));
+    expect(await runCompileCli(['-q', '--out-dir', outDir, ...inputs])).toBe(1);
+    expect(fs.readdirSync(outDir).sort()).toEqual(['deletes.dtb', 'plugin-overlay.dtb']);
+  });
+
+  it.runIf(sharedOrExplain('-d dependency file'))('writes a dependency file like dtc', async () => {
+    const tests = path.join(sharedDir, 'dtc-tests');
+    const previous = process.cwd();
+    process.chdir(tests);
+    try {
+      const dep = path.join(dir, 'deps.d');
+      // the output goes to our temp folder; the rule names it as given on the command line
+      const status = await runCompileCli(['-I', 'dts', '-O', 'dtb', '-o', path.join(dir, 'dependencies.test.dtb'), '-d', dep, 'dependencies.dts']);
+      expect(status).toBe(0);
+      const expected = fs.readFileSync('dependencies.cmp', 'utf8').replace('dependencies.test.dtb', path.join(dir, 'dependencies.test.dtb'));
+      expect(fs.readFileSync(dep, 'utf8')).toBe(expected);
+    } finally {
+      process.chdir(previous);
+    }
+  });
+});
