@@ -89,11 +89,14 @@ interface Block {
 
 class BlobReader {
   private readonly view: DataView;
+  /** The same bytes as a Buffer, for native latin1 decoding of names. */
+  private readonly buffer: Buffer;
   constructor(
     readonly bytes: Uint8Array,
     private readonly file: string | undefined,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   fail(rule: string, text: string, offset: number, path?: string): never {
@@ -110,18 +113,15 @@ class BlobReader {
     return this.view.getBigUint64(offset, false);
   }
 
-  /** The NUL-terminated string at `start`, which must end before `limit`; undefined if it does not. */
+  /**
+   * The NUL-terminated string at `start`, which must end before `limit`; undefined if it does not.
+   * Names are byte strings: latin1 maps each byte to one char, so printing gives the same bytes back.
+   */
   cString(start: number, limit: number): { text: string; end: number } | undefined {
-    const nul = this.bytes.subarray(start, limit).indexOf(0);
-    if (nul < 0) return undefined;
-    return { text: latin1(this.bytes, start, start + nul), end: start + nul + 1 };
+    const nul = this.bytes.indexOf(0, start);
+    if (nul < 0 || nul >= limit) return undefined;
+    return { text: this.buffer.toString('latin1', start, nul), end: nul + 1 };
   }
-}
-
-/** Names are byte strings; latin1 maps each byte to one char so printing gives the same bytes back. */
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  // Buffer's native latin1 decoder: names are decoded once per property, so this is hot.
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 }
 
 function align(offset: number, base: number, to: number): number {
@@ -254,6 +254,8 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
   const warn = (message: string, path: string) =>
     opts.warnings?.push({ rule: 'dtb/warning', severity: 'warning', message, path });
 
+  // Property names repeat (dtc shares them in the strings block): decode each offset once.
+  const propertyNames = new Map<number, string>();
   let pos = struct.base;
   const word = (what: string): number => {
     if (pos + 4 > struct.limit) r.fail('dtb/truncated', `structure block ends where ${what} should be`, pos);
@@ -300,8 +302,12 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
         const length = word('a property length');
         const nameOffAt = pos;
         const nameOff = word('a property name offset');
-        const named = nameOff < strings.limit - strings.base ? r.cString(strings.base + nameOff, strings.limit) : undefined;
-        if (!named) {
+        let name = propertyNames.get(nameOff);
+        if (name === undefined) {
+          const named = nameOff < strings.limit - strings.base ? r.cString(strings.base + nameOff, strings.limit) : undefined;
+          if (named) propertyNames.set(nameOff, (name = named.text));
+        }
+        if (name === undefined) {
           r.fail(
             'dtb/bad-string-offset',
             `property name offset 0x${nameOff.toString(16)} is not a terminated string inside the strings block`,
@@ -316,7 +322,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
         if (length > struct.limit - pos) {
           r.fail(
             'dtb/bad-size',
-            `property "${named.text}" is ${length} bytes, past the end of the structure block`,
+            `property "${name}" is ${length} bytes, past the end of the structure block`,
             lengthAt,
             pathOf(current.node),
           );
@@ -324,7 +330,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
         const value = r.bytes.slice(pos, pos + length);
         pos += length;
         realign(4);
-        const property = new Property(named.text, { bytes: value, markers: [] });
+        const property = new Property(name, { bytes: value, markers: [] });
         blobOffsets.set(property, tokenAt);
         current.node.properties.push(property);
         break;

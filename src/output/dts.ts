@@ -54,6 +54,11 @@ function formatInts(bytes: Uint8Array, start: number, length: number, width: num
       words.push(hex(bytes[at]!, 2));
       continue;
     }
+    if (width === 4) {
+      const cell = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+      words.push(`0x${hex(cell, 2)}`);
+      continue;
+    }
     let value = 0n;
     for (let i = 0; i < width; i++) value = (value << 8n) | BigInt(bytes[at + i]!);
     words.push(`0x${hex(value, 2)}`);
