@@ -137,17 +137,26 @@ function labelPrefix(labels: readonly string[]): string {
   return text;
 }
 
-function printNode(node: Node, level: number, out: string[]): void {
-  const indent = '\t'.repeat(level);
-  out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`);
-  for (const prop of node.liveProperties()) {
-    out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`);
+/** Prints a node and its subtree; iterative (an explicit stack), so any depth prints. */
+function printNode(top: Node, out: string[]): void {
+  // A pending entry is a node still to open, or the closing line of an opened one.
+  const pending: { node: Node; level: number; close: boolean }[] = [{ node: top, level: 0, close: false }];
+  while (pending.length > 0) {
+    const { node, level, close } = pending.pop()!;
+    const indent = '\t'.repeat(level);
+    if (close) {
+      out.push(`${indent}};\n`);
+      continue;
+    }
+    if (level > 0) out.push('\n');
+    out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`);
+    for (const prop of node.liveProperties()) {
+      out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`);
+    }
+    pending.push({ node, level, close: true });
+    const children = node.liveChildren();
+    for (let i = children.length - 1; i >= 0; i--) pending.push({ node: children[i]!, level: level + 1, close: false });
   }
-  for (const child of node.liveChildren()) {
-    out.push('\n');
-    printNode(child, level + 1, out);
-  }
-  out.push(`${indent}};\n`);
 }
 
 /** The whole tree as dtc -O dts prints it. */
@@ -156,6 +165,6 @@ export function printDts(tree: Tree): string {
   for (const re of tree.reservations) {
     out.push(`${labelPrefix(re.labels)}/memreserve/\t0x${hex(re.address, 16)} 0x${hex(re.size, 16)};\n`);
   }
-  printNode(tree.root, 0, out);
+  printNode(tree.root, out);
   return out.join('');
 }

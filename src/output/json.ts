@@ -190,7 +190,7 @@ function propertyToJson(prop: Property): JsonProperty {
   };
 }
 
-function nodeToJson(node: Node, path: string): JsonNode {
+function nodeFields(node: Node, path: string): JsonNode {
   const offset = blobOffsetOf(node);
   return {
     path,
@@ -200,8 +200,23 @@ function nodeToJson(node: Node, path: string): JsonNode {
     spans: node.spans.map(jsonSpan),
     ...(offset !== undefined ? { offset } : {}),
     properties: node.liveProperties().map(propertyToJson),
-    children: node.liveChildren().map((child) => nodeToJson(child, path === '/' ? `/${child.name}` : `${path}/${child.name}`)),
+    children: [],
   };
+}
+
+/** The subtree as JSON; iterative (an explicit stack), so any depth converts. */
+function nodeToJson(top: Node): JsonNode {
+  const root = nodeFields(top, '/');
+  const pending: { node: Node; json: JsonNode }[] = [{ node: top, json: root }];
+  while (pending.length > 0) {
+    const { node, json } = pending.pop()!;
+    for (const child of node.liveChildren()) {
+      const childJson = nodeFields(child, json.path === '/' ? `/${child.name}` : `${json.path}/${child.name}`);
+      json.children.push(childJson);
+      pending.push({ node: child, json: childJson });
+    }
+  }
+  return root;
 }
 
 function reservationToJson(re: MemoryReservation): JsonReservation {
@@ -216,7 +231,7 @@ export function treeToJson(tree: Tree): JsonTree {
     plugin: tree.plugin,
     bootCpuidPhys: tree.bootCpuidPhys,
     reservations: tree.reservations.map(reservationToJson),
-    root: nodeToJson(tree.root, '/'),
+    root: nodeToJson(tree.root),
   };
 }
 

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DtbFormatError, readDtb, type ReadDtbOptions } from '../../src/dtb/read.js';
 import { printDts } from '../../src/output/dts.js';
+import { treeToJson } from '../../src/output/json.js';
 import { referenceDtc } from '../support/reference.js';
 import { repoRoot } from '../support/shared.js';
 import { corruptCases, deepBlob, u32 } from './read-corrupt-cases.js';
@@ -117,9 +118,13 @@ describe('readDtb on malformed blobs', () => {
     let depth = 1;
     for (let node = tree.root; node.children.length > 0; node = node.children[0]!) depth++;
     expect(depth).toBe(5000);
-    // the printer copes with the deepest tree the default limit lets through
-    const text = printDts(readDtb(deepBlob(4096)));
+    // the printer and the JSON output are iterative too
+    const text = printDts(tree);
     expect(text.endsWith('\t};\n};\n')).toBe(true);
+    expect(text.split('\n').filter((line) => line.endsWith('n {')).length).toBe(4999);
+    let json = treeToJson(tree).root;
+    for (let level = 1; level < 5000; level++) json = json.children[0]!;
+    expect(json.path.length).toBe(2 * 4999);
   });
 
   it('survives 3000 seeded mutations with a tree or a DtbFormatError, never anything else', () => {
