@@ -111,7 +111,8 @@ function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOu
   const on = index.name(o.device.node);
   const ss = `${hex(s.sid)}/${hex(s.mask)}`;
   const os = `${hex(o.sid)}/${hex(o.mask)}`;
-  const related: { message: string; span?: Span }[] = [{ message: `conflicts with ${os} of ${o.device.id}`, span: o.property.span }];
+  const relatedText = verdict === 'conflict' ? 'partially overlaps' : verdict === 'shared-group' ? 'shares the entry with' : 'contains or is contained in';
+  const related: { message: string; span?: Span }[] = [{ message: `${relatedText} ${os} of ${o.device.id}`, span: o.property.span }];
   const base = { path: s.device.node.path, property: s.property.name, span: s.property.span, related };
   if (verdict === 'conflict') {
     return finding('pas/smr-partial-overlap', `SMR ${ss} of ${sn} partially overlaps ${os} of ${on}: arm_smmu_find_sme returns -EINVAL for whichever probes second, which then runs without IOMMU`, base);

@@ -69,7 +69,7 @@ export interface SmmuResult {
   contextBanksUsed: number;
   entries: EntryResult[];
   groups: { id: number; devices: string[]; entries: number[]; domain: 'dma' | 'identity'; contextBank?: number }[];
-  devices: { device: string; status: DeviceOutcome['status']; reason?: string; rule?: string; group?: number; contextBank?: number; streams: { sid: number; mask: number; entry?: number }[] }[];
+  devices: { device: string; label?: string; /** Label, or the nearest labelled ancestor's label and the rest of the path. */ name: string; remoteproc: boolean; status: DeviceOutcome['status']; reason?: string; rule?: string; group?: number; contextBank?: number; streams: { sid: number; mask: number; entry?: number }[] }[];
 }
 
 export interface SimulationResult {
@@ -213,6 +213,9 @@ function smmuResult(index: TreeIndex, state: SmmuState): SmmuResult {
     groups: state.groups.map((g) => ({ ...g, devices: [...g.devices], entries: [...g.entries] })),
     devices: state.outcomes.map((o) => ({
       device: o.device.id,
+      label: index.label(o.device.node),
+      name: displayName(index, o.device.node) + (o.device.rid !== undefined ? ` RID ${hex(o.device.rid)}` : ''),
+      remoteproc: o.device.pasRemoteproc,
       status: o.status,
       reason: o.reason,
       rule: o.rule,
@@ -221,6 +224,18 @@ function smmuResult(index: TreeIndex, state: SmmuState): SmmuResult {
       streams: o.device.streams.map((s, i) => ({ sid: s.sid, mask: s.mask, entry: o.indices[i] })),
     })),
   };
+}
+
+/** `remoteproc_cdsp0/…/compute-cb@3`: the node's label, else its nearest labelled ancestor's plus its own name. */
+function displayName(index: TreeIndex, node: Node): string {
+  const own = index.label(node);
+  if (own) return own;
+  for (let n = node.parent; n; n = n.parent) {
+    const label = index.label(n);
+    if (!label) continue;
+    return n === node.parent ? `${label}/${node.name}` : `${label}/…/${node.name}`;
+  }
+  return node.path;
 }
 
 /** DMA-01 (PAS.md §11): what happens to firmware-driven streams that no DT node describes. */

@@ -1,0 +1,126 @@
+/**
+ * `dtoverlay-check simulate BASE [OVERLAY...] [--el 1|2] [--soc NAME] [--format text|json|svg|html]`:
+ * the PAS bring-up and SMMU stream-match model (src/pas/) on a base tree with overlays applied,
+ * from sources or blobs. JSON is `{ diagnostics, simulation }`.
+ */
+import type { Command } from 'commander';
+import { DiagnosticError, formatSpan, type Diagnostic, type Severity } from '../diagnostics.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { writeOutputAtomically } from './output.js';
+
+interface SimulateCliOptions {
+  el?: string;
+  soc?: string;
+  profile?: string;
+  format: string;
+  order?: string;
+  rscTable?: string;
+  bindings?: string;
+  output: string;
+  failOn: string;
+  cpp?: boolean;
+  include: string[];
+  define: string[];
+  quiet?: boolean;
+}
+
+const FORMATS = ['text', 'json', 'svg', 'html'];
+
+export function registerSimulate(program: Command, run: (status: Promise<number>) => void): void {
+  program
+    .command('simulate')
+    .description('simulate the PAS bring-up and the SMMU stream-match allocation on a (merged) tree: SIDs, SMRs, groups, context banks, carve-outs')
+    .argument('<base>', 'base tree: .dtb (a merged one works), or a source')
+    .argument('[overlays...]', 'overlays applied first (.dtbo or /plugin/ sources)')
+    .option('--el <level>', 'exception level Linux runs at: 1 (under Gunyah) or 2 (default: 2 when an EL2 overlay was applied)')
+    .option('--soc <name>', 'SoC profile (schemas/soc/<name>.yaml; default: from the root compatible)')
+    .option('--profile <file>', 'a profile file (may `extends` a shipped one) to override SMMU parameters or SoC facts')
+    .option('--format <format>', 'text, json, svg or html', 'text')
+    .option('--order <order>', 'probe order: tree (default), reverse, pairs (both orders for every overlapping pair), or labels/paths to probe first, comma-separated')
+    .option('--rsc-table <file>', 'resource-table fixture (YAML) for the devmem checks')
+    .option('--bindings <dir>', 'Documentation/devicetree/bindings of the kernel in use (for pas/iommus-binding-version)')
+    .option('-o, --output <file>', 'output file ("-" for stdout)', '-')
+    .option('--fail-on <severity>', 'exit 1 on findings at or above: error, warning, info or none', 'error')
+    .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
+    .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
+    .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('-q, --quiet', 'text: print only the findings')
+    .action((base: string, overlays: string[], opts: SimulateCliOptions) => run(simulateCommand(base, overlays, opts)));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function usage(message: string): number {
+  process.stderr.write(`dtoverlay-check simulate: ${message}\n`);
+  return EXIT_USAGE;
+}
+
+export async function simulateCommand(baseFile: string, overlayFiles: string[], opts: SimulateCliOptions): Promise<number> {
+  if (!FORMATS.includes(opts.format)) return usage(`unknown format '${opts.format}' (${FORMATS.join(', ')})`);
+  if (opts.el !== undefined && opts.el !== '1' && opts.el !== '2') return usage(`--el must be 1 or 2, not '${opts.el}'`);
+  const failOn = opts.failOn as Severity | 'none';
+  if (!['error', 'warning', 'info', 'none'].includes(failOn)) return usage(`--fail-on must be error, warning, info or none`);
+  const order = parseOrder(opts.order);
+  if (!order) return usage(`unknown --order '${opts.order}'`);
+
+  try {
+    const pas = await import('../pas/index.js');
+    const { loadComposition } = await import('../pas/inputs.js');
+    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define });
+    if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
+    if (!composition.tree) {
+      for (const d of composition.diagnostics) process.stderr.write(await textOf(d));
+      if (opts.format === 'json') writeOutputAtomically(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'));
+      return EXIT_FINDINGS;
+    }
+    let profile;
+    if (opts.profile) profile = await pas.loadProfileFile(opts.profile);
+    else if (opts.soc) profile = await pas.loadProfile(opts.soc);
+    else {
+      const { compatibles } = await import('../pas/dt.js');
+      profile = await pas.profileForCompatibles(compatibles(composition.tree.root));
+    }
+    const resourceTables = opts.rscTable ? await pas.loadResourceTables(opts.rscTable) : undefined;
+    const result = pas.simulate(composition.tree, profile, {
+      el: opts.el === '1' ? 1 : opts.el === '2' ? 2 : undefined,
+      order,
+      changed: composition.changed,
+      overlays: composition.overlays,
+      resourceTables,
+      bindingsDir: opts.bindings,
+    });
+    const diagnostics = [...composition.diagnostics, ...result.diagnostics];
+    let output: string;
+    if (opts.format === 'json') output = JSON.stringify({ diagnostics, simulation: result.simulation }, null, 2) + '\n';
+    else if (opts.format === 'svg') output = (await import('../report/sid-map-svg.js')).renderSidMapSvg(result.simulation, diagnostics);
+    else if (opts.format === 'html') output = (await import('../report/sid-map-html.js')).renderSidMapHtml(result.simulation, diagnostics);
+    else output = (await import('../report/sid-map-text.js')).formatSimulationText(diagnostics, result.simulation, { quiet: opts.quiet });
+    writeOutputAtomically(opts.output, Buffer.from(output, 'utf8'));
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    const failing = failOn === 'none' ? [] : diagnostics.filter((d) => rank[d.severity] <= rank[failOn]);
+    return failing.length ? EXIT_FINDINGS : EXIT_OK;
+  } catch (err) {
+    if (err instanceof DiagnosticError) {
+      const d = err.diagnostic;
+      process.stderr.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}error: ${d.message}\n`);
+      return d.rule.startsWith('pas/profile') ? EXIT_USAGE : EXIT_FINDINGS;
+    }
+    throw err;
+  }
+}
+
+async function textOf(d: Diagnostic): Promise<string> {
+  return (await import('../report/sid-map-text.js')).formatDiagnostic(d);
+}
+
+type Order = { kind: 'tree' } | { kind: 'reverse' } | { kind: 'pairs' } | { kind: 'first'; names: string[] };
+
+function parseOrder(text: string | undefined): Order | undefined {
+  if (text === undefined || text === 'tree') return { kind: 'tree' };
+  if (text === 'reverse') return { kind: 'reverse' };
+  if (text === 'pairs') return { kind: 'pairs' };
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return names.length ? { kind: 'first', names } : undefined;
+}
