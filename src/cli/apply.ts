@@ -89,8 +89,9 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
       const { printDts } = await import('../output/dts.js');
       output = Buffer.from(printDts(readDtb(blob)), 'latin1');
     } else {
-      // TODO(json): the tree part joins when src/output/json.ts lands.
-      output = Buffer.from(JSON.stringify({ diagnostics: findings }, null, 2) + '\n');
+      // The merged tree with spans: each property says which line (base or overlay) set it.
+      const { printJson } = await import('../output/json.js');
+      output = Buffer.from(printJson(applied.tree, findings));
     }
     writeOutputAtomically(opts.output, output);
     return EXIT_OK;

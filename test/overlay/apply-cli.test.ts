@@ -83,3 +83,19 @@ describe('dtoverlay-check apply', () => {
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('dtoverlay-check apply -O json', () => {
+  it('gives the merged tree with each value attributed to the base or the overlay line', () => {
+    const overlay = path.join(repoRoot, 'fixtures/overlay/iommus-arity.dtso');
+    const r = run(['apply', base, overlay, '-O', 'json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.diagnostics).toHaveLength(1);
+    expect(json.diagnostics[0]).toMatchObject({ rule: 'overlay/phandle-args', path: '/soc@0/remoteproc@30000000', property: 'iommus', span: { file: overlay, line: 6 } });
+    type JNode = { name: string; children: JNode[]; properties: { name: string; spans: { file: string; line: number }[] }[] };
+    const find = (node: JNode, names: string[]): JNode => (names.length ? find(node.children.find((c) => c.name === names[0])!, names.slice(1)) : node);
+    const adsp = find(json.tree.root, ['soc@0', 'remoteproc@30000000']);
+    expect(adsp.properties.find((p) => p.name === 'iommus')!.spans.at(-1)).toMatchObject({ file: overlay, line: 6 });
+    expect(adsp.properties.find((p) => p.name === 'compatible')!.spans.at(-1)).toMatchObject({ file: base });
+  });
+});
