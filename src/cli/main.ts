@@ -8,6 +8,7 @@ import { DiagnosticError, formatSpan } from '../diagnostics.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
 import { registerSimulate } from './simulate.js';
+import { registerCheck } from './check.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   program.command('compile').description('compile device-tree source like dtc 1.7.2, byte for byte (dtc options; --cpp, -D)').allowUnknownOption();
   registerApply(program, run);
   registerSimulate(program, run);
+  registerCheck(program, run);
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')

@@ -1,0 +1,76 @@
+/**
+ * Inputs of a check run as trees: blobs through the overlay module's reader, sources through the
+ * compile pipeline with symbols (so overlays can refer to the base's labels) and `force`, so that
+ * a tree with check errors is still checked further and every error is reported.
+ */
+import * as fs from 'node:fs';
+import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import type { CompileSession } from '../compile/index.js';
+import type { Tree } from '../tree/model.js';
+import { SOURCE_EXTENSIONS, type CheckOptions } from './options.js';
+
+export interface LoadedInput {
+  file: string;
+  tree?: Tree;
+  diagnostics: Diagnostic[];
+  /** Files the compile read (includes, headers): the include graph for kernel mode. */
+  dependencies: string[];
+}
+
+const FDT_MAGIC = 0xd00dfeed;
+
+function isBlobFile(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(4);
+      return fs.readSync(fd, head, 0, 4, 0) === 4 && head.readUInt32BE(0) === FDT_MAGIC;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+export async function loadInput(file: string, options: CheckOptions, session: CompileSession): Promise<LoadedInput> {
+  if (!fs.existsSync(file)) {
+    return { file, diagnostics: [{ rule: 'input/read', severity: 'error', message: `${file}: no such file` }], dependencies: [] };
+  }
+  if (isBlobFile(file)) {
+    const { loadTree } = await import('../overlay/inputs.js');
+    try {
+      const loaded = await loadTree(file, { cpp: false, includeDirs: [], defines: [] });
+      return { file, tree: loaded.tree, diagnostics: loaded.diagnostics, dependencies: [file] };
+    } catch (err) {
+      if (err instanceof DiagnosticError) return { file, diagnostics: [err.diagnostic], dependencies: [file] };
+      throw err;
+    }
+  }
+  const { compile, defaultCompileOptions } = await import('../compile/index.js');
+  const cpp = options.cpp ?? SOURCE_EXTENSIONS.test(file);
+  const result = await compile(
+    { file },
+    {
+      ...defaultCompileOptions(),
+      inputs: [file],
+      inputFormat: 'dts',
+      outputFormat: 'dtb',
+      outFile: '-',
+      symbols: true,
+      force: true,
+      quiet: 0,
+      cpp,
+      includeDirs: options.includeDirs,
+      defines: options.defines,
+      checkFlags: options.checkFlags,
+    },
+    session,
+  );
+  const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
+  const diagnostics = [...result.diagnostics];
+  if (!tree && !diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push({ rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('; ') || 'compile failed'}` });
+  }
+  return { file, tree, diagnostics, dependencies: result.dependencies };
+}

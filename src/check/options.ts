@@ -1,0 +1,26 @@
+/** What one `check` run needs: inputs, how to compile sources, and what the later stages use. */
+import type { CompileSession } from '../compile/index.js';
+
+export interface CheckOptions {
+  base: string;
+  overlays: string[];
+  /** Preprocess sources like the kernel; undefined = by extension (.dts/.dtsi/.dtso). */
+  cpp?: boolean;
+  includeDirs: string[];
+  defines: string[];
+  /** dtc `-W`/`-E` flags for the compile and dtc-check stages (e.g. the kernel's DTC_FLAGS). */
+  checkFlags: { flag: string; isError: boolean }[];
+  /** dt-binding folders; empty = no binding validation. */
+  bindings: string[];
+  /** SoC profile name for the PAS simulation; undefined = from the root compatible. */
+  soc?: string;
+  el: 1 | 2;
+  /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
+  session?: CompileSession;
+}
+
+export const SOURCE_EXTENSIONS = /\.(dts|dtsi|dtso)$/i;
+
+export function defaultCheckOptions(base: string, overlays: string[] = []): CheckOptions {
+  return { base, overlays, includeDirs: [], defines: [], checkFlags: [], bindings: [], el: 2 };
+}

@@ -1,0 +1,126 @@
+/**
+ * `check`: every stage over one base and its overlays, one list of findings.
+ *   compile (each input, with dtc's checks) → apply → dtc checks on the merged tree →
+ *   overlay arity checks → dt-binding validation → PAS simulation.
+ * A stage that cannot run (no overlays, no bindings, an engine not in this build, an earlier
+ * failure) is recorded as skipped with the reason; the run never throws for bad input.
+ */
+import { newSession } from '../compile/index.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Property, Tree } from '../tree/model.js';
+import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
+import { summarize, type Report, type StageName, type StageResult } from '../report/types.js';
+import { loadInput, type LoadedInput } from './load.js';
+import type { CheckOptions } from './options.js';
+import { runPasStage, runSchemaStage } from './engines.js';
+import { VERSION } from './version.js';
+
+export interface CheckRun {
+  report: Report;
+  /** The merged tree (base when there are no overlays), when it could be built. */
+  merged?: Tree;
+  /** Every file the compiles read: inputs, includes, headers. */
+  dependencies: string[];
+}
+
+class StageLog {
+  readonly stages: StageResult[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+
+  async time<T>(name: StageName, body: () => Promise<T> | T): Promise<T> {
+    const start = performance.now();
+    const value = await body();
+    this.stages.push({ name, status: 'ran', ms: Math.round(performance.now() - start) });
+    return value;
+  }
+
+  skip(name: StageName, note: string, status: 'skipped' | 'failed' = 'skipped'): void {
+    this.stages.push({ name, status, note });
+  }
+}
+
+export async function runCheck(options: CheckOptions): Promise<CheckRun> {
+  const log = new StageLog();
+  const session = options.session ?? newSession();
+  const inputs = [options.base, ...options.overlays];
+
+  const loaded: LoadedInput[] = await log.time('compile', async () => {
+    const out: LoadedInput[] = [];
+    for (const file of inputs) out.push(await loadInput(file, options, session));
+    return out;
+  });
+  for (const l of loaded) log.diagnostics.push(...l.diagnostics);
+  const dependencies = [...new Set(loaded.flatMap((l) => l.dependencies.length ? l.dependencies : [l.file]))];
+  const broken = loaded.filter((l) => !l.tree).map((l) => l.file);
+  const report = (merged?: Tree): CheckRun => ({ report: finish(options, inputs, log), merged, dependencies });
+  if (broken.length) {
+    const note = `${broken.join(', ')} did not compile`;
+    for (const stage of ['apply', 'dtc-checks', 'overlay-checks', 'schema', 'pas'] as const) log.skip(stage, note);
+    return report();
+  }
+
+  const base = loaded[0].tree as Tree;
+  let merged = base;
+  let touched: Set<Property> = new Set();
+  if (options.overlays.length) {
+    const { applyOverlays, cloneTree } = await import('../overlay/apply.js');
+    const { OverlayError } = await import('../overlay/errors.js');
+    let failure: Diagnostic | undefined;
+    await log.time('apply', () => {
+      try {
+        const applied = applyOverlays(
+          base,
+          loaded.slice(1).map((l) => ({ tree: l.tree as Tree, name: l.file })),
+        );
+        merged = applied.tree;
+        touched = applied.touched;
+      } catch (err) {
+        if (!(err instanceof OverlayError)) throw err;
+        failure = err.diagnostic;
+      }
+    });
+    if (failure) {
+      log.diagnostics.push(failure);
+      for (const stage of ['dtc-checks', 'overlay-checks', 'schema', 'pas'] as const) log.skip(stage, 'the overlays did not apply');
+      return report();
+    }
+    const { runChecks, parseCheckFlag } = await import('../checks/index.js');
+    await log.time('dtc-checks', () => {
+      let levels = {};
+      for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);
+      // runChecks re-resolves phandles in place: check a copy, keep the merged tree as applied.
+      log.diagnostics.push(...runChecks(cloneTree(merged), { levels, symbols: true, force: true }).diagnostics);
+    });
+    const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
+    await log.time('overlay-checks', () => {
+      log.diagnostics.push(...checkOverlayPhandleArgs(merged, touched));
+    });
+  } else {
+    log.skip('apply', 'no overlays given');
+    log.stages.push({ name: 'dtc-checks', status: 'ran', note: 'with the compile of the base' });
+    log.skip('overlay-checks', 'no overlays given');
+  }
+
+  await runSchemaStage(merged, options, log);
+  const sim = await runPasStage(merged, touched, options, log);
+  const run = report(merged);
+  if (sim) {
+    run.report.simulation = sim.simulation;
+    run.report.sidMap = sim.sidMap;
+  }
+  return run;
+}
+
+function finish(options: CheckOptions, inputs: string[], log: StageLog): Report {
+  const diagnostics = sortDiagnostics(dedupeDiagnostics(log.diagnostics));
+  return {
+    tool: { name: 'dtoverlay-check', version: VERSION },
+    command: 'check',
+    inputs,
+    stages: log.stages,
+    diagnostics,
+    summary: summarize(diagnostics),
+  };
+}
+
+export type { StageLog };

@@ -1,0 +1,46 @@
+/**
+ * Source excerpts for findings: the line a span points at and a caret under the column (a `~`
+ * underline to the span's end on the same line), as gcc prints them. Tabs before the column are
+ * kept in the caret line so the caret lines up in any terminal.
+ */
+import * as fs from 'node:fs';
+import type { Span } from '../diagnostics.js';
+
+export interface Excerpt {
+  line: number;
+  text: string;
+  /** Caret line: whitespace up to the column, `^`, then `~` to the end of the span on that line. */
+  marker: string;
+}
+
+/** Reads each file once per report; a file that cannot be read gives no excerpts. */
+export class SourceCache {
+  private readonly lines = new Map<string, string[] | null>();
+
+  linesOf(file: string): string[] | null {
+    let cached = this.lines.get(file);
+    if (cached === undefined) {
+      try {
+        cached = fs.readFileSync(file, 'latin1').split(/\r?\n/);
+      } catch {
+        cached = null;
+      }
+      this.lines.set(file, cached);
+    }
+    return cached;
+  }
+
+  excerpt(span: Span): Excerpt | undefined {
+    const lines = this.linesOf(span.file);
+    if (!lines || span.line < 1 || span.line > lines.length) return undefined;
+    const text = lines[span.line - 1].replace(/\s+$/, '');
+    const col = Math.max(1, Math.min(span.column, text.length + 1));
+    let lead = '';
+    for (let i = 0; i < col - 1; i++) lead += text[i] === '\t' ? '\t' : ' ';
+    let width = 1;
+    if (span.endLine === span.line && span.endColumn !== undefined && span.endColumn > col) width = span.endColumn - col + 1;
+    else if (span.endLine !== undefined && span.endLine > span.line) width = Math.max(1, text.length - col + 1);
+    width = Math.min(width, Math.max(1, text.length - col + 1));
+    return { line: span.line, text, marker: `${lead}^${'~'.repeat(width - 1)}` };
+  }
+}

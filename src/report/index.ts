@@ -1,0 +1,32 @@
+/** Formatting a Report in any of the supported formats. */
+import { formatGithub } from './github.js';
+import { formatHtml, type HtmlOptions } from './html.js';
+import { formatJson } from './json.js';
+import { formatSarif } from './sarif.js';
+import { formatText } from './text.js';
+import type { Report, ReportFormat } from './types.js';
+
+export * from './types.js';
+export { dedupeDiagnostics, sortDiagnostics, relativeToCwd } from './order.js';
+export { wantsColor } from './text.js';
+
+export interface FormatOptions {
+  color?: boolean;
+  html?: HtmlOptions;
+  cwd?: string;
+}
+
+export function formatReport(report: Report, format: ReportFormat, options: FormatOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return formatText(report, { color: !!options.color });
+    case 'json':
+      return formatJson(report);
+    case 'sarif':
+      return formatSarif(report, options.cwd);
+    case 'github':
+      return formatGithub(report);
+    case 'html':
+      return formatHtml(report, options.html);
+  }
+}

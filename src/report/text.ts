@@ -1,0 +1,73 @@
+/**
+ * The text report in the gcc/dtc convention, so editors, `make` log readers and CI parse it:
+ *   lemans-el2.dtso:24:2: error: /soc@0/remoteproc@…:iommus: message [pas/smr-partial-overlap]
+ *      24 | 	iommus = <&apps_smmu 0x21c0 0x0400>;
+ *         | 	^~~~~~
+ * Colour (gcc's palette) only when asked for: the CLI enables it on a TTY unless NO_COLOR is set.
+ */
+import type { Diagnostic, Severity } from '../diagnostics.js';
+import { SourceCache } from './excerpt.js';
+import type { Report } from './types.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Source excerpts under each finding (default true). */
+  excerpts?: boolean;
+}
+
+const SGR = { bold: '1', red: '1;31', magenta: '1;35', cyan: '1;36', green: '1;32', dim: '2' } as const;
+const SEVERITY_COLOR: Record<Severity, keyof typeof SGR> = { error: 'red', warning: 'magenta', info: 'cyan' };
+
+/** Colour when writing to a terminal, never when NO_COLOR is set (https://no-color.org), always with FORCE_COLOR. */
+export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return !!stream.isTTY;
+}
+
+export function diagnosticSubject(d: Diagnostic): string {
+  if (!d.path) return '';
+  return d.property ? `${d.path}:${d.property}: ` : `${d.path}: `;
+}
+
+export function formatText(report: Report, options: TextOptions): string {
+  const paint = (style: keyof typeof SGR, s: string): string => (options.color ? `\x1b[${SGR[style]}m${s}\x1b[0m` : s);
+  const sources = new SourceCache();
+  const out: string[] = [];
+  for (const d of report.diagnostics) {
+    const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : '';
+    out.push(`${paint('bold', where)}${paint(SEVERITY_COLOR[d.severity], `${d.severity}:`)} ${diagnosticSubject(d)}${d.message} ${paint('dim', `[${d.rule}]`)}`);
+    if (d.span && options.excerpts !== false) {
+      const ex = sources.excerpt(d.span);
+      if (ex) {
+        const gutter = String(ex.line).padStart(5);
+        out.push(`${gutter} | ${ex.text}`);
+        out.push(`${' '.repeat(gutter.length)} | ${paint('green', ex.marker)}`);
+      }
+    }
+    for (const r of d.related ?? []) out.push(`${paint('bold', `${r.span.file}:${r.span.line}:${r.span.column}:`)} ${paint('cyan', 'note:')} ${r.message}`);
+  }
+  out.push(summaryLine(report, options.color));
+  return out.join('\n') + '\n';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function summaryLine(report: Report, color = false): string {
+  const s = report.summary;
+  const counts = [plural(s.errors, 'error'), plural(s.warnings, 'warning')];
+  if (s.infos) counts.push(plural(s.infos, 'note'));
+  if (s.baselined) counts.push(`${s.baselined} in baseline`);
+  // Stages not run for one reason are named together: "not run: apply, pas (x did not compile)".
+  const byNote = new Map<string, string[]>();
+  for (const st of report.stages) {
+    if (st.status === 'ran') continue;
+    const why = `${st.status === 'failed' ? 'failed' : 'not run'}${st.note ? ` (${st.note})` : ''}`;
+    byNote.set(why, [...(byNote.get(why) ?? []), st.name]);
+  }
+  const skipped = [...byNote].map(([why, names]) => `${names.join(', ')} ${why}`);
+  const text = `${report.inputs.join(' + ') || report.command}: ${counts.join(', ')}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
+  return color ? `\x1b[1m${text}\x1b[0m` : text;
+}

@@ -1,0 +1,70 @@
+/**
+ * What `check` (and `kernel`, `review`) hand to the report formatters: the findings of every stage
+ * in one list, which stages ran, and, when the PAS engine ran, its simulation for the SID map.
+ * The JSON format prints this shape; docs/output.schema.json describes it.
+ */
+import type { Diagnostic } from '../diagnostics.js';
+
+export type StageName = 'compile' | 'apply' | 'dtc-checks' | 'overlay-checks' | 'schema' | 'pas';
+
+export interface StageResult {
+  name: StageName;
+  status: 'ran' | 'skipped' | 'failed';
+  /** Why a stage was skipped or failed, in a sentence. */
+  note?: string;
+  /** Wall time in milliseconds. */
+  ms?: number;
+}
+
+export interface ReportSummary {
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Findings hidden because the baseline file lists them. */
+  baselined: number;
+}
+
+/** A row of the SID map: one stream-match entry (or one device's stream) on one SMMU. */
+export interface SidMapRow {
+  smmu: string;
+  device: string;
+  sid: number;
+  mask: number;
+  status?: string;
+  note?: string;
+}
+
+export interface Report {
+  tool: { name: 'dtoverlay-check'; version: string };
+  command: string;
+  inputs: string[];
+  stages: StageResult[];
+  diagnostics: Diagnostic[];
+  summary: ReportSummary;
+  /** The PAS engine's result, as it gives it (opaque to the formatters except for the SID map). */
+  simulation?: unknown;
+  /** Rows for the HTML SID map, when the PAS engine ran. */
+  sidMap?: SidMapRow[];
+}
+
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github', 'html'];
+
+export type FailOn = 'error' | 'warning' | 'never';
+
+export function summarize(diagnostics: readonly Diagnostic[], baselined = 0): ReportSummary {
+  const summary: ReportSummary = { errors: 0, warnings: 0, infos: 0, baselined };
+  for (const d of diagnostics) {
+    if (d.severity === 'error') summary.errors++;
+    else if (d.severity === 'warning') summary.warnings++;
+    else summary.infos++;
+  }
+  return summary;
+}
+
+/** DESIGN.md's exit codes: 1 when a finding is at or above `failOn`, else 0 (2 is for usage/input errors). */
+export function exitStatusFor(diagnostics: readonly Diagnostic[], failOn: FailOn): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const hit = diagnostics.some((d) => d.severity === 'error' || (failOn === 'warning' && d.severity === 'warning'));
+  return hit ? 1 : 0;
+}

@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/check/run.js';
+import { defaultCheckOptions } from '../../src/check/options.js';
+import { repoRoot } from '../support/shared.js';
+
+const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');
+const fixture = (name: string) => path.join(repoRoot, 'fixtures/check', name);
+
+describe('check pipeline', () => {
+  it('runs every stage on the bundled example and says which engines were skipped and why', async () => {
+    const { report, merged } = await runCheck(defaultCheckOptions(example, [path.join(repoRoot, 'overlays/lemans-mini-el2.dtso')]));
+    expect(merged).toBeDefined();
+    const byName = Object.fromEntries(report.stages.map((s) => [s.name, s]));
+    for (const stage of ['compile', 'apply', 'dtc-checks', 'overlay-checks']) expect(byName[stage].status).toBe('ran');
+    expect(byName.schema.status).toBe('skipped');
+    expect(byName.schema.note).toMatch(/bindings/);
+    expect(['ran', 'skipped']).toContain(byName.pas.status);
+    expect(report.diagnostics.filter((d) => d.rule.startsWith('dtc/') || d.rule.startsWith('overlay/'))).toEqual([]);
+  });
+
+  it('an overlay that does not apply: one error at the overlay line, later stages skipped', async () => {
+    const { report } = await runCheck(defaultCheckOptions(example, [fixture('missing-label.dtso')]));
+    expect(report.diagnostics).toHaveLength(1);
+    const [d] = report.diagnostics;
+    expect(d.rule).toBe('overlay/apply');
+    expect(d.message).toMatch(/remoteproc_nonexistent/);
+    expect(d.span).toMatchObject({ file: fixture('missing-label.dtso'), line: 5 });
+    expect(report.stages.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(['dtc-checks', 'overlay-checks', 'schema', 'pas']);
+  });
+
+  it('the overlay arity check reports at the overlay line', async () => {
+    const { report } = await runCheck(defaultCheckOptions(example, [fixture('bad-iommus-arity.dtso')]));
+    const arity = report.diagnostics.filter((d) => d.rule === 'overlay/phandle-args');
+    expect(arity).toHaveLength(1);
+    expect(arity[0].span).toMatchObject({ file: fixture('bad-iommus-arity.dtso'), line: 6 });
+  });
+
+  it('a missing input is an input/read error, not a crash', async () => {
+    const { report } = await runCheck(defaultCheckOptions(path.join(repoRoot, 'fixtures/check/nonexistent.dts')));
+    expect(report.diagnostics.map((d) => d.rule)).toEqual(['input/read']);
+    expect(report.stages.find((s) => s.name === 'apply')?.status).toBe('skipped');
+  });
+
+  it('findings from the base compile and the merged-tree checks are reported once', async () => {
+    const { report } = await runCheck(defaultCheckOptions(path.join(repoRoot, 'fixtures/check/warns.dts'), [fixture('empty.dtso')]));
+    const keys = report.diagnostics.map((d) => `${d.rule} ${d.path} ${d.span?.line}`);
+    expect(keys).toEqual([...new Set(keys)]);
+    expect(report.diagnostics.some((d) => d.rule === 'dtc/unit_address_vs_reg')).toBe(true);
+  });
+});
