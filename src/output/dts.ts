@@ -6,11 +6,12 @@
  * Two dtc details worth knowing: path references print as the quoted path string, because the path
  * bytes are in the value by then; and `/plugin/` is not printed (dtc 1.7.2 does not either).
  * Non-printable string bytes print as `\xNN` of the byte, as the WebAssembly dtc does (a native x86
- * build sign-extends them to `\xffffff80`).
+ * build sign-extends them to `\xffffff80`). Where dtc aborts on a value whose chunks do not hold
+ * whole values of their type, we print that value as bytes instead.
  */
 import { isTypeMarker } from '../tree/model.js';
 import type { MarkerKind, Node, Property, Tree } from '../tree/model.js';
-import { effectiveMarkers, isPrintable } from './value-types.js';
+import { effectiveMarkers, isPrintable, typeWidth } from './value-types.js';
 
 const OPEN: Record<string, string> = { u8: '[', u16: '/bits/ 16 <', u32: '<', u64: '/bits/ 64 <', string: '' };
 const CLOSE: Record<string, string> = { u8: ']', u16: '>', u32: '>', u64: '>', string: '' };
@@ -70,6 +71,20 @@ function formatReference(ref: string): string {
   return ref.startsWith('/') ? `&{${ref}}` : `&${ref}`;
 }
 
+/**
+ * Whether a chunk holds whole values of its type. dtc asserts this (and aborts) when printing;
+ * it fails only for odd source such as `<1>, /incbin/(...)` whose data continues the cells.
+ */
+function chunkFits(bytes: Uint8Array, start: number, length: number, type: MarkerKind): boolean {
+  if (type === 'string') return bytes[start + length - 1] === 0;
+  return length % typeWidth(type) === 0;
+}
+
+/** Where dtc would abort, we print the whole value as a byte string: valid source, same bytes. */
+function formatAsBytes(bytes: Uint8Array): string {
+  return ` = [${formatInts(bytes, 0, bytes.length, 1)}];`;
+}
+
 /** The text after the property name: `;` for an empty value, else ` = ...;`. */
 export function formatPropertyValue(prop: Property): string {
   const { bytes, markers: ownMarkers } = prop.value;
@@ -96,6 +111,7 @@ export function formatPropertyValue(prop: Property): string {
       text += ` ${m.ref}:`;
     }
     if (emitType === undefined || chunkLen === 0) continue;
+    if (!chunkFits(bytes, m.offset, chunkLen, emitType)) return formatAsBytes(bytes);
 
     switch (emitType) {
       case 'u16':

@@ -165,4 +165,27 @@ l1: l2: /memreserve/ 0x1 0x2;
     expect(guess(0x61, 0x62, 0x63, 0x64)).toBe(' = <0x61626364>;'); // no NUL at the end
     expect(guess(0)).toBe(' = [00];');
   });
+
+  it('prints as bytes the values dtc aborts on (cells or strings cut by /incbin/ data)', () => {
+    const source = '/dts-v1/;\n/ { b = <1>, /incbin/("blob.bin"); d = "x", /incbin/("blob.bin"); };\n';
+    const reference = referenceDtc(['-q', '-I', 'dts', '-O', 'dts', 'in.dts'], { files: { 'in.dts': source, 'blob.bin': 'AB\0CD' } });
+    expect(reference.status).toBe(134); // assertion failure in write_propval_int / write_propval_string
+    const incbin = [0x41, 0x42, 0, 0x43, 0x44];
+    const cells = new Property('b', {
+      bytes: Uint8Array.from([0, 0, 0, 1, ...incbin]),
+      markers: [
+        { kind: 'u32', offset: 0 },
+        { kind: 'none', offset: 4 },
+      ],
+    });
+    const strings = new Property('d', {
+      bytes: Uint8Array.from([0x78, 0, ...incbin]),
+      markers: [
+        { kind: 'string', offset: 0 },
+        { kind: 'none', offset: 2 },
+      ],
+    });
+    expect(formatPropertyValue(cells)).toBe(' = [00 00 00 01 41 42 00 43 44];');
+    expect(formatPropertyValue(strings)).toBe(' = [78 00 41 42 00 43 44];');
+  });
 });
