@@ -6,7 +6,7 @@
  * Lookups are indexed instead of walking the tree per reference (dtc does walk); the indexes
  * are kept in step with the tree changes the fixup checks make.
  */
-import type { Marker, Node, Property, Tree } from '../tree/model.js';
+import type { Data, Marker, Node, Property, Tree } from '../tree/model.js';
 import { Property as PropertyClass } from '../tree/model.js';
 import type { CheckFailure } from './types.js';
 
@@ -17,6 +17,13 @@ export interface LabelOwner {
   node: Node;
   prop?: Property;
   marker?: Marker;
+}
+
+interface TreeIndex {
+  order: Node[];
+  byName: Map<string, Node[]>;
+  /** Pre-order position of each node, built when first needed. */
+  position?: Map<Node, number>;
 }
 
 export type PhandleFormat = 'legacy' | 'epapr' | 'both';
@@ -46,6 +53,10 @@ export class CheckContext {
   private labelIndex: Map<string, Node> | undefined;
   private valueLabelIndex: { props: Map<string, LabelOwner>; marks: Map<string, LabelOwner> } | undefined;
 
+  private readonly paths = new Map<Node, string>();
+  private treeIndex: TreeIndex | undefined;
+  private readonly ownedValues = new WeakSet<Data>();
+
   /** Receives each failure of the running check (set by the runner). */
   report: (failure: CheckFailure) => void = () => undefined;
 
@@ -63,6 +74,68 @@ export class CheckContext {
 
   failProp(node: Node, prop: Property | undefined, message: string): void {
     this.report({ node, prop, message });
+  }
+
+  /** Live nodes in pre-order (recomputed after a fixup changed the tree). */
+  liveNodes(): Node[] {
+    return this.index().order;
+  }
+
+  /** Live nodes in pre-order that have a live property named one of `names`. */
+  nodesWithProperty(names: readonly string[]): Node[] {
+    const index = this.index();
+    if (names.length === 1) return index.byName.get(names[0]!) ?? [];
+    if (!index.position) {
+      index.position = new Map();
+      index.order.forEach((n, i) => index.position!.set(n, i));
+    }
+    const position = index.position;
+    const set = new Set<Node>();
+    for (const name of names) for (const n of index.byName.get(name) ?? []) set.add(n);
+    return [...set].sort((a, b) => position.get(a)! - position.get(b)!);
+  }
+
+  private index(): TreeIndex {
+    if (!this.treeIndex) {
+      const order: Node[] = [];
+      const byName = new Map<string, Node[]>();
+      forEachLiveNode(this.root, (n) => {
+        order.push(n);
+        for (const p of n.properties) {
+          if (p.deleted) continue;
+          const list = byName.get(p.name);
+          if (!list) byName.set(p.name, [n]);
+          else if (list[list.length - 1] !== n) list.push(n);
+        }
+      });
+      this.treeIndex = { order, byName };
+    }
+    return this.treeIndex;
+  }
+
+  /** A fixup added or removed nodes or properties: forget the node order and the property index. */
+  treeChanged(): void {
+    this.treeIndex = undefined;
+  }
+
+  /** The node's full path (dtc computes it once, before the checks; names do not change). */
+  pathOf(node: Node): string {
+    let path = this.paths.get(node);
+    if (path === undefined) {
+      const parent = node.parent;
+      path = !parent ? '/' : parent.parent ? `${this.pathOf(parent)}/${node.name}` : `/${node.name}`;
+      this.paths.set(node, path);
+    }
+    return path;
+  }
+
+  /** The value bytes of `prop`, copied once so that filling references never writes into shared data. */
+  writableBytes(prop: Property): Uint8Array {
+    if (!this.ownedValues.has(prop.value)) {
+      prop.value = { bytes: prop.value.bytes.slice(), markers: prop.value.markers };
+      this.ownedValues.add(prop.value);
+    }
+    return prop.value.bytes;
   }
 
   // ---- #address-cells / #size-cells as recorded by addr_size_cells ----
@@ -201,6 +274,7 @@ export class CheckContext {
     index.set(phandle, node);
     if (this.phandleFormat !== 'epapr') addPhandleProperty(node, 'linux,phandle', phandle);
     if (this.phandleFormat !== 'legacy') addPhandleProperty(node, 'phandle', phandle);
+    this.treeChanged();
     return phandle;
   }
 
@@ -218,6 +292,7 @@ export class CheckContext {
       n.labels = [];
     };
     mark(node);
+    this.treeChanged();
     this.phandleIndex = undefined;
     this.labelIndex = undefined;
     this.valueLabelIndex = undefined;

@@ -11,6 +11,8 @@ export interface CheckSpec {
   description: string;
   rationale: string;
   fixup?: boolean;
+  deletesNodes?: boolean;
+  onlyWith?: readonly string[];
   node?: (ctx: CheckContext, node: Node) => void;
 }
 
@@ -44,6 +46,7 @@ export function stringCheck(name: string, propName: string, level: DefaultLevel,
     level,
     description: `\`${propName}\`, when present, is exactly one NUL-terminated string.`,
     rationale,
+    onlyWith: [propName],
     node: (ctx, node) => requireString(ctx, node, propName),
   };
 }
@@ -54,6 +57,7 @@ export function stringListCheck(name: string, propName: string, rationale: strin
     level: 'warning',
     description: `\`${propName}\`, when present, is a list of NUL-terminated strings.`,
     rationale,
+    onlyWith: [propName],
     node: (ctx, node) => requireStringList(ctx, node, propName),
   };
 }
@@ -64,6 +68,7 @@ export function cellCheck(name: string, propName: string, rationale: string): Ch
     level: 'warning',
     description: `\`${propName}\`, when present, is exactly one 32-bit cell.`,
     rationale,
+    onlyWith: [propName],
     node: (ctx, node) => requireCell(ctx, node, propName),
   };
 }

@@ -47,13 +47,24 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
 
   const emit = (state: CheckState, failure: CheckFailure): void => {
     if (!(state.warn && options.quiet < 1) && !(state.error && options.quiet < 2)) return;
-    diagnostics.push(toDiagnostic(state, failure));
+    diagnostics.push(toDiagnostic(ctx, state, failure));
   };
 
   const visit = (state: CheckState, node: Node): void => {
     state.def.node!(ctx, node);
     // dtc's for_each_child: live children, re-read after the visit (a fixup may delete nodes)
     for (const child of node.children) if (!child.deleted) visit(state, child);
+  };
+  // Checks that do not delete nodes see the same pre-order every time: walk a flat list instead,
+  // and only the nodes that have a property the check looks at (the others would be no-ops).
+  const traverse = (state: CheckState): void => {
+    const { onlyWith, deletesNodes } = state.def.meta;
+    if (deletesNodes) visit(state, tree.root);
+    else {
+      const nodes = onlyWith ? ctx.nodesWithProperty(onlyWith) : ctx.liveNodes();
+      const fn = state.def.node!;
+      for (let i = 0; i < nodes.length; i++) fn(ctx, nodes[i]!);
+    }
   };
 
   const run = (state: CheckState): boolean => {
@@ -74,7 +85,7 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
             state.status = 'failed';
             emit(state, failure);
           };
-          visit(state, tree.root);
+          traverse(state);
         }
         if (state.status === 'unchecked') state.status = 'passed';
       }
@@ -92,14 +103,14 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   return { diagnostics, failed };
 }
 
-function toDiagnostic(state: CheckState, failure: CheckFailure): Diagnostic {
+function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailure): Diagnostic {
   const { node, prop, message } = failure;
   const d: Diagnostic = {
     rule: `dtc/${state.def.meta.name}`,
     severity: state.error ? 'error' : 'warning',
     message,
   };
-  if (node) d.path = node.path;
+  if (node) d.path = ctx.pathOf(node);
   if (node && prop) d.property = prop.name;
   const span = prop?.span ?? node?.span;
   if (span) d.span = span;

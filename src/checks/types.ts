@@ -29,6 +29,13 @@ export interface CheckMeta {
   family: string;
   /** True for the checks that change the tree (resolve references, assign phandles, delete nodes). */
   fixup?: boolean;
+  /**
+   * The check does nothing on a node that has none of these properties; when no node of the tree
+   * has any of them, the runner skips the walk (a speed-up only, never a change of result).
+   */
+  onlyWith?: readonly string[];
+  /** The check may delete nodes, so the tree must be walked live (children re-read after each visit). */
+  deletesNodes?: boolean;
 }
 
 export interface CheckDefinition {

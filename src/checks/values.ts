@@ -85,10 +85,21 @@ export function endsWith(text: string, suffix: string): boolean {
   return text.length >= suffix.length && text.endsWith(suffix);
 }
 
-/** Length of the leading run of characters from `allowed` (C's strspn). */
-export function spanOf(text: string, allowed: string): number {
+/** A set of ASCII characters for `spanOf`, as a lookup table. */
+export function charSet(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
+/** Length of the leading run of characters in `allowed` (C's strspn). */
+export function spanOf(text: string, allowed: Uint8Array): number {
   let n = 0;
-  while (n < text.length && allowed.includes(text[n]!)) n++;
+  while (n < text.length) {
+    const c = text.charCodeAt(n);
+    if (c >= 128 || allowed[c] !== 1) break;
+    n++;
+  }
   return n;
 }
 

@@ -28,6 +28,7 @@ function rangesFormat(name: 'ranges_format' | 'dma_ranges_format', propName: str
     name,
     level: 'warning',
     prereqs: ['addr_size_cells'],
+    onlyWith: [propName],
     description: `\`${propName}\` is empty only when parent and child address/size cells agree, and otherwise a whole number of (child address, parent address, size) entries; the root has none.`,
     rationale: `A malformed \`${propName}\` makes address translation through this node wrong or impossible.`,
     node(ctx, node) {
@@ -48,14 +49,14 @@ function rangesFormat(name: 'ranges_format' | 'dma_ranges_format', propName: str
           ctx.failProp(
             node,
             prop,
-            `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${parent.path} (${pAddr})`,
+            `empty "${propName}" property but its #address-cells (${cAddr}) differs from ${ctx.pathOf(parent)} (${pAddr})`,
           );
         }
         if (pSize !== cSize) {
           ctx.failProp(
             node,
             prop,
-            `empty "${propName}" property but its #size-cells (${cSize}) differs from ${parent.path} (${pSize})`,
+            `empty "${propName}" property but its #size-cells (${cSize}) differs from ${ctx.pathOf(parent)} (${pSize})`,
           );
         }
       } else if (!isMultipleOf(len, cellBytes(pAddr + cAddr + cSize))) {
@@ -71,15 +72,23 @@ function rangesFormat(name: 'ranges_format' | 'dma_ranges_format', propName: str
 
 function uniqueUnitAddress(ctx: CheckContext, node: Node, skipDisabled: boolean): void {
   if (ctx.rawAddressCells(node) < 0 || ctx.rawSizeCells(node) < 0) return;
-  const children = node.liveChildren();
-  for (const a of children) {
-    const addrA = unitName(a);
-    if (!addrA) continue;
-    if (skipDisabled && isDisabled(a)) continue;
-    for (const b of children) {
-      if (a === b) break;
-      if (skipDisabled && isDisabled(b)) continue;
-      if (addrA === unitName(b)) ctx.fail(b, `duplicate unit-address (also used in node ${a.path})`);
+  const children: Node[] = [];
+  const units: string[] = [];
+  const skip: boolean[] = [];
+  for (const c of node.children) {
+    if (c.deleted) continue;
+    children.push(c);
+    units.push(unitName(c));
+    skip.push(skipDisabled && isDisabled(c));
+  }
+  for (let i = 0; i < children.length; i++) {
+    const addrA = units[i]!;
+    if (!addrA || skip[i]) continue;
+    // dtc compares each child with every earlier one and reports the earlier
+    for (let j = 0; j < i; j++) {
+      if (!skip[j] && units[j] === addrA) {
+        ctx.fail(children[j], `duplicate unit-address (also used in node ${ctx.pathOf(children[i]!)})`);
+      }
     }
   }
 }
@@ -102,6 +111,7 @@ export const addressingChecks = defineFamily('addressing', [
     name: 'reg_format',
     level: 'warning',
     prereqs: ['addr_size_cells'],
+    onlyWith: ['reg'],
     description: '`reg` is not on the root, not empty, and a whole number of (address, size) entries of the parent\'s cell counts.',
     rationale: 'A `reg` that does not divide into entries is read wrongly by every consumer.',
     node(ctx, node) {
@@ -168,6 +178,7 @@ export const addressingChecks = defineFamily('addressing', [
     name: 'avoid_default_addr_size',
     level: 'warning',
     prereqs: ['addr_size_cells'],
+    onlyWith: ['reg', 'ranges'],
     description: 'A node with `reg` or `ranges` has a parent that states `#address-cells` and `#size-cells`.',
     rationale: 'The defaults (2 and 1) are rarely what was meant and differ between consumers.',
     node(ctx, node) {
@@ -188,7 +199,7 @@ export const addressingChecks = defineFamily('addressing', [
       if (!node.parent || ctx.rawAddressCells(node) < 0 || ctx.rawSizeCells(node) < 0) return;
       // dtc tests the child list itself, which still holds deleted nodes
       if (getProp(node, 'ranges') || getProp(node, 'dma-ranges') || node.children.length === 0) return;
-      if (!node.liveChildren().some((c) => getProp(c, 'reg'))) {
+      if (!node.children.some((c) => !c.deleted && getProp(c, 'reg'))) {
         ctx.fail(
           node,
           'unnecessary #address-cells/#size-cells without "ranges", "dma-ranges" or child "reg" property',

@@ -12,6 +12,7 @@ export const busChecks = defineFamily('buses', [
     name: 'pci_bridge',
     level: 'warning',
     prereqs: ['device_type_is_string', 'addr_size_cells'],
+    onlyWith: ['device_type'],
     description:
       'A node with `device_type = "pci"` is named pci/pcie, has `ranges`, 3 address and 2 size cells, and a sane `bus-range`.',
     rationale: 'PCI addressing is fixed by the PCI bus binding; anything else cannot be translated.',
@@ -39,6 +40,7 @@ export const busChecks = defineFamily('buses', [
     name: 'pci_device_reg',
     level: 'warning',
     prereqs: ['reg_format', 'pci_bridge'],
+    onlyWith: ['reg'],
     description: 'A PCI device\'s `reg` is a configuration-space address and its unit address is `dev` or `dev,func`.',
     rationale: 'The unit address of a PCI function is derived from its device and function numbers.',
     node(ctx, node) {
@@ -64,6 +66,7 @@ export const busChecks = defineFamily('buses', [
     name: 'pci_device_bus_num',
     level: 'warning',
     prereqs: ['reg_format', 'pci_bridge'],
+    onlyWith: ['reg'],
     description: 'The bus number in a PCI device\'s `reg` lies within the bridge\'s `bus-range` (0 when absent).',
     rationale: 'A device on a bus the bridge does not forward to is unreachable.',
     node(ctx, node) {
@@ -85,6 +88,7 @@ export const busChecks = defineFamily('buses', [
     name: 'simple_bus_bridge',
     level: 'warning',
     prereqs: ['addr_size_cells', 'compatible_is_string_list'],
+    onlyWith: ['compatible'],
     description: 'Marks nodes compatible with "simple-bus" so their children\'s unit addresses are checked.',
     rationale: 'Children of a simple-bus are memory-mapped; their unit address must be their `reg` address.',
     node(ctx, node) {
@@ -184,10 +188,9 @@ export const busChecks = defineFamily('buses', [
       } else {
         // recognise SPI controllers that are not named spi by their children's properties
         if (ctx.addressCellsOf(node) !== 1 || ctx.sizeCellsOf(node) !== 0) return;
-        const usesSpi = node
-          .liveChildren()
-          .some((child) => child.liveProperties().some((p) => p.name.startsWith('spi-')));
-        if (usesSpi) ctx.bus.set(node, 'spi');
+        if (node.children.some((c) => !c.deleted && c.properties.some((p) => !p.deleted && p.name.startsWith('spi-')))) {
+          ctx.bus.set(node, 'spi');
+        }
         if (ctx.bus.get(node) === 'spi' && getProp(node, 'reg')) {
           ctx.fail(node, "node name for SPI buses should be 'spi'");
         }

@@ -1,8 +1,8 @@
 /** `/chosen` and `/aliases`: where they sit and what their properties hold. */
 import { defineFamily, requireString } from '../define.js';
-import { cString, getProp, spanOf } from '../values.js';
+import { charSet, cString, getProp, spanOf } from '../values.js';
 
-const ALIAS_NAME_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789-';
+const ALIAS_NAME_CHARS = charSet('abcdefghijklmnopqrstuvwxyz0123456789-');
 
 export const chosenChecks = defineFamily('chosen', [
   {
@@ -29,6 +29,7 @@ export const chosenChecks = defineFamily('chosen', [
   {
     name: 'chosen_node_bootargs',
     level: 'warning',
+    onlyWith: ['bootargs'],
     description: '`bootargs` in a `chosen` node is a string.',
     rationale: 'The kernel reads its command line from it as one string.',
     node(ctx, node) {
@@ -38,6 +39,7 @@ export const chosenChecks = defineFamily('chosen', [
   {
     name: 'chosen_node_stdout_path',
     level: 'warning',
+    onlyWith: ['stdout-path', 'linux,stdout-path'],
     description: '`stdout-path` in a `chosen` node is a string; the old `linux,stdout-path` should be renamed.',
     rationale: 'The console is found by that path string; `linux,stdout-path` is deprecated.',
     node(ctx, node) {

@@ -38,7 +38,8 @@ export const graphChecks = defineFamily('graph', [
     description: 'Finds graph ports (parents of `endpoint` nodes or of nodes with `remote-endpoint`); the root cannot be one.',
     rationale: 'Marks the port and ports nodes the other graph checks look at.',
     node(ctx, node) {
-      for (const child of node.liveChildren()) {
+      for (const child of node.children) {
+        if (child.deleted) continue;
         if (child.baseName !== 'endpoint' && !getProp(child, 'remote-endpoint')) continue;
         const parent = node.parent;
         if (!parent) {
@@ -65,7 +66,8 @@ export const graphChecks = defineFamily('graph', [
       const bus = ctx.bus.get(node);
       if (bus !== 'graph-ports' && bus !== 'graph-port') return;
       let count = 0;
-      for (const child of node.liveChildren()) {
+      for (const child of node.children) {
+        if (child.deleted) continue;
         const reg = getProp(child, 'reg');
         if (reg && propCell(reg) !== 0) return;
         count++;
@@ -106,7 +108,7 @@ export const graphChecks = defineFamily('graph', [
       const remote = remoteEndpoint(ctx, node);
       if (!remote) return;
       if (remoteEndpoint(ctx, remote) !== node) {
-        ctx.fail(node, `graph connection to node '${remote.path}' is not bidirectional`);
+        ctx.fail(node, `graph connection to node '${ctx.pathOf(remote)}' is not bidirectional`);
       }
     },
   },

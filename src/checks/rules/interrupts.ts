@@ -13,6 +13,7 @@ export const interruptChecks = defineFamily('interrupts', [
     name: 'interrupts_property',
     // dtc passes phandle_references as this check's data, not as a prerequisite
     level: 'warning',
+    onlyWith: ['interrupts'],
     description:
       '`interrupts` has an interrupt parent (nearest `interrupt-parent` or provider ancestor) that is a provider, and a length that is a multiple of its `#interrupt-cells`.',
     rationale: 'Interrupt specifiers are only meaningful against their parent\'s `#interrupt-cells`.',
@@ -79,6 +80,7 @@ export const interruptChecks = defineFamily('interrupts', [
     name: 'interrupt_map',
     level: 'warning',
     prereqs: ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
+    onlyWith: ['interrupt-map'],
     description:
       '`interrupt-map` entries are (child unit address, child specifier, parent phandle, parent unit address, parent specifier) sized by the cells of this node and of each parent; `interrupt-map-mask` matches the child part.',
     rationale: 'One mis-sized entry shifts every following one, routing interrupts to the wrong controller or line.',
@@ -121,7 +123,7 @@ export const interruptChecks = defineFamily('interrupts', [
         if (!cellsProp) {
           ctx.fail(
             node,
-            `Missing property '#interrupt-cells' in node ${provider.path} or bad phandle (referred from interrupt-map[${cell}])`,
+            `Missing property '#interrupt-cells' in node ${ctx.pathOf(provider)} or bad phandle (referred from interrupt-map[${cell}])`,
           );
           break;
         }

@@ -77,7 +77,7 @@ export function checkPhandleArgs(
     } else {
       ctx.fail(
         node,
-        `Missing property '${cellsName}' in node ${provider.path} or bad phandle (referred from ${prop.name}[${cell}])`,
+        `Missing property '${cellsName}' in node ${ctx.pathOf(provider)} or bad phandle (referred from ${prop.name}[${cell}])`,
       );
       break;
     }
@@ -100,6 +100,7 @@ function providerChecks(p: Provider): CheckSpec[] {
       name: `${p.stem}_property`,
       level: 'warning',
       prereqs: [isCell, 'phandle_references'],
+      onlyWith: [p.propName],
       description: `Each entry of \`${p.propName}\` is a phandle to a node with \`${p.cellsName}\`${p.optional ? ' (0 when absent)' : ''}, followed by that many cells.`,
       rationale: `A \`${p.propName}\` entry that does not match its provider's \`${p.cellsName}\` shifts every later entry, so the consumer gets the wrong resource.`,
       node(ctx, node) {
@@ -125,8 +126,8 @@ export const providerChecksList = defineFamily('providers', [
     description: 'No property named `gpio` or `*-gpio`.',
     rationale: 'The GPIO binding deprecated the singular names in favour of `gpios` / `*-gpios`.',
     node(ctx, node) {
-      for (const prop of node.liveProperties()) {
-        if (isGpioProperty(prop.name) && endsWith(prop.name, 'gpio')) {
+      for (const prop of node.properties) {
+        if (!prop.deleted && isGpioProperty(prop.name) && endsWith(prop.name, 'gpio')) {
           ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
         }
       }
@@ -140,8 +141,8 @@ export const providerChecksList = defineFamily('providers', [
     rationale: 'A GPIO specifier of the wrong length makes the consumer drive the wrong line.',
     node(ctx, node) {
       if (getProp(node, 'gpio-hog')) return;
-      for (const prop of node.liveProperties()) {
-        if (isGpioProperty(prop.name)) checkPhandleArgs(ctx, node, prop, '#gpio-cells', false);
+      for (const prop of node.properties) {
+        if (!prop.deleted && isGpioProperty(prop.name)) checkPhandleArgs(ctx, node, prop, '#gpio-cells', false);
       }
     },
   },

@@ -33,10 +33,12 @@ function explicitPhandle(ctx: CheckContext, node: Node, propName: string): numbe
   return phandle;
 }
 
-function writeCell(prop: Property, offset: number, value: number): void {
-  const bytes = prop.value.bytes.slice();
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(offset, value >>> 0);
-  prop.value = { bytes, markers: prop.value.markers };
+function writeCell(ctx: CheckContext, prop: Property, offset: number, value: number): void {
+  const bytes = ctx.writableBytes(prop);
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = (value >>> 16) & 0xff;
+  bytes[offset + 2] = (value >>> 8) & 0xff;
+  bytes[offset + 3] = value & 0xff;
 }
 
 /** Insert `inserted` at marker `index`'s offset; later markers move along (data_insert_at_marker). */
@@ -77,7 +79,7 @@ export const referenceChecks = defineFamily('references', [
       if (linuxPhandle && !phandle) phandle = linuxPhandle;
       const other = ctx.nodeByPhandle(phandle);
       if (other && other !== node) {
-        ctx.fail(node, `duplicated phandle 0x${hex(phandle)} (seen before at ${other.path})`);
+        ctx.fail(node, `duplicated phandle 0x${hex(phandle)} (seen before at ${ctx.pathOf(other)})`);
         return;
       }
       ctx.setPhandle(node, phandle);
@@ -100,10 +102,10 @@ export const referenceChecks = defineFamily('references', [
           const target = ctx.nodeByRef(ref);
           if (!target) {
             if (!ctx.plugin) ctx.fail(node, `Reference to non-existent node or label "${ref}"`);
-            else writeCell(prop, m.offset, 0xffffffff);
+            else writeCell(ctx, prop, m.offset, 0xffffffff);
             continue;
           }
-          writeCell(prop, m.offset, ctx.phandleOf(target));
+          writeCell(ctx, prop, m.offset, ctx.phandleOf(target));
           target.referenced = true;
         }
       });
@@ -127,7 +129,7 @@ export const referenceChecks = defineFamily('references', [
             ctx.fail(node, `Reference to non-existent node or label "${ref}"`);
             continue;
           }
-          prop.value = insertAtMarker(prop.value, i, encoder.encode(`${target.path}\0`));
+          prop.value = insertAtMarker(prop.value, i, encoder.encode(`${ctx.pathOf(target)}\0`));
           target.referenced = true;
         }
       });
@@ -138,6 +140,7 @@ export const referenceChecks = defineFamily('references', [
     level: 'error',
     prereqs: ['phandle_references', 'path_references'],
     fixup: true,
+    deletesNodes: true,
     description: 'Deletes `/omit-if-no-ref/` nodes that no reference points at (kept under `-@` when labelled).',
     rationale: 'Lets shared .dtsi files describe optional nodes that only appear in boards that use them.',
     node(ctx, node) {

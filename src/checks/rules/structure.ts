@@ -2,20 +2,20 @@
 import type { Marker, Node, Property } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { defineFamily, stringCheck } from '../define.js';
-import { cString, getProp, spanOf } from '../values.js';
+import { charSet, cString, getProp, spanOf } from '../values.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
-const NODE_CHARS = `${LOWERCASE}${UPPERCASE}${DIGITS},._+-@`;
-const PROP_CHARS = `${LOWERCASE}${UPPERCASE}${DIGITS},._+*#?-`;
-const STRICT_CHARS = `${LOWERCASE}${UPPERCASE}${DIGITS},-`;
+const NODE_CHARS = charSet(`${LOWERCASE}${UPPERCASE}${DIGITS},._+-@`);
+const PROP_CHARS = charSet(`${LOWERCASE}${UPPERCASE}${DIGITS},._+*#?-`);
+const STRICT_CHARS = charSet(`${LOWERCASE}${UPPERCASE}${DIGITS},-`);
 
 const encoder = new TextEncoder();
 
 /** `value of 'prop' in /path`, as dtc describes where a label sits. */
-function labelSite(node: Node, prop: Property | undefined, marker: Marker | undefined): string {
-  return `${marker ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.path}`;
+function labelSite(ctx: CheckContext, node: Node, prop: Property | undefined, marker: Marker | undefined): string {
+  return `${marker ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${ctx.pathOf(node)}`;
 }
 
 function checkDuplicateLabel(
@@ -30,7 +30,7 @@ function checkDuplicateLabel(
   if (owner.node !== node || owner.prop !== prop || owner.marker !== marker) {
     ctx.fail(
       node,
-      `Duplicate label '${label}' on ${labelSite(node, prop, marker)} and ${labelSite(owner.node, owner.prop, owner.marker)}`,
+      `Duplicate label '${label}' on ${labelSite(ctx, node, prop, marker)} and ${labelSite(ctx, owner.node, owner.prop, owner.marker)}`,
     );
   }
 }
@@ -129,6 +129,7 @@ export const structureChecks = defineFamily('structure', [
         ctx.fail(node, `"name" property is incorrect ("${cString(prop.value)}" instead of base node name)`);
       } else {
         node.properties.splice(index, 1);
+        ctx.treeChanged();
       }
     },
   },
