@@ -17,6 +17,7 @@ import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
 import type { CompileOptions } from './options.js';
+import type { PreprocessCache, PreprocessResult } from '../preprocess/index.js';
 
 /** dtc's exit statuses: 1 for input errors (`die`, parse errors), 2 when checks found errors. */
 export const EXIT_INPUT_ERROR = 1;
@@ -57,11 +58,28 @@ function errorLine(d: Diagnostic): string {
   return d.span ? `${formatSpan(d.span)}: ${d.severity}: ${d.message}` : `${d.severity}: ${d.message}`;
 }
 
-/** Convert a (possibly non-latin1) string to a byte string, keeping offsets meaningful for a map. */
-function toByteString(text: string): string {
+/**
+ * The preprocessor gives Unicode text (files decoded as UTF-8) and a map over its char offsets;
+ * the scanner wants bytes (dtc reads bytes: a UTF-8 string literal must stay UTF-8 in the blob).
+ * Re-encode when there is anything beyond ASCII, translating the map's offsets.
+ */
+function unicodeToBytes(text: string, map: PositionMap | undefined): { text: string; map: PositionMap | undefined } {
   // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\xff]/.test(text)) return text;
-  return Buffer.from(text, 'utf8').toString('latin1');
+  if (!/[^\x00-\x7f]/.test(text)) return { text, map };
+  const bytes = Buffer.from(text, 'utf8');
+  if (!map) return { text: bytes.toString('latin1'), map };
+  const charOf = new Uint32Array(bytes.length + 1);
+  let b = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.codePointAt(i)!;
+    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    for (let k = 0; k < n; k++) charOf[b + k] = i;
+    b += n;
+    if (c >= 0x10000) i++; // surrogate pair
+  }
+  charOf[b] = text.length;
+  const inner = map;
+  return { text: bytes.toString('latin1'), map: { lookup: (offset) => inner.lookup(charOf[Math.min(offset, b)]!) } };
 }
 
 async function loadDts(
@@ -75,9 +93,12 @@ async function loadDts(
   let map = source.map;
   if (text === undefined && options.cpp) {
     const pre = await preprocessFile(source.file, options, session);
-    text = pre.text;
-    map = pre.map;
+    ({ text, map } = unicodeToBytes(pre.text, pre.map));
     result.dependencies.push(...pre.dependencies);
+    for (const d of pre.diagnostics) {
+      result.diagnostics.push(d);
+      result.messages.push(errorLine(d));
+    }
   }
   if (text === undefined) {
     const bytes = host.read(source.file);
@@ -87,7 +108,7 @@ async function loadDts(
       return undefined;
     }
     text = bytes.toString('latin1');
-  } else text = toByteString(text);
+  }
 
   if (!options.cpp) result.dependencies.push(source.file);
   const parsed = parseDts(text, source.file, { host, map });
@@ -127,41 +148,17 @@ function dtcSpan(span: NonNullable<Diagnostic['span']>): string {
   return `${span.file}:${span.line}.${span.column}`;
 }
 
-interface PreprocessOutput {
-  text: string;
-  map?: PositionMap;
-  dependencies: string[];
-}
-
-interface PreprocessModule {
-  preprocess(
-    file: string,
-    opts: { includeDirs: string[]; defines: Record<string, string> | string[]; linemarkers?: boolean; cache?: unknown },
-  ): PreprocessOutput | Promise<PreprocessOutput>;
-  PreprocessCache?: new () => unknown;
-}
-
-async function preprocessFile(file: string, options: CompileOptions, session: CompileSession): Promise<PreprocessOutput> {
-  const modulePath = '../preprocess/index.js';
-  let mod: PreprocessModule;
-  try {
-    mod = (await import(modulePath)) as PreprocessModule;
-  } catch {
-    throw new DiagnosticError({ rule: 'compile/cpp', severity: 'error', message: '--cpp: the preprocessor module is not available' });
-  }
-  if (session.preprocessCache === undefined && mod.PreprocessCache) session.preprocessCache = new mod.PreprocessCache();
-  const defines: Record<string, string> = { __DTS__: '1' };
+async function preprocessFile(file: string, options: CompileOptions, session: CompileSession): Promise<PreprocessResult> {
+  const { preprocess, PreprocessCache } = await import('../preprocess/index.js');
+  if (!(session.preprocessCache instanceof PreprocessCache)) session.preprocessCache = new PreprocessCache();
+  // the kernel's command line: cpp -nostdinc -I… -undef -D__DTS__ -x assembler-with-cpp
+  const defines: Record<string, string | null> = { __DTS__: '1' };
   for (const d of options.defines) {
     const eq = d.indexOf('=');
     if (eq < 0) defines[d] = '1';
     else defines[d.slice(0, eq)] = d.slice(eq + 1);
   }
-  return await mod.preprocess(file, {
-    includeDirs: options.includeDirs,
-    defines,
-    linemarkers: true,
-    cache: session.preprocessCache,
-  });
+  return preprocess(file, { includeDirs: options.includeDirs, defines, cache: session.preprocessCache as PreprocessCache });
 }
 
 function looksLikeBlob(bytes: Uint8Array): boolean {

@@ -115,9 +115,14 @@ export class Lexer {
   charCode = 0;
   /** Literal value when it fits in a double exactly (< 2^53), else -1 and see `big`. */
   num = 0;
-  big = 0n;
+  private wide = 0n;
   /** Bytes of a string literal, NUL-terminated (dtc's data_copy_escape_string). */
   bytes: Uint8Array = new Uint8Array(0);
+  /** The literal's value as unsigned 64-bit (made on demand: most literals never need a BigInt). */
+  get big(): bigint {
+    return this.num >= 0 ? BigInt(this.num) : this.wide;
+  }
+
   /** Token position: dtc's yylloc (last column is one past the end). */
   file = '';
   firstLine = 0;
@@ -179,6 +184,7 @@ export class Lexer {
       const a = map.lookup(startOffset);
       const b = map.lookup(Math.max(startOffset, endOffset - 1));
       const span: Span = { file: a.file, line: a.line, column: a.column };
+      if (a.via) span.via = a.via;
       if (b.file === a.file) {
         span.endLine = b.line;
         span.endColumn = b.column;
@@ -322,7 +328,6 @@ export class Lexer {
           this.num = bytes[0]!;
           if (bytes.length > 2) this.error(`Character literal has ${bytes.length - 1} characters instead of 1`);
         }
-        this.big = BigInt(this.num);
         return Tok.CharLiteral;
       }
       case 38: /* & */ {
@@ -468,7 +473,6 @@ export class Lexer {
     }
     if (value <= Number.MAX_SAFE_INTEGER) {
       this.num = value;
-      this.big = BigInt(value);
       return Tok.Literal;
     }
     // too wide for a double: redo in BigInt
@@ -484,7 +488,7 @@ export class Lexer {
       this.error(`Integer literal '${text.slice(p, q)}' out of range`);
       v = U64_MAX;
     }
-    this.big = v;
+    this.wide = v;
     this.num = v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : -1;
     return Tok.Literal;
   }
@@ -522,9 +526,14 @@ export class Lexer {
       q = r;
     }
     this.setToken(Tok.String, p, q);
-    const nameBytes = escapeString(text, strStart + 1, strEnd - 1, this);
-    const name = bytesToString(nameBytes.subarray(0, nameBytes.length - 1));
-    if (nameBytes.subarray(0, nameBytes.length - 1).includes(0)) this.error('nul in line number directive');
+    let name: string;
+    const raw = text.slice(strStart + 1, strEnd - 1);
+    if (raw.indexOf('\\') < 0) name = raw;
+    else {
+      const nameBytes = escapeString(text, strStart + 1, strEnd - 1, this);
+      name = bytesToString(nameBytes.subarray(0, nameBytes.length - 1));
+      if (nameBytes.subarray(0, nameBytes.length - 1).includes(0)) this.error('nul in line number directive');
+    }
     f.name = name;
     f.line = lineNumber - 1;
     return q;

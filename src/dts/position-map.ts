@@ -1,4 +1,6 @@
+import type { SpanOrigin } from '../diagnostics.js';
+
 /** Where each offset of a preprocessed text came from (the preprocessor's map), as the parser needs it. */
 export interface PositionMap {
-  lookup(offset: number): { file: string; line: number; column: number };
+  lookup(offset: number): { file: string; line: number; column: number; via?: SpanOrigin[] };
 }

@@ -14,6 +14,12 @@ export class DataBuilder {
     this.bytes = new Uint8Array(capacity);
   }
 
+  /** Empty it for reuse (the markers array is handed out by finish(), so a new one is made). */
+  reset(): void {
+    this.length = 0;
+    this.markers = [];
+  }
+
   private ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.bytes.length) return;
