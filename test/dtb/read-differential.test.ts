@@ -7,6 +7,7 @@ import { readDtb } from '../../src/dtb/read.js';
 import { printDts } from '../../src/output/dts.js';
 import type { Node, Tree } from '../../src/tree/model.js';
 import { sharedOrExplain } from '../support/shared.js';
+import { referenceFdtoverlay } from '../support/reference.js';
 import { compileDtcTest, dtcTestSources, referenceDecompile } from '../output/reference-blobs.js';
 
 /**
@@ -74,4 +75,23 @@ describe.runIf(sharedOrExplain('dtc-tests -I dtb -O dts differential'))('readDtb
       expect(compared).toBeGreaterThan(60);
     });
   }
+
+  it('prints blobs made by the reference fdtoverlay like dtc (base + each dtc-tests overlay)', () => {
+    const base = compileDtcTest('overlay_base.dts', ['-@'])!;
+    const overlays = sources.filter((f) => /^overlay_overlay.*\.dts$/.test(f));
+    let compared = 0;
+    for (const overlay of overlays) {
+      const blob = compileDtcTest(overlay, ['-@']);
+      if (!blob) continue;
+      const applied = referenceFdtoverlay(['-i', 'base.dtb', '-o', 'out.dtb', 'overlay.dtbo'], {
+        files: { 'base.dtb': base, 'overlay.dtbo': blob },
+      }).outputs['out.dtb'];
+      if (!applied) continue; // fdtoverlay refuses it (e.g. an overlay without fixups)
+      const reference = referenceDecompile(applied);
+      expect(reference.status).toBe(0);
+      expect(printDts(readDtb(applied, { file: overlay })), overlay).toBe(reference.stdout);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(5);
+  });
 });
