@@ -30,7 +30,8 @@ class MacroArg {
 const EMPTY: readonly Token[] = [];
 /** Caps that turn runaway expansion into an error instead of a hang or an out-of-memory crash. */
 const MAX_CONTEXT_DEPTH = 20_000;
-const MAX_EXPANDED_TOKENS = 50_000_000;
+/** The largest qcom board expands ~27k tokens; 5M is ~200 times that. */
+const MAX_EXPANDED_TOKENS = 5_000_000;
 
 /**
  * GNU cpp's macro expansion algorithm: a stack of token contexts rescanned in order, macros
@@ -50,7 +51,8 @@ export abstract class Expander {
   protected depth = 0;
   /** Contexts below this depth belong to an interrupted outer scan (see directives). */
   protected floor = 0;
-  private expandedTokens = 0;
+  /** Tokens produced by macro expansion so far in this run (checked against MAX_EXPANDED_TOKENS). */
+  expandedTokens = 0;
 
   protected abstract baseNext(): Token;
   protected abstract baseBackup(): void;
@@ -160,10 +162,7 @@ export abstract class Expander {
     if (m.params.length > 0) this.replaceArgs(m, args!, exp);
     else this.pushContext(m.body, null, exp, m);
     m.disabled = true;
-    this.expandedTokens += m.body.length + 1;
-    if (this.expandedTokens > MAX_EXPANDED_TOKENS) {
-      this.failAt(`macro expansion produced more than ${MAX_EXPANDED_TOKENS} tokens`, nameLoc, 'expansion-limit');
-    }
+    this.countExpanded(m.body.length + 1, nameLoc);
     return true;
   }
 
@@ -251,7 +250,14 @@ export abstract class Expander {
       locs.push(this.loc);
     }
     this.popContext();
-    this.expandedTokens += expanded.length;
+    this.countExpanded(expanded.length, this.loc);
+  }
+
+  private countExpanded(n: number, loc: Loc): void {
+    this.expandedTokens += n;
+    if (this.expandedTokens > MAX_EXPANDED_TOKENS) {
+      this.failAt(`macro expansion produced more than ${MAX_EXPANDED_TOKENS} tokens`, loc, 'expansion-limit');
+    }
   }
 
   /** `#param`: spell the raw argument as a string literal, with cpp's spacing and escaping. */
@@ -363,7 +369,7 @@ export abstract class Expander {
         if (flags !== t.flags) out[pasteIdx] = t.withFlags(flags);
       }
     }
-    this.expandedTokens += out.length;
+    this.countExpanded(out.length, exp);
     this.pushContext(out, locs, null, m);
   }
 

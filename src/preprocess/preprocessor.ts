@@ -52,6 +52,19 @@ const BUILTIN_DEFS: MacroDef[] = BUILTINS.map(([name, kind]) => builtinMacro(nam
 /** What `cpp -undef -D__DTS__ -x assembler-with-cpp -nostdinc` predefines. */
 const PREDEFINED = '#define __STDC__ 1\n#define __STDC_HOSTED__ 1\n#define __ASSEMBLER__ 1\n#define __DTS__ 1\n';
 
+const KNOWN_PRAGMAS = new Set([
+  'once', 'push_macro', 'pop_macro', 'GCC poison', 'GCC system_header', 'GCC dependency', 'GCC warning', 'GCC error',
+]);
+
+/** The NAME of `push_macro("NAME")`. */
+function pragmaMacroName(tokens: readonly Token[], k: number, end: number): string | null {
+  const open = tokens[k];
+  const str = tokens[k + 1];
+  const close = tokens[k + 2];
+  if (k + 2 >= end || open?.kind !== T.OPEN_PAREN || str?.kind !== T.STRING || close?.kind !== T.CLOSE_PAREN) return null;
+  return str.text.slice(1, -1);
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
@@ -89,6 +102,7 @@ export class Preprocessor extends Expander {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seenDeps = new Set<string>();
   private readonly onceFiles = new Set<string>();
+  private readonly pushedMacros = new Map<string, (MacroDef | null)[]>();
   private buffer!: SourceBuffer;
   private mainPath = '';
   private skipping = false;
@@ -319,19 +333,20 @@ export class Preprocessor extends Expander {
         case 'undef': buf.pos = end; this.doUndef(tokens, a, end, nameTok); return true;
         case 'include': case 'include_next': case 'import':
           buf.pos = end; this.doInclude(hash, nameTok, tokens, a, end); return true;
-        case 'if': case 'ifdef': case 'ifndef': buf.pos = end; this.doIf(name, hash, tokens, a, end); return true;
-        case 'elif': case 'elifdef': case 'elifndef': buf.pos = end; this.doElif(name, hash, tokens, a, end); return true;
-        case 'else': buf.pos = end; this.doElse(hash); return true;
-        case 'endif': buf.pos = end; this.doEndif(hash); return true;
+        // Conditional errors point at the directive name, as GNU cpp's do.
+        case 'if': case 'ifdef': case 'ifndef': buf.pos = end; this.doIf(name, nameTok, tokens, a, end); return true;
+        case 'elif': case 'elifdef': case 'elifndef': buf.pos = end; this.doElif(name, nameTok, tokens, a, end); return true;
+        case 'else': buf.pos = end; this.doElse(nameTok); return true;
+        case 'endif': buf.pos = end; this.doEndif(nameTok); return true;
         case 'line': buf.pos = end; this.doLine(tokens, a, end); return true;
         case 'error':
-          this.failAt(`#error ${spellLine(tokens, a, end)}`.trimEnd(), hash, 'error');
+          this.failAt(`#error ${spellLine(tokens, a, end)}`.trimEnd(), nameTok, 'error');
         // falls through (failAt never returns)
         case 'warning':
           buf.pos = end;
-          this.warnAt(`#warning ${spellLine(tokens, a, end)}`.trimEnd(), hash, 'warning');
+          this.warnAt(`#warning ${spellLine(tokens, a, end)}`.trimEnd(), nameTok, 'warning');
           return true;
-        case 'pragma': buf.pos = end; this.doPragma(tokens, a, end); return true;
+        case 'pragma': buf.pos = end; this.doPragma(tokens, a, end, parsing); return true;
         case 'ident': case 'sccs': case 'assert': case 'unassert': buf.pos = end; return true;
         default:
           // Unknown directive: in assembler-with-cpp mode the line is ordinary text.
@@ -498,12 +513,49 @@ export class Preprocessor extends Expander {
     this.out.lineDirective(buf.frame, line);
   }
 
-  private doPragma(tokens: readonly Token[], start: number, end: number): void {
-    const t = tokens[start];
-    if (start < end && t !== undefined && t.kind === T.NAME && t.text === 'once') {
-      this.onceFiles.add(resolvePath(this.buffer.path));
+  /**
+   * `#pragma once`, `push_macro`/`pop_macro` and the `GCC` pragmas cpp implements itself; like
+   * cpp in assembler mode, every other pragma is dropped from the output.
+   */
+  private doPragma(tokens: readonly Token[], start: number, end: number, parsing: number): void {
+    const first = tokens[start];
+    if (start >= end || first === undefined || first.kind !== T.NAME) return;
+    let name = first.text;
+    let k = start + 1;
+    if (name === 'GCC' && k < end && tokens[k]!.kind === T.NAME) name = `GCC ${tokens[k++]!.text}`;
+    const known = KNOWN_PRAGMAS.has(name);
+    if (!known) return;
+    // cpp starts a new output line for the pragmas it knows (visible as an indented blank line).
+    if (parsing === 0) this.out.lineChange(first, this.buffer.frame);
+    switch (name) {
+      case 'once':
+        if (this.buffer.parent === null) this.warnAt('#pragma once in main file', first, 'pragma');
+        this.onceFiles.add(resolvePath(this.buffer.path));
+        break;
+      case 'push_macro':
+      case 'pop_macro': {
+        const macro = pragmaMacroName(tokens, k, end);
+        if (macro === null) this.failAt(`invalid #pragma ${name} directive`, first, 'pragma');
+        let stack = this.pushedMacros.get(macro);
+        if (name === 'push_macro') {
+          if (stack === undefined) this.pushedMacros.set(macro, (stack = []));
+          stack.push(this.macros.get(macro) ?? null);
+        } else if (stack !== undefined && stack.length > 0) {
+          const def = stack.pop()!;
+          if (def === null) this.macros.delete(macro);
+          else this.macros.set(macro, def);
+        }
+        break;
+      }
+      case 'GCC warning':
+        this.warnAt(spellLine(tokens, k, end), first, 'pragma');
+        break;
+      case 'GCC error':
+        this.failAt(spellLine(tokens, k, end), first, 'pragma');
+      // falls through (failAt never returns)
+      default:
+        break;
     }
-    // Other pragmas are dropped: GNU cpp does not print them in assembler-with-cpp mode.
   }
 
   /** `#include` operand: a header-name token, or macro-expanded tokens forming "…" or <…>. */
@@ -571,10 +623,10 @@ export class Preprocessor extends Expander {
     const { name, angled } = this.headerName(tokens, start, end, hash, null);
     if (name === '') this.failAt(`empty filename in #${kind}`, hash, 'include');
     const found = this.findInclude(name, angled, kind === 'include_next');
-    if (found === null) this.failAt(`${name}: No such file or directory`, hash, 'include-not-found');
+    if (found === null) this.failAt(`${name}: No such file or directory`, tokens[start] ?? hash, 'include-not-found');
     const buf = this.buffer;
     if (buf.depth + 1 >= this.config.maxIncludeDepth) {
-      this.failAt(`#include nested depth ${buf.depth + 1} exceeds maximum of ${this.config.maxIncludeDepth}`, hash, 'include-depth');
+      this.failAt(`#include nested depth ${buf.depth + 1} exceeds maximum of ${this.config.maxIncludeDepth}`, directive, 'include-depth');
     }
     this.addDependency(found.path);
     const file = found.file;
