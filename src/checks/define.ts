@@ -13,6 +13,7 @@ export interface CheckSpec {
   fixup?: boolean;
   deletesNodes?: boolean;
   onlyWith?: readonly string[];
+  needsBase?: boolean;
   node?: (ctx: CheckContext, node: Node) => void;
 }
 

@@ -8,6 +8,7 @@ import type { Tree } from '../tree/model.js';
 import type { PhandleFormat } from './context.js';
 import { forEachLiveNode } from './context.js';
 import type { CheckLevels } from './levels.js';
+import { checkByName } from './registry.js';
 import { runCheckTable } from './runner.js';
 
 export { parseCheckFlag, type CheckLevels } from './levels.js';
@@ -28,6 +29,12 @@ export interface RunChecksOptions {
   symbols?: boolean;
   /** dtc's `-q` count. */
   quiet?: number;
+  /**
+   * An overlay checked without its base: drop the findings that depend on the base tree (checks
+   * with `needsBase`) for nodes inside fragments, instead of guessing as dtc does. Not for
+   * `compile`, which reports exactly what dtc reports.
+   */
+  standaloneOverlay?: boolean;
 }
 
 export interface RunChecksResult {
@@ -43,6 +50,8 @@ export interface RunChecksResult {
   summary?: string;
   /** `failed && !force`: dtc stops here. */
   aborted: boolean;
+  /** Findings dropped by `standaloneOverlay`. */
+  suppressed: number;
 }
 
 export const ABORT_MESSAGE = 'ERROR: Input tree has errors, aborting (use -f to force output)';
@@ -55,13 +64,14 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
     n.phandle = 0;
   });
   const quiet = opts.quiet ?? 0;
-  const { diagnostics, failed } = runCheckTable(tree, {
+  const { diagnostics: all, failed } = runCheckTable(tree, {
     levels: opts.levels,
     quiet,
     plugin: opts.plugin ?? tree.plugin,
     symbols: opts.symbols ?? false,
     phandleFormat: opts.phandleFormat ?? 'epapr',
   });
+  const diagnostics = opts.standaloneOverlay ? all.filter(judgeableWithoutBase(all)) : all;
   let errors = 0;
   let warnings = 0;
   for (const d of diagnostics) {
@@ -72,5 +82,29 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
   let summary: string | undefined;
   if (failed && !force) summary = ABORT_MESSAGE;
   else if (failed && quiet < 3) summary = FORCED_MESSAGE;
-  return { diagnostics, errors, warnings, failed, summary, aborted: failed && !force };
+  return { diagnostics, errors, warnings, failed, summary, aborted: failed && !force, suppressed: all.length - diagnostics.length };
+}
+
+/** A node inside an overlay fragment: `/fragment@0/__overlay__/…` (any fragment name). */
+const IN_FRAGMENT = /^\/[^/]+\/__overlay__(\/|$)/;
+const FAILED_PREREQ = /^Failed prerequisite '([a-z0-9_]+)'$/;
+
+/**
+ * The filter for `standaloneOverlay`: findings of base-dependent checks inside fragments go, and
+ * so do "Failed prerequisite" notes caused by a check whose findings all went.
+ */
+function judgeableWithoutBase(all: Diagnostic[]): (d: Diagnostic) => boolean {
+  const needsBase = (rule: string) => checkByName.get(rule.slice(4))?.meta.needsBase === true;
+  const dropped = (d: Diagnostic) => d.path !== undefined && IN_FRAGMENT.test(d.path) && needsBase(d.rule);
+  const kept = new Set<string>();
+  const hidden = new Set<string>();
+  for (const d of all) {
+    if (d.path === undefined) continue;
+    (dropped(d) ? hidden : kept).add(d.rule.slice(4));
+  }
+  return (d) => {
+    if (dropped(d)) return false;
+    const prereq = d.path === undefined ? FAILED_PREREQ.exec(d.message)?.[1] : undefined;
+    return !(prereq && hidden.has(prereq) && !kept.has(prereq));
+  };
 }

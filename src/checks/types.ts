@@ -30,6 +30,11 @@ export interface CheckMeta {
   /** True for the checks that change the tree (resolve references, assign phandles, delete nodes). */
   fixup?: boolean;
   /**
+   * Its verdict on a node inside an overlay fragment depends on the base tree (the target's
+   * properties, #address-cells, bus type or children), so a standalone overlay cannot be judged.
+   */
+  needsBase?: boolean;
+  /**
    * The check does nothing on a node that has none of these properties; when no node of the tree
    * has any of them, the runner skips the walk (a speed-up only, never a change of result).
    */

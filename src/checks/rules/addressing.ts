@@ -29,6 +29,7 @@ function rangesFormat(name: 'ranges_format' | 'dma_ranges_format', propName: str
     level: 'warning',
     prereqs: ['addr_size_cells'],
     onlyWith: [propName],
+    needsBase: true,
     description: `\`${propName}\` is empty only when parent and child address/size cells agree, and otherwise a whole number of (child address, parent address, size) entries; the root has none.`,
     rationale: `A malformed \`${propName}\` makes address translation through this node wrong or impossible.`,
     node(ctx, node) {
@@ -109,6 +110,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'reg_format',
+    needsBase: true,
     level: 'warning',
     prereqs: ['addr_size_cells'],
     onlyWith: ['reg'],
@@ -139,6 +141,7 @@ export const addressingChecks = defineFamily('addressing', [
   rangesFormat('dma_ranges_format', 'dma-ranges'),
   {
     name: 'unit_address_vs_reg',
+    needsBase: true,
     level: 'warning',
     description: 'A node has a unit address exactly when it has `reg` or a non-empty `ranges` (overlay fragments excepted).',
     rationale: 'The unit address is the first address of `reg`; one without the other is almost always a mistake.',
@@ -159,6 +162,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'unit_address_format',
+    needsBase: true,
     level: 'warning',
     prereqs: ['node_name_format', 'pci_bridge', 'simple_bus_bridge'],
     description: 'Outside known buses, a unit address has no `0x` prefix and no leading zeros.',
@@ -176,6 +180,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'avoid_default_addr_size',
+    needsBase: true,
     level: 'warning',
     prereqs: ['addr_size_cells'],
     onlyWith: ['reg', 'ranges'],
@@ -191,6 +196,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'avoid_unnecessary_addr_size',
+    needsBase: true,
     level: 'warning',
     prereqs: ['avoid_default_addr_size'],
     description: '`#address-cells`/`#size-cells` appear only on nodes with `ranges`, `dma-ranges` or children with `reg`.',
@@ -209,6 +215,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'unique_unit_address',
+    needsBase: true,
     level: 'warning',
     prereqs: ['avoid_default_addr_size'],
     description: 'No two children of an addressed node share a unit address.',
@@ -217,6 +224,7 @@ export const addressingChecks = defineFamily('addressing', [
   },
   {
     name: 'unique_unit_address_if_enabled',
+    needsBase: true,
     level: 'off',
     prereqs: ['avoid_default_addr_size'],
     description: 'Like unique_unit_address, ignoring children with `status = "disabled"`.',

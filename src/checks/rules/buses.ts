@@ -10,6 +10,7 @@ const U64 = (1n << 64n) - 1n;
 export const busChecks = defineFamily('buses', [
   {
     name: 'pci_bridge',
+    needsBase: true,
     level: 'warning',
     prereqs: ['device_type_is_string', 'addr_size_cells'],
     onlyWith: ['device_type'],
@@ -38,6 +39,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'pci_device_reg',
+    needsBase: true,
     level: 'warning',
     prereqs: ['reg_format', 'pci_bridge'],
     onlyWith: ['reg'],
@@ -64,6 +66,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'pci_device_bus_num',
+    needsBase: true,
     level: 'warning',
     prereqs: ['reg_format', 'pci_bridge'],
     onlyWith: ['reg'],
@@ -98,6 +101,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'simple_bus_reg',
+    needsBase: true,
     level: 'warning',
     prereqs: ['reg_format', 'simple_bus_bridge'],
     description: 'A child of a simple-bus has `reg` or `ranges`, and its unit address is that address in lowercase hex.',
@@ -128,6 +132,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'i2c_bus_bridge',
+    needsBase: true,
     level: 'warning',
     prereqs: ['addr_size_cells'],
     description: 'Nodes named i2c, i2c-bus or i2c-arb are I2C buses; with children they have 1 address and 0 size cells.',
@@ -145,6 +150,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'i2c_bus_reg',
+    needsBase: true,
     level: 'warning',
     prereqs: ['reg_format', 'i2c_bus_bridge'],
     description: 'An I2C child has `reg`, its unit address is the address in hex, and each address fits 7 bits (10 with I2C_TEN_BIT_ADDRESS).',
@@ -177,6 +183,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'spi_bus_bridge',
+    needsBase: true,
     level: 'warning',
     prereqs: ['addr_size_cells'],
     description:
@@ -203,6 +210,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'spi_bus_reg',
+    needsBase: true,
     level: 'warning',
     prereqs: ['reg_format', 'spi_bus_bridge'],
     description: 'A child of an SPI controller (not in slave mode) has `reg`, and its unit address is the chip select in hex.',

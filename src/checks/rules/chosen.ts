@@ -19,6 +19,7 @@ export const chosenChecks = defineFamily('chosen', [
   },
   {
     name: 'chosen_node_is_root',
+    needsBase: true,
     level: 'warning',
     description: 'A node called `chosen` is a child of the root.',
     rationale: 'Bootloaders and the kernel only look at `/chosen`.',
@@ -55,6 +56,7 @@ export const chosenChecks = defineFamily('chosen', [
   },
   {
     name: 'alias_paths',
+    needsBase: true,
     level: 'warning',
     description: 'Each property of an `aliases` node is the path of an existing node, and its name is lowercase letters, digits and `-`.',
     rationale: 'Aliases such as `serial0` pick device numbering; a dangling alias silently does nothing.',

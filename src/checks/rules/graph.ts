@@ -58,6 +58,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_child_address',
+    needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes', 'graph_port', 'graph_endpoint'],
     description: 'A ports/port node with a single child at address 0 needs no `#address-cells`/`#size-cells`.',
@@ -82,6 +83,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_port',
+    needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes'],
     description: 'A graph port is named `port`, and its `reg` is one cell matching the unit address under 1/0 cells.',
@@ -95,6 +97,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_endpoint',
+    needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes'],
     description: 'A graph endpoint is named `endpoint`, is addressed like a port, and its `remote-endpoint` points back at it.',

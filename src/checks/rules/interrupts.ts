@@ -11,6 +11,7 @@ function isInterruptProvider(node: Node): boolean {
 export const interruptChecks = defineFamily('interrupts', [
   {
     name: 'interrupts_property',
+    needsBase: true,
     // dtc passes phandle_references as this check's data, not as a prerequisite
     level: 'warning',
     onlyWith: ['interrupts'],
@@ -62,6 +63,7 @@ export const interruptChecks = defineFamily('interrupts', [
   },
   {
     name: 'interrupt_provider',
+    needsBase: true,
     level: 'warning',
     prereqs: ['interrupts_extended_is_cell'],
     description: 'Interrupt providers (`interrupt-controller` or `interrupt-map`) have `#interrupt-cells`, and only they do.',
@@ -78,6 +80,7 @@ export const interruptChecks = defineFamily('interrupts', [
   },
   {
     name: 'interrupt_map',
+    needsBase: true,
     level: 'warning',
     prereqs: ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
     onlyWith: ['interrupt-map'],

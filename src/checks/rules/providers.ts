@@ -101,6 +101,7 @@ function providerChecks(p: Provider): CheckSpec[] {
       level: 'warning',
       prereqs: [isCell, 'phandle_references'],
       onlyWith: [p.propName],
+      needsBase: true,
       description: `Each entry of \`${p.propName}\` is a phandle to a node with \`${p.cellsName}\`${p.optional ? ' (0 when absent)' : ''}, followed by that many cells.`,
       rationale: `A \`${p.propName}\` entry that does not match its provider's \`${p.cellsName}\` shifts every later entry, so the consumer gets the wrong resource.`,
       node(ctx, node) {
@@ -135,6 +136,7 @@ export const providerChecksList = defineFamily('providers', [
   },
   {
     name: 'gpios_property',
+    needsBase: true,
     level: 'warning',
     prereqs: ['phandle_references'],
     description: 'Each entry of a `*-gpios` property is a phandle to a node with `#gpio-cells`, followed by that many cells (GPIO hogs excepted).',

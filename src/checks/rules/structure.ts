@@ -135,6 +135,7 @@ export const structureChecks = defineFamily('structure', [
   },
   {
     name: 'node_name_vs_property_name',
+    needsBase: true,
     level: 'warning',
     prereqs: ['node_name_chars'],
     description: 'No node has the same name as a property of its parent.',
