@@ -1,6 +1,7 @@
 /**
  * readDtb + printDts against `dtc -I dtb -O dts` of the reference (WebAssembly) dtc 1.7.2, on every
- * source of dtc's own test suite that dtc compiles, at every blob version dtc writes.
+ * source of dtc's own test suite that dtc compiles, at every blob version dtc writes and with
+ * padding, reserve slots, alignment and boot cpu options; and on blobs made by fdtoverlay.
  */
 import { describe, expect, it } from 'vitest';
 import { readDtb } from '../../src/dtb/read.js';
@@ -35,15 +36,16 @@ describe.runIf(sharedOrExplain('dtc-tests -I dtb -O dts differential'))('readDtb
     expect(sources.length).toBeGreaterThan(90);
   });
 
-  for (const version of [17, 16, 3, 2]) {
-    it(`prints every compiled test source like dtc (blob version ${version})`, () => {
+  const layouts = [['-V', '17'], ['-V', '16'], ['-V', '3'], ['-V', '2'], ['-p', '100'], ['-S', '8192'], ['-R', '3'], ['-a', '64'], ['-b', '7']];
+  for (const layout of layouts) {
+    it(`prints every compiled test source like dtc (blobs written with ${layout.join(' ')})`, () => {
       let compared = 0;
       let rejectedBySource = 0;
       let rejectedByDtcChecks = 0;
       let rejectedByBoth = 0;
       const mismatches: string[] = [];
       for (const file of sources) {
-        const blob = compileDtcTest(file, ['-V', String(version)]);
+        const blob = compileDtcTest(file, layout);
         if (!blob) {
           rejectedBySource++;
           continue;
@@ -67,7 +69,7 @@ describe.runIf(sharedOrExplain('dtc-tests -I dtb -O dts differential'))('readDtb
         if (printDts(tree) !== reference.stdout) mismatches.push(file);
       }
       console.log(
-        `dtc-tests -V ${version}: ${compared} identical of ${compared}, ${mismatches.length} mismatches, ` +
+        `dtc-tests ${layout.join(' ')}: ${compared} identical of ${compared}, ${mismatches.length} mismatches, ` +
           `${rejectedBySource} sources dtc rejects, ${rejectedByBoth} blobs both readers reject, ` +
           `${rejectedByDtcChecks} blobs dtc's checks reject`,
       );
