@@ -16,6 +16,7 @@ import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '
 import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
+import { excerpt } from './excerpt.js';
 import type { CompileOptions } from './options.js';
 import type { PreprocessCache, PreprocessResult } from '../preprocess/index.js';
 
@@ -54,8 +55,10 @@ export interface CompileSource {
   map?: PositionMap;
 }
 
-function errorLine(d: Diagnostic): string {
-  return d.span ? `${formatSpan(d.span)}: ${d.severity}: ${d.message}` : `${d.severity}: ${d.message}`;
+function errorLine(d: Diagnostic, readText?: (file: string) => string | undefined): string {
+  const head = d.span ? `${formatSpan(d.span)}: ${d.severity}: ${d.message}` : `${d.severity}: ${d.message}`;
+  const lines = d.span && readText ? excerpt(d.span, readText) : [];
+  return [head, ...lines].join('\n');
 }
 
 /**
@@ -111,6 +114,9 @@ async function loadDts(
   }
 
   if (!options.cpp) result.dependencies.push(source.file);
+  const topText = map ? undefined : text;
+  const readText = (file: string): string | undefined =>
+    file === source.file && topText !== undefined ? topText : host.read(file)?.toString('latin1');
   const parsed = parseDts(text, source.file, { host, map });
   result.dependencies.push(...parsed.dependencies);
   let failed = false;
@@ -118,7 +124,7 @@ async function loadDts(
     result.diagnostics.push(d);
     if (d.severity === 'error') {
       failed = true;
-      result.messages.push(errorLine(d));
+      result.messages.push(errorLine(d, readText));
     } else if (d.span) {
       result.messages.push(`WARNING: ${dtcSpan(d.span)}: ${d.message}`);
     }
@@ -130,7 +136,7 @@ async function loadDts(
   const built = buildTree(parsed.source);
   for (const d of built.diagnostics) {
     result.diagnostics.push(d);
-    result.messages.push(errorLine(d));
+    result.messages.push(errorLine(d, readText));
   }
   if (built.diagnostics.some((d) => d.severity === 'error')) {
     result.exitCode = EXIT_INPUT_ERROR;
@@ -288,18 +294,6 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
 }
 
 async function printJson(tree: Tree, diagnostics: Diagnostic[]): Promise<string> {
-  const modulePath = '../output/json.js';
-  try {
-    const mod = (await import(modulePath)) as Record<string, unknown>;
-    for (const name of ['printJson', 'formatJson', 'treeToJson']) {
-      const fn = mod[name];
-      if (typeof fn === 'function') {
-        const out = (fn as (t: Tree, d: Diagnostic[]) => unknown)(tree, diagnostics);
-        return typeof out === 'string' ? out : `${JSON.stringify(out, null, 2)}\n`;
-      }
-    }
-  } catch {
-    // fall through
-  }
-  throw new DiagnosticError({ rule: 'compile/output', severity: 'error', message: 'JSON output is not available' });
+  const { printJson: print } = await import('../output/json.js');
+  return print(tree, diagnostics);
 }

@@ -1,0 +1,30 @@
+/**
+ * The short source excerpt under an error message, gcc style:
+ *
+ *   board.dts:12:9: error: syntax error
+ *      12 |     reg = <0x1000 0x10>
+ *         |         ^~~~
+ */
+import type { Span } from '../diagnostics.js';
+
+/** Two lines (source line, caret line) for a span, or [] when the line cannot be read. */
+export function excerpt(span: Span, readText: (file: string) => string | undefined): string[] {
+  const text = readText(span.file);
+  if (text === undefined) return [];
+  let start = 0;
+  for (let line = 1; line < span.line; line++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return [];
+    start = nl + 1;
+  }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  const source = text.slice(start, end).replace(/\r$/, '');
+  if (span.column < 1 || span.column > source.length + 1) return [];
+  const gutter = String(span.line).padStart(5);
+  // keep tabs under tabs so the caret lines up however the terminal expands them
+  const lead = source.slice(0, span.column - 1).replace(/[^\t]/g, ' ');
+  const width = span.endLine === undefined || span.endLine === span.line ? Math.max(1, (span.endColumn ?? span.column) - span.column + 1) : 1;
+  const marks = '^' + '~'.repeat(Math.max(0, Math.min(width, source.length - span.column + 1) - 1));
+  return [`${gutter} | ${source}`, `${' '.repeat(gutter.length)} | ${lead}${marks}`];
+}
