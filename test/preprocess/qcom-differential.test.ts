@@ -1,0 +1,59 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { preprocess, PreprocessCache } from '../../src/preprocess/index.js';
+import { hasCpp, repoRoot, runCpp, tokenStream } from './helpers.js';
+
+// Differential test against GNU cpp on every Qualcomm arm64 board of the shared kernel tree:
+// same include dirs and flags as the kernel's dtc_cpp_flags, token streams must be identical.
+const shared = path.resolve(repoRoot, '../shared');
+const kernelDt = path.join(shared, 'kernel-dt');
+const boardDir = path.join(kernelDt, 'src/arm64/qcom');
+const haveShared = existsSync(boardDir);
+const boards = haveShared ? readdirSync(boardDir).filter((f) => f.endsWith('.dts')).sort() : [];
+
+if (!haveShared) console.log(`qcom differential: skipped, ${boardDir} is absent`);
+else if (!hasCpp) console.log('qcom differential: skipped, /usr/bin/cpp is not installed');
+
+/** Run `job` over `items` with at most `limit` in flight. */
+async function pool<T, R>(items: T[], limit: number, job: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await job(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+describe.skipIf(!haveShared || !hasCpp)('qcom boards: our preprocessor vs GNU cpp', () => {
+  const reference = new Map<string, string>();
+  const ours = new Map<string, string>();
+  let oursMs = 0;
+
+  beforeAll(async () => {
+    const cppOut = await pool(boards, 2, (b) =>
+      runCpp(`src/arm64/qcom/${b}`, ['include', 'src', 'src/arm64/qcom'], kernelDt));
+    boards.forEach((b, i) => reference.set(b, cppOut[i]!));
+
+    const cache = new PreprocessCache();
+    const includeDirs = [path.join(kernelDt, 'include'), path.join(kernelDt, 'src'), boardDir];
+    const started = performance.now();
+    for (const b of boards) ours.set(b, preprocess(path.join(boardDir, b), { includeDirs, cache }).text);
+    oursMs = performance.now() - started;
+    const identical = boards.filter((b) => ours.get(b) === reference.get(b)).length;
+    console.log(`qcom differential: ${boards.length} boards preprocessed in ${oursMs.toFixed(0)} ms ` +
+      `(shared cache); ${identical}/${boards.length} byte-identical to cpp -P`);
+  }, 120_000);
+
+  it('covers the whole board set', () => {
+    expect(boards.length).toBe(332);
+  });
+
+  it.each(boards)('%s', (board) => {
+    expect(tokenStream(ours.get(board)!)).toEqual(tokenStream(reference.get(board)!));
+  });
+});
