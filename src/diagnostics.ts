@@ -32,6 +32,8 @@ export interface Diagnostic {
   property?: string;
   span?: Span;
   related?: { message: string; span: Span }[];
+  /** For schema findings: the binding's `$id` as dt-validate prints it (`http://devicetree.org/schemas/...yaml#`). */
+  schema?: string;
 }
 
 /** An input error that stops a stage: carries a Diagnostic so the CLI prints file:line:col, never a stack. */

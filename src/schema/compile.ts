@@ -1,0 +1,272 @@
+/**
+ * ajv (JSON Schema draft 2019-09, as dt-schema uses, allErrors) over a processed schema set.
+ * Schemas are added to ajv only when a validator needs them and compiled only when a node
+ * needs them: a tree touches a few hundred of the 5,500 bindings.
+ *
+ * `$ref`s resolve only to schemas of the set (http://devicetree.org/schemas/X is the binding
+ * whose `$id` that is); ajv is never given a loader, so nothing is fetched. A reference to a
+ * schema not in the set is reported, by name, and replaced by a schema no value passes — what
+ * dt-validate does with it.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as ajv2019 from 'ajv/dist/2019.js';
+import * as standaloneModule from 'ajv/dist/standalone/index.js';
+import type { ValidateFunction, CodeKeywordDefinition, KeywordCxt } from 'ajv';
+import { _, str } from 'ajv';
+import type { Diagnostic } from '../diagnostics.js';
+import { valueSizes } from './decode.js';
+import { isObject, type Json, type JsonObject } from './json.js';
+import type { ProcessedSchemaSet } from './process.js';
+import { bindingRegExp } from './regex.js';
+import { buildSelectIndex, type SelectIndex } from './select.js';
+
+// ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
+const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
+  (ajv2019 as unknown as { default: typeof ajv2019.Ajv2019 }).default) as typeof ajv2019.Ajv2019;
+type Ajv = ajv2019.Ajv2019;
+type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
+const standaloneDefault = standaloneModule.default as unknown as { default?: StandaloneCode } | StandaloneCode;
+const standaloneCode = (typeof standaloneDefault === 'function' ? standaloneDefault : standaloneDefault.default!) as StandaloneCode;
+
+const requireFromHere = createRequire(import.meta.url);
+
+/** What cached validator code may `require`: ajv's runtime helpers and our keyword helpers. */
+function requireForValidators(name: string): unknown {
+  if (name === RUNTIME_MODULE) return { typeSizeOf, bindingRegExp };
+  if (name.startsWith('ajv/dist/runtime/')) return requireFromHere(name);
+  throw new Error(`cached validator code requires unexpected module '${name}'`);
+}
+
+/** Every validator of every chunk in `dir`, by ajv reference; a chunk that does not load is skipped. */
+function loadValidatorChunks(dir: string): Map<string, ValidateFunction> {
+  const out = new Map<string, ValidateFunction>();
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  } catch {
+    return out;
+  }
+  for (const f of files) {
+    try {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      const newline = text.indexOf('\n');
+      const refs = JSON.parse(text.slice('//refs:'.length, newline)) as Record<string, string>;
+      const module = { exports: {} as Record<string, ValidateFunction> };
+      // The chunk is our own generated code (written by persist()), run once per process.
+      new Function('require', 'module', 'exports', text.slice(newline + 1))(requireForValidators, module, module.exports);
+      for (const [name, ref] of Object.entries(refs)) {
+        const fn = module.exports[name];
+        if (typeof fn === 'function' && !out.has(ref)) out.set(ref, fn);
+      }
+    } catch {
+      // Stale or partial chunk: its validators are compiled again.
+    }
+  }
+  return out;
+}
+
+export function normalizeId(id: string): string {
+  return id.endsWith('#') ? id.slice(0, -1) : id;
+}
+
+/** dt-schema's `typeSize` keyword: the integer's width in bits (32 unless decoded otherwise). */
+export function typeSizeOf(parentData: unknown, parentDataProperty: unknown): number {
+  const holder = typeof parentData === 'object' && parentData !== null ? valueSizes.get(parentData) : undefined;
+  if (holder === undefined) return 32;
+  if (typeof holder === 'number') return holder;
+  return holder.get(String(parentDataProperty)) ?? 32;
+}
+
+/** Names the cached (standalone) validator code requires, besides ajv's runtime. */
+export const RUNTIME_MODULE = 'dtoverlay-check/schema-runtime';
+
+const typeSizeKeyword: CodeKeywordDefinition = {
+  keyword: 'typeSize',
+  schemaType: 'number',
+  code(cxt: KeywordCxt) {
+    const { gen, schema, it } = cxt;
+    const sizeOf = gen.scopeValue('func', { ref: typeSizeOf, code: _`require(${RUNTIME_MODULE}).typeSizeOf` });
+    const size = gen.const('size', _`${sizeOf}(${it.parentData}, ${it.parentDataProperty})`);
+    cxt.setParams({ size, expected: schema as number });
+    cxt.fail(_`${size} !== ${schema as number}`);
+  },
+  error: {
+    message: ({ params }) => str`size is ${params.size}, expected ${params.expected}`,
+    params: ({ params }) => _`{size: ${params.size}, expected: ${params.expected}}`,
+  },
+};
+
+function isTrivial(schema: Json): boolean {
+  return schema === true || (isObject(schema) && Object.keys(schema).length === 0);
+}
+
+/**
+ * patternProperties entries that accept anything only mark names as known (vendor-prefixes.yaml
+ * has 960 of them, tested against every property of every node). One alternation of them all
+ * marks the same names, in one test. Patterns with backreferences are left alone.
+ */
+export function mergeTrivialPatterns(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(mergeTrivialPatterns);
+  if (!isObject(schema)) return schema;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'patternProperties' && isObject(v)) {
+      const trivial = Object.entries(v).filter(([p, sub]) => isTrivial(sub) && !/\\\d|\\k<|\(\?P=/.test(p));
+      if (trivial.length < 8) {
+        out[k] = mergeTrivialPatterns(v);
+        continue;
+      }
+      const merged: JsonObject = {};
+      for (const [p, sub] of Object.entries(v)) if (!trivial.some(([t]) => t === p)) merged[p] = mergeTrivialPatterns(sub);
+      merged[trivial.map(([p]) => `(?:${p})`).join('|')] = true;
+      out[k] = merged;
+    } else out[k] = mergeTrivialPatterns(v);
+  }
+  return out;
+}
+
+export interface CompiledSchema {
+  id: string;
+  validate: ValidateFunction;
+}
+
+export interface RuntimeOptions {
+  /** Folder of cached validator code for this schema set (see persist()); none: no cache. */
+  validatorCacheDir?: string;
+}
+
+export class SchemaRuntime {
+  readonly ajv: Ajv;
+  readonly byId = new Map<string, JsonObject>();
+  private readonly added = new Set<string>();
+  private readonly validators = new Map<string, ValidateFunction | null>();
+  private readonly selects = new Map<string, ValidateFunction | 'always' | 'never'>();
+  /** Validators read from the on-disk cache, by ajv reference (`id` or `id#/select`). */
+  private readonly cached = new Map<string, ValidateFunction>();
+  /** References compiled in this process and not yet in the cache. */
+  private readonly fresh: string[] = [];
+  /** Problems met while compiling (unknown references, schemas ajv rejects). */
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    readonly set: ProcessedSchemaSet,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    if (options.validatorCacheDir) for (const [ref, fn] of loadValidatorChunks(options.validatorCacheDir)) this.cached.set(ref, fn);
+    this.ajv = new Ajv2019({
+      allErrors: true,
+      strict: false,
+      validateSchema: false,
+      validateFormats: false,
+      unicodeRegExp: false,
+      code: { regExp: bindingRegExp, source: true },
+    });
+    this.ajv.addKeyword(typeSizeKeyword);
+    for (const s of set.schemas) this.byId.set(normalizeId(s.$id as string), s);
+  }
+
+  private addToAjv(id: string): boolean {
+    if (this.added.has(id)) return true;
+    const schema = this.byId.get(id);
+    if (!schema) return false;
+    const copy: JsonObject = mergeTrivialPatterns({ ...schema, $id: id }) as JsonObject;
+    delete copy.$schema;
+    delete copy.$filename;
+    this.ajv.addSchema(copy);
+    this.added.add(id);
+    return true;
+  }
+
+  /** Compiles `ref` (a schema id, optionally with a #/pointer), adding referenced schemas as needed. */
+  private compile(ref: string, owner: string): ValidateFunction | null {
+    const cached = this.cached.get(ref);
+    if (cached) return cached;
+    const fn = this.compileFresh(ref, owner);
+    if (fn) this.fresh.push(ref);
+    return fn;
+  }
+
+  private compileFresh(ref: string, owner: string): ValidateFunction | null {
+    this.addToAjv(owner);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try {
+        const fn = this.ajv.getSchema(ref);
+        return fn ?? null;
+      } catch (err) {
+        const missing = (err as { missingSchema?: string }).missingSchema;
+        if (missing === undefined) {
+          this.diagnostics.push({ rule: 'schema/compile', severity: 'error', message: `${owner}: ${(err as Error).message}`, schema: owner });
+          return null;
+        }
+        const id = normalizeId(missing);
+        if (this.addToAjv(id)) continue;
+        this.diagnostics.push({
+          rule: 'schema/ref',
+          severity: 'error',
+          message: `unresolved $ref to '${missing}' in ${owner}: no schema with that $id is loaded (references are never fetched)`,
+        });
+        this.byId.set(id, { $id: id, not: { description: `Can't find referenced schema: ${missing}` } });
+        this.addToAjv(id);
+      }
+    }
+    return null;
+  }
+
+  /** Writes the validators compiled in this process to the cache, as one chunk of standalone code. */
+  persist(): void {
+    const dir = this.options.validatorCacheDir;
+    if (!dir || this.fresh.length === 0) return;
+    const exportsByName: Record<string, string> = {};
+    this.fresh.forEach((ref, i) => (exportsByName[`v${i}`] = ref));
+    let code: string;
+    try {
+      code = standaloneCode(this.ajv, exportsByName);
+    } catch (err) {
+      this.diagnostics.push({ rule: 'schema/cache', severity: 'warning', message: `validator cache not written: ${(err as Error).message}` });
+      return;
+    }
+    const text = `//refs:${JSON.stringify(exportsByName)}\n${code}`;
+    const name = createHash('sha256').update(text).digest('hex').slice(0, 20);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${name}.js`);
+      fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
+      fs.renameSync(`${file}.${process.pid}.tmp`, file);
+      for (const ref of this.fresh) this.cached.set(ref, this.validators.get(ref) ?? this.cached.get(ref)!);
+      this.fresh.length = 0;
+    } catch {
+      // A read-only cache only costs time.
+    }
+  }
+
+  validator(id: string): ValidateFunction | null {
+    const key = normalizeId(id);
+    if (!this.validators.has(key)) this.validators.set(key, this.compile(key, key));
+    return this.validators.get(key)!;
+  }
+
+  private index: SelectIndex | undefined;
+
+  /** Which `always` schemas may select a node, by its compatibles and properties. */
+  selectIndex(): SelectIndex {
+    this.index ??= buildSelectIndex(this.set.always, (id) => this.byId.get(normalizeId(id))?.select);
+    return this.index;
+  }
+
+  /** The schema's `select` as a validator, or whether it applies to every node or none. */
+  select(id: string): ValidateFunction | 'always' | 'never' {
+    const key = normalizeId(id);
+    let found = this.selects.get(key);
+    if (found === undefined) {
+      const select = this.byId.get(key)?.select;
+      if (select === true) found = 'always';
+      else if (!isObject(select)) found = 'never';
+      else found = this.compile(`${key}#/select`, key) ?? 'never';
+      this.selects.set(key, found);
+    }
+    return found;
+  }
+}

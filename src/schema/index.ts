@@ -1,0 +1,43 @@
+/**
+ * dt-binding validation: load bindings once (or from the on-disk cache), validate many trees.
+ *
+ *   const set = loadSchemaSet({ bindings: [dir], coreSchemas: dtschemaDir });
+ *   const { diagnostics, unmatched } = validate(tree, set, { unmatched: true });
+ */
+import type { Tree } from '../tree/model.js';
+import { loadProcessedSet, type LoadSchemaOptions } from './cache.js';
+import { SchemaRuntime } from './compile.js';
+import type { ProcessedSchemaSet } from './process.js';
+import { PropTypeLookup } from './prop-types.js';
+import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
+
+export interface SchemaSet {
+  processed: ProcessedSchemaSet;
+  runtime: SchemaRuntime;
+  lookup: PropTypeLookup;
+  /** Whether the processed set came from the cache. */
+  fromCache: boolean;
+}
+
+export function schemaSetFrom(processed: ProcessedSchemaSet, fromCache = false, validatorDir?: string): SchemaSet {
+  const runtime = new SchemaRuntime(processed, validatorDir ? { validatorCacheDir: validatorDir } : {});
+  return { processed, runtime, lookup: new PropTypeLookup(processed.propTypes), fromCache };
+}
+
+/** Loads (or takes from the cache) the processed bindings; call `persistSchemaSet` when done validating. */
+export function loadSchemaSet(options: LoadSchemaOptions): SchemaSet {
+  const { set, fromCache, validatorDir } = loadProcessedSet(options);
+  return schemaSetFrom(set, fromCache, validatorDir);
+}
+
+/** Stores the validators compiled since loading, so the next run does not compile them again. */
+export function persistSchemaSet(set: SchemaSet): void {
+  set.runtime.persist();
+}
+
+export function validate(tree: Tree, set: SchemaSet, options: ValidateOptions = {}): ValidationResult {
+  return validateTree(tree, set.runtime, set.lookup, options);
+}
+
+export type { LoadSchemaOptions, ValidateOptions, ValidationResult };
+export { nodeOfDiagnostic } from './validate.js';

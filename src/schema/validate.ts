@@ -1,0 +1,205 @@
+/**
+ * Validating a tree against a schema set, node by node, as dt-validate does: the schema of the
+ * node's first compatible that a schema names, then every schema whose `select` matches; each
+ * top-level failure becomes a Diagnostic naming the binding's `$id`, the node, the property and
+ * the line that set it. Nodes that are disabled (or below a disabled node) are not held to
+ * `required` and `unevaluatedProperties`, as in dt-validate.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic, Span } from '../diagnostics.js';
+import type { Node, Tree } from '../tree/model.js';
+import { decodeTree, isDtNode, type DtNode } from './decode.js';
+import type { SchemaRuntime } from './compile.js';
+import { GENERATED_COMPATIBLES_ID } from './process.js';
+import type { PropTypeLookup } from './prop-types.js';
+import { formatErrorMessage } from './messages.js';
+import { selectCandidates } from './select.js';
+
+export interface ValidateOptions {
+  /** Report compatibles that no schema documents (dt-validate -m). */
+  unmatched?: boolean;
+}
+
+export interface UnmatchedCompatible {
+  path: string;
+  compatibles: string[];
+}
+
+export interface ValidationResult {
+  diagnostics: Diagnostic[];
+  unmatched: UnmatchedCompatible[];
+}
+
+interface ErrorGroup {
+  error: ErrorObject;
+  /** Errors of the failed branches of a oneOf/anyOf (dt-schema's error context). */
+  inner: ErrorObject[];
+}
+
+function schemaRoot(schemaPath: string): string {
+  const hash = schemaPath.indexOf('#');
+  return hash < 0 ? schemaPath : schemaPath.slice(0, hash);
+}
+
+function isBelow(instancePath: string, parent: string): boolean {
+  return instancePath === parent || instancePath.startsWith(parent + '/');
+}
+
+/** Rebuilds dt-validate's top-level errors from ajv's flat list (branch errors precede their oneOf/anyOf). */
+export function groupErrors(errors: ErrorObject[]): ErrorGroup[] {
+  const groups: ErrorGroup[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if') continue; // ajv's summary of a failed `then`; the `then` errors stand for it
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf') {
+      const inner: ErrorObject[] = [];
+      while (groups.length) {
+        const last = groups[groups.length - 1]!.error;
+        const nested =
+          isBelow(last.instancePath, error.instancePath) &&
+          (last.schemaPath.startsWith(error.schemaPath + '/') || schemaRoot(last.schemaPath) !== schemaRoot(error.schemaPath));
+        if (!nested) break;
+        const g = groups.pop()!;
+        inner.unshift(g.error, ...g.inner);
+      }
+      groups.push({ error, inner });
+    } else groups.push({ error, inner: [] });
+  }
+  return groups;
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function instanceAt(root: unknown, pointer: string): unknown {
+  let cur = root;
+  for (const seg of pointerSegments(pointer)) {
+    if (Array.isArray(cur)) cur = cur[Number(seg)];
+    else if (isDtNode(cur)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+const FILTERED_WHEN_DISABLED = new Set(['required', 'unevaluatedProperties']);
+
+function touchesRequired(error: ErrorObject): boolean {
+  return pointerSegments(error.schemaPath.slice(error.schemaPath.indexOf('#') + 1)).some((s) => FILTERED_WHEN_DISABLED.has(s));
+}
+
+function statusDisabled(instance: unknown): boolean {
+  if (!isDtNode(instance)) return false;
+  const status = instance.status;
+  return Array.isArray(status) && (status as unknown[]).includes('disabled');
+}
+
+/** Where an error points: the live node and property, and the line that set the value. */
+function locate(error: ErrorObject, instance: DtNode, node: Node, nodes: Map<DtNode, Node>): { path: string; property?: string; span?: Span } {
+  let curNode = node;
+  let cur: DtNode = instance;
+  let property: string | undefined;
+  for (const seg of pointerSegments(error.instancePath)) {
+    const next = cur[seg];
+    if (isDtNode(next) && nodes.has(next)) {
+      cur = next;
+      curNode = nodes.get(next)!;
+      continue;
+    }
+    property = seg;
+    break;
+  }
+  const named =
+    (error.params as { missingProperty?: string; unevaluatedProperty?: string; additionalProperty?: string }).missingProperty ??
+    (error.params as { unevaluatedProperty?: string }).unevaluatedProperty ??
+    (error.params as { additionalProperty?: string }).additionalProperty;
+  if (property === undefined && named !== undefined) {
+    const child = cur[named];
+    if (error.keyword !== 'required' && isDtNode(child) && nodes.has(child)) {
+      const childNode = nodes.get(child)!;
+      return { path: curNode.path, property: named, ...(childNode.span ? { span: childNode.span } : {}) };
+    }
+    property = named;
+  }
+  const prop = property !== undefined && error.keyword !== 'required' ? curNode.getProperty(property) : undefined;
+  const span = prop?.span ?? curNode.span;
+  return { path: curNode.path, ...(property !== undefined ? { property } : {}), ...(span ? { span } : {}) };
+}
+
+/** Validates every node of `tree` (blob or source; overlays already applied). */
+export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTypeLookup, options: ValidateOptions = {}): ValidationResult {
+  const decoded = decodeTree(tree.root, lookup);
+  const diagnostics: Diagnostic[] = [];
+  const unmatched: UnmatchedCompatible[] = [];
+  const { compatMap, always } = runtime.set;
+  const selectIndex = runtime.selectIndex();
+
+  const check = (obj: DtNode, name: string, disabledAbove: boolean): void => {
+    if (name.startsWith('__')) return;
+    let disabled = disabledAbove;
+    if ('status' in obj && Array.isArray(obj.status)) disabled = (obj.status as unknown[]).includes('disabled');
+    const node = decoded.nodes.get(obj);
+    if (node && !('example-0' in obj) && !name.includes('example-')) {
+      // As in dt-validate: set on the node when it is checked, so its descendants do not have it yet.
+      obj.$nodename = [name];
+      const instance = obj;
+      const run = (id: string): void => {
+        const validate = runtime.validator(id);
+        if (!validate || validate(instance)) return;
+        report(id, validate.errors ?? [], instance, node, disabled);
+      };
+      const compatible = obj.compatible;
+      if (Array.isArray(compatible)) {
+        for (const c of compatible as unknown[]) {
+          const id = typeof c === 'string' ? compatMap[c] : undefined;
+          if (id !== undefined) {
+            run(id);
+            break;
+          }
+        }
+      }
+      for (const i of selectCandidates(selectIndex, obj, compatible)) {
+        const id = always[i]!;
+        const select = runtime.select(id);
+        if (select === 'never' || (select !== 'always' && !select(instance))) continue;
+        run(id);
+      }
+    }
+    for (const [childName, child] of Object.entries(obj)) if (isDtNode(child)) check(child, childName, disabled);
+  };
+
+  const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
+    const groups = groupErrors(errors);
+    if (id === GENERATED_COMPATIBLES_ID) {
+      if (options.unmatched && groups.length) unmatched.push({ path: node.path, compatibles: (instance.compatible as string[]) ?? [] });
+      return;
+    }
+    for (const { error, inner } of groups) {
+      if (disabled || statusDisabled(instanceAt(instance, error.instancePath))) {
+        if (touchesRequired(error) || inner.some(touchesRequired)) continue;
+      }
+      const where = locate(error, instance, node, decoded.nodes);
+      const compat = Array.isArray(instance.compatible) ? (instance.compatible as string[])[0] : undefined;
+      diagnostics.push({
+        rule: `schema/${error.keyword}`,
+        severity: 'error',
+        message: formatErrorMessage(error, instanceAt(instance, error.instancePath), inner),
+        path: where.path,
+        ...(where.property !== undefined ? { property: where.property } : {}),
+        ...(where.span ? { span: where.span } : {}),
+        schema: id,
+      });
+      nodeOfDiagnostic.set(diagnostics[diagnostics.length - 1]!, { name: node === tree.root ? '/' : node.name, ...(compat !== undefined ? { compatible: compat } : {}) });
+    }
+  };
+
+  check(decoded.root, '/', false);
+  return { diagnostics, unmatched };
+}
+
+/** The validated node's name and first compatible, for dt-validate-style output. */
+export const nodeOfDiagnostic = new WeakMap<Diagnostic, { name: string; compatible?: string }>();
+
