@@ -39,6 +39,22 @@ class StageLog {
   }
 }
 
+/**
+ * Compiled inputs per session: kernel mode checks a board and then each composition built on it,
+ * and the base is compiled once. Safe because no later stage modifies an input tree (apply and
+ * the merged-tree checks work on copies).
+ */
+const compiledInputs = new WeakMap<object, Map<string, LoadedInput>>();
+
+async function loadCached(file: string, options: CheckOptions, session: object & Parameters<typeof loadInput>[2]): Promise<LoadedInput> {
+  let cache = compiledInputs.get(session);
+  if (!cache) compiledInputs.set(session, (cache = new Map()));
+  const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags]);
+  let loaded = cache.get(key);
+  if (!loaded) cache.set(key, (loaded = await loadInput(file, options, session)));
+  return loaded;
+}
+
 export async function runCheck(options: CheckOptions): Promise<CheckRun> {
   const log = new StageLog();
   const session = options.session ?? newSession();
@@ -46,7 +62,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
 
   const loaded: LoadedInput[] = await log.time('compile', async () => {
     const out: LoadedInput[] = [];
-    for (const file of inputs) out.push(await loadInput(file, options, session));
+    for (const file of inputs) out.push(await loadCached(file, options, session));
     return out;
   });
   for (const l of loaded) log.diagnostics.push(...l.diagnostics);

@@ -9,6 +9,7 @@ import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
 import { registerSimulate } from './simulate.js';
 import { registerCheck } from './check.js';
+import { registerKernel } from './kernel.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerApply(program, run);
   registerSimulate(program, run);
   registerCheck(program, run);
+  registerKernel(program, run);
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')

@@ -31,6 +31,8 @@ export function formatJson(report: Report): string {
     diagnostics: report.diagnostics.map(plainDiagnostic),
   };
   if (report.sidMap) out.sidMap = report.sidMap;
+  if (report.boards) out.boards = report.boards;
+  if (report.diff !== undefined) out.diff = report.diff;
   if (report.simulation !== undefined) out.simulation = report.simulation;
   return JSON.stringify(out, null, 2) + '\n';
 }

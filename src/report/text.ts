@@ -47,6 +47,7 @@ export function formatText(report: Report, options: TextOptions): string {
     }
     for (const r of d.related ?? []) out.push(`${paint('bold', `${r.span.file}:${r.span.line}:${r.span.column}:`)} ${paint('cyan', 'note:')} ${r.message}`);
   }
+  if (report.boards) out.push(...boardTable(report.boards));
   out.push(summaryLine(report, options.color));
   return out.join('\n') + '\n';
 }
@@ -70,4 +71,17 @@ export function summaryLine(report: Report, color = false): string {
   const skipped = [...byNote].map(([why, names]) => `${names.join(', ')} ${why}`);
   const text = `${report.inputs.join(' + ') || report.command}: ${counts.join(', ')}${skipped.length ? `; ${skipped.join('; ')}` : ''}`;
   return color ? `\x1b[1m${text}\x1b[0m` : text;
+}
+
+/** kernel mode's summary table: one row per target, failures first. */
+export function boardTable(boards: readonly import('./types.js').BoardRow[]): string[] {
+  const rank = { failed: 0, 'missing-sources': 1, checked: 2 } as const;
+  const rows = [...boards].sort((a, b) => rank[a.status] - rank[b.status] || (b.errors ?? 0) - (a.errors ?? 0) || a.name.localeCompare(b.name));
+  const width = Math.max(5, ...rows.map((r) => r.name.length));
+  const lines = [`${'board'.padEnd(width)}  status           errors  warnings  time`];
+  for (const r of rows) {
+    const note = r.status === 'missing-sources' ? `  missing: ${(r.missing ?? []).join(', ')}` : '';
+    lines.push(`${r.name.padEnd(width)}  ${r.status.padEnd(15)}  ${String(r.errors ?? '-').padStart(6)}  ${String(r.warnings ?? '-').padStart(8)}  ${r.ms !== undefined ? `${(r.ms / 1000).toFixed(1)} s` : ''}${note}`);
+  }
+  return lines;
 }

@@ -34,6 +34,17 @@ export interface SidMapRow {
   note?: string;
 }
 
+/** kernel mode: one row per board or composition. */
+export interface BoardRow {
+  name: string;
+  status: 'checked' | 'missing-sources' | 'failed';
+  parts?: string[];
+  missing?: string[];
+  errors?: number;
+  warnings?: number;
+  ms?: number;
+}
+
 export interface Report {
   tool: { name: 'dtoverlay-check'; version: string };
   command: string;
@@ -45,6 +56,10 @@ export interface Report {
   simulation?: unknown;
   /** Rows for the HTML SID map, when the PAS engine ran. */
   sidMap?: SidMapRow[];
+  /** kernel mode: the summary table. */
+  boards?: BoardRow[];
+  /** review mode: per board, the semantic diff the patch makes. */
+  diff?: unknown;
 }
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html';

@@ -1,0 +1,96 @@
+/**
+ * Where a Linux tree keeps its device trees: the kernel's `arch/<arch>/boot/dts/` or the
+ * devicetree-rebasing repository's `src/<arch>/`; its dt-bindings headers (`include/`), its
+ * binding schemas and the include prefixes the kernel's cpp and dtc see
+ * (`scripts/dtc/include-prefixes`: `arm64` → the arm64 dts folder, `dt-bindings` → the headers).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface KernelLayout {
+  root: string;
+  kind: 'kernel' | 'rebasing';
+  /** arch → its dts folder. */
+  archDirs: Map<string, string>;
+  /** The folder given to cpp and dtc as `-I`/`-i` (the kernel's include-prefixes, or one we build). */
+  includePrefixes: string;
+  /** dt-binding schemas, when the tree has them. */
+  bindings?: string;
+  /** Remove what we built for the run (a temporary include-prefixes folder). */
+  dispose(): void;
+}
+
+export class LayoutError extends Error {}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function findKernelLayout(root: string, archFilter?: string[]): KernelLayout {
+  const abs = path.resolve(root);
+  const archDirs = new Map<string, string>();
+  let kind: KernelLayout['kind'];
+  if (isDir(path.join(abs, 'arch'))) {
+    kind = 'kernel';
+    for (const arch of fs.readdirSync(path.join(abs, 'arch')).sort()) {
+      const dts = path.join(abs, 'arch', arch, 'boot/dts');
+      if (isDir(dts)) archDirs.set(arch, dts);
+    }
+  } else if (isDir(path.join(abs, 'src'))) {
+    kind = 'rebasing';
+    for (const arch of fs.readdirSync(path.join(abs, 'src')).sort()) {
+      const dts = path.join(abs, 'src', arch);
+      if (isDir(dts)) archDirs.set(arch, dts);
+    }
+  } else {
+    throw new LayoutError(`${root}: not a Linux tree (no arch/*/boot/dts or src/<arch>)`);
+  }
+  if (archFilter?.length) {
+    for (const arch of [...archDirs.keys()]) if (!archFilter.includes(arch)) archDirs.delete(arch);
+    const missing = archFilter.filter((a) => !archDirs.has(a));
+    if (missing.length) throw new LayoutError(`${root}: no device trees for --arch ${missing.join(', ')}`);
+  }
+  const bindings = [path.join(abs, 'Documentation/devicetree/bindings'), path.join(abs, 'Bindings')].find(isDir);
+  const shipped = path.join(abs, 'scripts/dtc/include-prefixes');
+  let includePrefixes = shipped;
+  let dispose = () => {};
+  if (!isDir(shipped)) {
+    // Build the kernel's prefix folder from symlinks: `#include <arm64/qcom/x.dtsi>`, `<dt-bindings/…>`.
+    includePrefixes = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-include-prefixes-'));
+    const allArches = kind === 'kernel' ? path.join(abs, 'arch') : path.join(abs, 'src');
+    for (const arch of fs.readdirSync(allArches)) {
+      const target = kind === 'kernel' ? path.join(allArches, arch, 'boot/dts') : path.join(allArches, arch);
+      if (isDir(target)) fs.symlinkSync(target, path.join(includePrefixes, arch));
+    }
+    if (isDir(path.join(abs, 'include/dt-bindings'))) fs.symlinkSync(path.join(abs, 'include/dt-bindings'), path.join(includePrefixes, 'dt-bindings'));
+    const made = includePrefixes;
+    dispose = () => fs.rmSync(made, { recursive: true, force: true });
+  }
+  return { root: abs, kind, archDirs, includePrefixes, bindings, dispose };
+}
+
+/** Every Makefile under a dts folder (kbuild descends through subdir-y; we take them all). */
+export function dtsMakefiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(d, e.name);
+      // Trees assembled from symlinks (tests, some CI caches) are walked like real folders.
+      if (e.isDirectory() || (e.isSymbolicLink() && isDir(p))) walk(p);
+      else if (e.name === 'Makefile') out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}

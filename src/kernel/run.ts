@@ -1,0 +1,133 @@
+/**
+ * `kernel`: every board and composition of a Linux tree (or those a change affects), checked in
+ * parallel, in one report with a summary table.
+ */
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { VERSION } from '../check/version.js';
+import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
+import { summarize, type BoardRow, type Report, type StageResult } from '../report/types.js';
+import { IncludeGraph, realpath } from './includes.js';
+import type { KernelJob, KernelJobResult } from './job.js';
+import { findKernelLayout, type KernelLayout } from './layout.js';
+import { runJobs } from './pool.js';
+import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
+
+export interface KernelOptions {
+  tree: string;
+  arch: string[];
+  boards: string[];
+  changed?: string;
+  jobs: number;
+  shard?: { k: number; n: number };
+  bindings: string[];
+  soc?: string;
+  el: 1 | 2;
+  /** Called after each target (progress). */
+  onProgress?: (done: number, total: number, name: string) => void;
+}
+
+export class KernelUsageError extends Error {}
+
+export function defaultJobs(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+/** Files changed since `rev` in the tree's git repository (committed, staged, unstaged, untracked). */
+export function changedFiles(root: string, rev: string): Set<string> {
+  const git = (args: string[]) => {
+    const r = spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new KernelUsageError(`--changed ${rev}: git ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+    return r.stdout;
+  };
+  const top = git(['rev-parse', '--show-toplevel']).trim();
+  const names = [...git(['diff', '--name-only', rev, '--']).split('\n'), ...git(['ls-files', '--others', '--exclude-standard']).split('\n')];
+  return new Set(names.filter(Boolean).map((n) => realpath(path.join(top, n))));
+}
+
+/** Targets whose sources, or anything they include, changed. */
+export function affectedTargets(targets: KernelTarget[], layout: KernelLayout, changed: Set<string>, graph = new IncludeGraph([layout.includePrefixes])): KernelTarget[] {
+  return targets.filter((t) => t.sources.some((src) => [...graph.closure(src)].some((f) => changed.has(f))));
+}
+
+export interface KernelRun {
+  report: Report;
+  targets: KernelTarget[];
+}
+
+export function planKernel(options: KernelOptions, layout: KernelLayout): KernelTarget[] {
+  let targets = selectBoards(discoverTargets(layout), options.boards);
+  if (options.boards.length && !targets.length) throw new KernelUsageError(`--board ${options.boards.join(', ')}: no such board or composition`);
+  if (options.changed) targets = affectedTargets(targets, layout, changedFiles(layout.root, options.changed));
+  if (options.shard) targets = shard(targets, options.shard.k, options.shard.n);
+  return targets;
+}
+
+export async function runKernel(options: KernelOptions): Promise<KernelRun> {
+  const layout = findKernelLayout(options.tree, options.arch);
+  try {
+    const targets = planKernel(options, layout);
+    const bindings = options.bindings.length ? options.bindings : [];
+    const buildable = targets.filter((t) => !t.missing.length);
+    const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], bindings, soc: options.soc, el: options.el }));
+    const results = await runJobs(jobs, options.jobs, (r, done) => options.onProgress?.(done, jobs.length, r.name));
+    return { report: kernelReport(targets, results, options), targets };
+  } finally {
+    layout.dispose();
+  }
+}
+
+function kernelReport(targets: KernelTarget[], results: KernelJobResult[], options: KernelOptions): Report {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const diagnostics: Diagnostic[] = [];
+  const boards: BoardRow[] = [];
+  for (const t of targets) {
+    const parts = t.sources.map((s) => path.basename(s));
+    if (t.missing.length) {
+      boards.push({ name: t.name, status: 'missing-sources', parts, missing: t.missing });
+      diagnostics.push({
+        rule: 'kernel/missing-source',
+        severity: 'warning',
+        message: `${t.name}: ${t.missing.join(', ')} ${t.missing.length === 1 ? 'has' : 'have'} no source in ${t.arch}/${t.dir} (the Makefile lists ${t.missing.length === 1 ? 'it' : 'them'}); not checked`,
+      });
+      continue;
+    }
+    const r = byName.get(t.name);
+    if (!r) continue;
+    const s = summarize(r.diagnostics);
+    const compiled = r.stages.find((st) => st.name === 'compile')?.status === 'ran' && !r.diagnostics.some((d) => d.rule === 'internal/crash');
+    boards.push({ name: t.name, status: compiled ? 'checked' : 'failed', parts, errors: s.errors, warnings: s.warnings, ms: r.ms });
+    diagnostics.push(...r.diagnostics);
+  }
+  const merged = sortDiagnostics(dedupeDiagnostics(diagnostics));
+  return {
+    tool: { name: 'dtoverlay-check', version: VERSION },
+    command: 'kernel',
+    inputs: [options.tree],
+    stages: mergeStages(results.map((r) => r.stages)),
+    diagnostics: merged,
+    summary: summarize(merged),
+    boards,
+  };
+}
+
+/** A stage ran if it ran for any target; otherwise the first target's reason stands. */
+function mergeStages(perTarget: StageResult[][]): StageResult[] {
+  const out = new Map<string, StageResult>();
+  for (const stages of perTarget) {
+    for (const st of stages) {
+      const seen = out.get(st.name);
+      if (!seen) out.set(st.name, { name: st.name, status: st.status, ...(st.note ? { note: st.note } : {}), ms: st.ms ?? 0 });
+      else {
+        if (st.status === 'ran' && seen.status !== 'ran') {
+          seen.status = 'ran';
+          delete seen.note;
+        }
+        seen.ms = (seen.ms ?? 0) + (st.ms ?? 0);
+      }
+    }
+  }
+  return [...out.values()].map((st) => (st.ms ? st : { name: st.name, status: st.status, ...(st.note ? { note: st.note } : {}) }));
+}

@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findKernelLayout } from '../../src/kernel/layout.js';
+import { discoverTargets } from '../../src/kernel/targets.js';
+import { affectedTargets, changedFiles } from '../../src/kernel/run.js';
+import { repoRoot, sharedOrExplain } from '../support/shared.js';
+import { gitCorpusCopy, kernelDt, linkedKernelTree } from './tree.js';
+
+const hasShared = sharedOrExplain('kernel-mode tests (../shared/kernel-dt, ../shared/corpus)');
+const built = fs.existsSync(path.join(repoRoot, 'dist/cli.js'));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!hasShared)('kernel mode on ../shared/kernel-dt with the qcom Makefile', () => {
+  let tree = '';
+  beforeAll(() => {
+    tree = linkedKernelTree();
+  });
+  afterAll(() => {
+    if (tree) fs.rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('finds the 61 buildable compositions, lemans-evk-el2 among them, and the 2 with missing sources', () => {
+    const layout = findKernelLayout(tree, ['arm64']);
+    try {
+      expect(layout.kind).toBe('kernel');
+      expect(layout.bindings).toBe(path.join(tree, 'Documentation/devicetree/bindings'));
+      const compositions = discoverTargets(layout).filter((t) => t.kind === 'composition');
+      const buildable = compositions.filter((t) => !t.missing.length);
+      const missing = compositions.filter((t) => t.missing.length);
+      expect(buildable).toHaveLength(61);
+      expect(missing.map((t) => `${t.name}: ${t.missing.join(' ')}`)).toEqual([
+        'x1e80100-honor-magicbook-art-14-el2: x1e80100-honor-magicbook-art-14.dtb',
+        'x1p42100-microsoft-sp12in-el2: x1p42100-microsoft-sp12in.dtb',
+      ]);
+      const el2 = buildable.find((t) => t.name === 'lemans-evk-el2');
+      expect(el2?.sources.map((s) => path.basename(s))).toEqual(['lemans-evk.dts', 'lemans-el2.dtso']);
+      expect(buildable.find((t) => t.name === 'sm8650-hdk-display-card-rear-camera-card')?.sources).toHaveLength(3);
+      expect(buildable.find((t) => t.name === 'talos-evk-lvds-auo,g133han01')).toBeDefined();
+      // The kernel's default DTC_FLAGS reach the compile.
+      expect(el2?.checkFlags).toContainEqual({ flag: 'no-unit_address_vs_reg', isError: false });
+    } finally {
+      layout.dispose();
+    }
+  });
+
+  it.skipIf(!built)('checks on 2 worker threads; --shard splits the selection (CLI, json)', () => {
+    const args = ['kernel', '--tree', tree, '--board', 'lemans-evk-el2', '--board', 'qcs9100-ride-el2', '-j', '2', '-f', 'json'];
+    const r = cli(args);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.command).toBe('kernel');
+    expect(report.boards.map((b: { name: string; status: string }) => `${b.name} ${b.status}`).sort()).toEqual(['lemans-evk-el2 checked', 'qcs9100-ride-el2 checked']);
+    const listed = (k: number) => JSON.parse(cli(['kernel', '--tree', tree, '--board', '*-el2', '--shard', `${k}/3`, '--list', '-f', 'json']).stdout).targets.map((t: { name: string }) => t.name);
+    const shards = [listed(1), listed(2), listed(3)];
+    const all = JSON.parse(cli(['kernel', '--tree', tree, '--board', '*-el2', '--list', '-f', 'json']).stdout).targets.map((t: { name: string }) => t.name);
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    expect(shards[0]).not.toEqual(shards[1]);
+    expect(cli(['kernel', '--tree', tree, '--shard', '4/3', '--list']).status).toBe(2);
+  });
+
+  it.skipIf(!built)('lemans-evk-el2 and the two incomplete compositions: text table', () => {
+    const r = cli(['kernel', '--tree', tree, '--board', 'lemans-evk-el2', '--board', 'x1e80100-honor-magicbook-art-14-el2', '--board', 'x1p42100-microsoft-sp12in-el2', '-j', '2']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^lemans-evk-el2 +checked +0 /m);
+    expect(r.stdout).toMatch(/^x1e80100-honor-magicbook-art-14-el2 +missing-sources .*missing: x1e80100-honor-magicbook-art-14\.dtb$/m);
+    expect(r.stdout).toMatch(/warning: x1p42100-microsoft-sp12in-el2: x1p42100-microsoft-sp12in\.dtb has no source in arm64\/qcom/);
+  });
+});
+
+describe.skipIf(!hasShared)('devicetree-rebasing layout', () => {
+  it('reads src/<arch>/<vendor> and Bindings/ as the kernel layout', () => {
+    const layout = findKernelLayout(kernelDt, ['arm64']);
+    try {
+      expect(layout.kind).toBe('rebasing');
+      expect(layout.archDirs.get('arm64')).toBe(path.join(kernelDt, 'src/arm64'));
+      expect(layout.bindings).toBe(path.join(kernelDt, 'Bindings'));
+      expect(fs.existsSync(path.join(layout.includePrefixes, 'dt-bindings/clock'))).toBe(true);
+      expect(fs.existsSync(path.join(layout.includePrefixes, 'arm64/qcom/lemans.dtsi'))).toBe(true);
+    } finally {
+      layout.dispose();
+    }
+  });
+});
+
+describe.skipIf(!hasShared)('--changed: only targets whose include closure changed', () => {
+  it('touching lemans-ride-common.dtsi picks the two ride boards and their EL2 compositions, not lemans-evk', () => {
+    const root = gitCorpusCopy();
+    try {
+      const dtsi = path.join(root, 'arch/arm64/boot/dts/qcom/lemans-ride-common.dtsi');
+      fs.appendFileSync(dtsi, '\n/* touched */\n');
+      const layout = findKernelLayout(root);
+      try {
+        const targets = discoverTargets(layout).filter((t) => !t.missing.length);
+        expect(targets.map((t) => t.name).sort()).toEqual(['lemans-evk', 'lemans-evk-el2', 'qcs9100-ride', 'qcs9100-ride-el2', 'qcs9100-ride-r3', 'qcs9100-ride-r3-el2']);
+        const picked = affectedTargets(targets, layout, changedFiles(root, 'HEAD'));
+        expect(picked.map((t) => t.name).sort()).toEqual(['qcs9100-ride', 'qcs9100-ride-el2', 'qcs9100-ride-r3', 'qcs9100-ride-r3-el2']);
+        const none = affectedTargets(targets, layout, new Set());
+        expect(none).toEqual([]);
+      } finally {
+        layout.dispose();
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
