@@ -49,10 +49,29 @@ export interface ReadDtbOptions {
 
 export const DEFAULT_MAX_DTB_DEPTH = 4096;
 
+/** The rules a blob can break, with what each means; every DtbFormatError carries one of these ids. */
+export const DTB_RULES = {
+  'dtb/truncated': 'the file, or a block, ends before something it must hold (header field, token, padding)',
+  'dtb/bad-magic': 'the first word is not 0xd00dfeed: not a flattened device tree',
+  'dtb/header': 'totalsize is too small for the header of the blob version',
+  'dtb/version': 'a version libfdt cannot read (before 2, or last compatible version after 17)',
+  'dtb/bad-offset': 'a block offset points outside the blob (or, by default, into the header)',
+  'dtb/bad-size': 'a block or property size runs past the end of its block',
+  'dtb/reservations': 'the memory reservation map has no terminating entry inside the blob',
+  'dtb/structure': 'tokens out of order: no root node first, FDT_END inside a node or missing, bad names',
+  'dtb/unterminated-name': 'a node name has no NUL inside the structure block',
+  'dtb/bad-string-offset': 'a property name offset is not a NUL-terminated string inside the strings block',
+  'dtb/bad-token': 'a word where a token belongs is no FDT_* token',
+  'dtb/too-deep': 'nodes nest deeper than the configured limit (maxDepth)',
+  'dtb/warning': "dtc's non-fatal remarks: subnodes before a property, FDT_NOP in a pre-v16 blob",
+} as const;
+
+export type DtbRule = keyof typeof DTB_RULES;
+
 /** A structural error in a blob, with the byte offset (from the start of the blob) where it was found. */
 export class DtbFormatError extends DiagnosticError {
   readonly offset: number;
-  constructor(rule: string, message: string, offset: number, path?: string) {
+  constructor(rule: DtbRule, message: string, offset: number, path?: string) {
     super({ rule, severity: 'error', message, ...(path !== undefined ? { path } : {}) });
     this.name = 'DtbFormatError';
     this.offset = offset;
@@ -99,7 +118,7 @@ class BlobReader {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  fail(rule: string, text: string, offset: number, path?: string): never {
+  fail(rule: DtbRule, text: string, offset: number, path?: string): never {
     const where = `byte offset 0x${offset.toString(16)}`;
     const prefix = this.file ? `${this.file}: ` : '';
     throw new DtbFormatError(rule, `${prefix}${text} (${where})`, offset, path);

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DtbFormatError, readDtb, type ReadDtbOptions } from '../../src/dtb/read.js';
+import { DTB_RULES, DtbFormatError, readDtb, type ReadDtbOptions } from '../../src/dtb/read.js';
 import { printDts } from '../../src/output/dts.js';
 import { treeToJson } from '../../src/output/json.js';
 import { referenceDtc } from '../support/reference.js';
@@ -66,6 +66,7 @@ describe('readDtb on malformed blobs', () => {
       const offset = typeof c.offset === 'number' ? c.offset : c.offset(base);
       expect({ rule: err!.diagnostic.rule, offset: err!.offset }).toEqual({ rule: c.rule, offset });
       expect(err!.diagnostic.severity).toBe('error');
+      expect(Object.keys(DTB_RULES)).toContain(c.rule);
       expect(err!.message).toContain(`${c.name}.dtb: `);
       expect(err!.message).toContain(`(byte offset 0x${offset.toString(16)})`);
     });
