@@ -309,9 +309,34 @@ export abstract class Expander {
 
     const out: Token[] = [];
     const locs: Loc[] = [];
+    /** Index of the `)` closing the `__VA_OPT__(` group being copied, or -1. */
+    let vaOptEnd = -1;
     for (let i = 0; i < body.length; i++) {
       const src = body[i]!;
+      if (i === vaOptEnd) {
+        vaOptEnd = -1;
+        out.push(AVOID_PASTE);
+        locs.push(exp);
+        continue;
+      }
       if (src.kind !== T.MACRO_ARG) {
+        if (m.variadic && src.kind === T.NAME && src.text === '__VA_OPT__' && vaOptEnd < 0) {
+          const end = vaOptGroupEnd(body, i);
+          if (end > 0) {
+            // C2x / GNU __VA_OPT__(…): the group is kept only if the variadic argument has tokens.
+            if (hasTokens(args[m.params.length - 1]!.first)) {
+              if (!(i > 0 && (body[i - 1]!.flags & F.PASTE_LEFT) !== 0)) {
+                out.push(paddingFor(src));
+                locs.push(exp);
+              }
+              vaOptEnd = end;
+              i++;
+            } else {
+              i = end;
+            }
+            continue;
+          }
+        }
         out.push(src);
         locs.push(exp);
         continue;
@@ -393,6 +418,23 @@ export abstract class Expander {
     if ((result.flags & F.PASTE_LEFT) !== 0) result = result.withFlags(result.flags & ~F.PASTE_LEFT);
     this.pushContext([result], null, lhsLoc, null);
   }
+}
+
+/** Index of the `)` matching the `(` right after `__VA_OPT__` at `i`, or -1. */
+function vaOptGroupEnd(body: readonly Token[], i: number): number {
+  if (body[i + 1]?.kind !== T.OPEN_PAREN) return -1;
+  let depth = 0;
+  for (let k = i + 1; k < body.length; k++) {
+    const kind = body[k]!.kind;
+    if (kind === T.OPEN_PAREN) depth++;
+    else if (kind === T.CLOSE_PAREN && --depth === 0) return k;
+  }
+  return -1;
+}
+
+function hasTokens(tokens: readonly Token[]): boolean {
+  for (const t of tokens) if (t.kind !== T.PADDING) return true;
+  return false;
 }
 
 /** The single token spelled by lhs+rhs, or null when the spelling is not one token. */
