@@ -128,11 +128,14 @@ describe('readDtb on malformed blobs', () => {
     expect(json.path.length).toBe(2 * 4999);
   });
 
-  it('survives 3000 seeded mutations with a tree or a DtbFormatError, never anything else', () => {
-    const next = random(0x5eed);
+  // DTB_FUZZ_CASES / DTB_FUZZ_SEED run a longer or different campaign (e.g. from `npm run fuzz`).
+  const fuzzCases = Number(process.env.DTB_FUZZ_CASES ?? 3000);
+  const fuzzSeed = Number(process.env.DTB_FUZZ_SEED ?? 0x5eed);
+  it(`survives ${fuzzCases} seeded mutations with a tree or a DtbFormatError, never anything else`, () => {
+    const next = random(fuzzSeed);
     const interesting = [0, 1, 2, 3, 4, 9, 0x10, 0x7fffffff, 0x80000000, 0xffffffff, base.length, base.length - 4];
     let accepted = 0;
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < fuzzCases; i++) {
       const bytes = base.slice();
       const view = new DataView(bytes.buffer);
       const edits = 1 + Math.floor(next() * 3);
@@ -145,7 +148,7 @@ describe('readDtb on malformed blobs', () => {
           printDts(readDtb(bytes, { lenient }));
           accepted++;
         } catch (err) {
-          if (!(err instanceof DtbFormatError)) throw new Error(`mutation ${i}: ${String(err)}`);
+          if (!(err instanceof DtbFormatError)) throw new Error(`mutation ${i} (seed ${fuzzSeed}): ${String(err)}`);
         }
       }
     }
