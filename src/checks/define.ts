@@ -14,6 +14,7 @@ export interface CheckSpec {
   deletesNodes?: boolean;
   onlyWith?: readonly string[];
   needsBase?: boolean;
+  silent?: boolean;
   node?: (ctx: CheckContext, node: Node) => void;
 }
 

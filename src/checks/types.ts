@@ -39,6 +39,8 @@ export interface CheckMeta {
    * has any of them, the runner skips the walk (a speed-up only, never a change of result).
    */
   onlyWith?: readonly string[];
+  /** The check never reports: it only records facts for its dependents or changes the tree. */
+  silent?: boolean;
   /** The check may delete nodes, so the tree must be walked live (children re-read after each visit). */
   deletesNodes?: boolean;
 }

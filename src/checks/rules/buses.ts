@@ -89,6 +89,7 @@ export const busChecks = defineFamily('buses', [
   },
   {
     name: 'simple_bus_bridge',
+    silent: true,
     level: 'warning',
     prereqs: ['addr_size_cells', 'compatible_is_string_list'],
     onlyWith: ['compatible'],

@@ -137,6 +137,7 @@ export const referenceChecks = defineFamily('references', [
   },
   {
     name: 'omit_unused_nodes',
+    silent: true,
     level: 'error',
     prereqs: ['phandle_references', 'path_references'],
     fixup: true,
