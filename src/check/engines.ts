@@ -1,20 +1,38 @@
 /**
- * The stages backed by engines that land separately (dt-binding validation, PAS simulation).
- * Each adapter says in the report why its stage did not run: no bindings given, no SoC profile,
- * or the engine not in this build.
+ * The stages backed by the dt-binding validation engine (src/schema) and the PAS simulation
+ * (src/pas). Each adapter records in the report why its stage did not run (no bindings given, no
+ * schema could be loaded) and never throws for bad input.
  */
+import type { Diagnostic } from '../diagnostics.js';
 import type { Property, Tree } from '../tree/model.js';
-import type { SidMapRow } from '../report/types.js';
+import type { Report, SidMapRow } from '../report/types.js';
+import { registerRuleSource } from '../report/rules.js';
 import type { CheckOptions } from './options.js';
 import type { StageLog } from './run.js';
 
+/** Loaded binding sets, per folder list: kernel mode validates many trees against one set. */
+const schemaSets = new Map<string, Promise<import('../schema/index.js').SchemaSet>>();
+
 export async function runSchemaStage(tree: Tree, options: CheckOptions, log: StageLog): Promise<void> {
-  void tree;
   if (!options.bindings.length) {
     log.skip('schema', 'no bindings given (--bindings DIR or `bindings:` in .dtoverlay-check.yaml)');
     return;
   }
-  log.skip('schema', 'the dt-binding validation engine is not in this build yet');
+  const start = performance.now();
+  try {
+    const schema = await import('../schema/index.js');
+    const key = JSON.stringify(options.bindings);
+    let pending = schemaSets.get(key);
+    if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet({ bindings: options.bindings }))));
+    const set = await pending;
+    const { diagnostics } = schema.validate(tree, set);
+    schema.persistSchemaSet(set);
+    log.diagnostics.push(...diagnostics);
+    log.stages.push({ name: 'schema', status: 'ran', ms: Math.round(performance.now() - start) });
+  } catch (err) {
+    const d = (err as { diagnostic?: Diagnostic }).diagnostic;
+    log.skip('schema', `bindings could not be loaded: ${d?.message ?? (err instanceof Error ? err.message : String(err))}`, 'failed');
+  }
 }
 
 export interface PasStageResult {
@@ -23,15 +41,93 @@ export interface PasStageResult {
 }
 
 export async function runPasStage(tree: Tree, touched: Set<Property>, options: CheckOptions, log: StageLog): Promise<PasStageResult | undefined> {
-  void tree;
-  void touched;
-  void options;
-  log.skip('pas', 'the PAS simulation engine is not in this build yet');
-  return undefined;
+  const start = performance.now();
+  try {
+    const pas = await import('../pas/index.js');
+    registerPasRules(pas.RULES_BY_ID);
+    let profile;
+    if (options.soc) profile = await pas.loadProfile(options.soc);
+    else {
+      const { compatibles } = await import('../pas/dt.js');
+      profile = await pas.profileForCompatibles(compatibles(tree.root));
+    }
+    const result = pas.simulate(tree, profile, {
+      el: options.el,
+      changed: touched,
+      overlays: options.overlays,
+      bindingsDir: options.bindings[0],
+    });
+    log.diagnostics.push(...result.diagnostics);
+    const sim = result.simulation;
+    const note = sim.soc ? `SoC profile ${sim.soc}, EL${sim.el}` : `no SoC profile for this tree, EL${sim.el}`;
+    log.stages.push({ name: 'pas', status: 'ran', note, ms: Math.round(performance.now() - start) });
+    return { simulation: sim, sidMap: sidMapRows(sim) };
+  } catch (err) {
+    const d = (err as { diagnostic?: Diagnostic }).diagnostic;
+    if (d) {
+      // A profile that does not load (unknown --soc) is an input error of this run.
+      log.diagnostics.push(d);
+      log.skip('pas', d.message, 'failed');
+      return undefined;
+    }
+    throw err;
+  }
 }
 
-/** The PAS engine's SID map markup for the HTML report, when it provides a renderer. */
-export async function sidMapHtml(report: import('../report/types.js').Report): Promise<string | undefined> {
-  void report;
-  return undefined;
+function sidMapRows(sim: import('../pas/simulate.js').SimulationResult): SidMapRow[] {
+  const rows: SidMapRow[] = [];
+  for (const smmu of sim.smmus) {
+    for (const device of smmu.devices) {
+      for (const stream of device.streams) {
+        rows.push({
+          smmu: smmu.label ?? smmu.path,
+          device: device.name,
+          sid: stream.sid,
+          mask: stream.mask,
+          status: device.status,
+          ...(device.reason ? { note: device.reason } : {}),
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+let pasRulesRegistered = false;
+
+/** SARIF and HTML take the PAS rules' summaries and rationale from the engine's table. */
+function registerPasRules(rules: ReadonlyMap<string, import('../pas/rules.js').PasRule>): void {
+  if (pasRulesRegistered) return;
+  pasRulesRegistered = true;
+  registerRuleSource((id) => {
+    const rule = rules.get(id);
+    return rule && { id, summary: rule.summary, help: `${rule.rationale}${rule.escalation ? ` (${rule.escalation})` : ''} Sources: ${rule.source}.`, defaultSeverity: rule.severity };
+  });
+}
+
+/** The PAS engine's SID map pictures (SVG per SMMU) and entry tables, for the HTML report. */
+export async function sidMapHtml(report: Report): Promise<string | undefined> {
+  const sim = report.simulation as import('../pas/simulate.js').SimulationResult | undefined;
+  if (!sim || !sim.smmus?.length) return undefined;
+  const svg = await import('../report/sid-map-svg.js');
+  const labels = svg.deviceLabels(sim);
+  const { escapeHtml } = await import('../report/html.js');
+  const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
+  const parts: string[] = [`<style>${svg.SVG_STYLE}</style>`];
+  parts.push(`<p class="muted">EL${sim.el} (${escapeHtml(sim.elReason)}) · SoC profile ${escapeHtml(sim.soc ?? 'none')} · probe order ${escapeHtml(sim.order)}</p>`);
+  for (const smmu of sim.smmus) {
+    parts.push(`<h3>${escapeHtml(smmu.label ?? smmu.path)} <small class="muted">${escapeHtml(smmu.path)}</small></h3>`);
+    if (smmu.devices.length) {
+      const pic = svg.smmuPicture(smmu, labels);
+      parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 1400 ${pic.height}" role="img" aria-label="SID map of ${escapeHtml(smmu.label ?? smmu.path)}">${svg.SVG_DEFS}<g transform="translate(4 0)">${pic.svg}</g></svg>`);
+    }
+    parts.push('<table><tr><th>SMR</th><th>SID/mask</th><th>matches</th><th>group</th><th>context bank</th><th>devices</th></tr>');
+    for (const en of smmu.entries) {
+      const devices = en.devices.map((d) => escapeHtml(labels.get(d) ?? d)).join('<br>') || '(bootloader handoff)';
+      const matches = en.matches ? en.matches.map(hex).join(' ') : `${en.matchCount} IDs`;
+      parts.push(`<tr><td>${en.index}</td><td class="loc">${hex(en.sid)}/${hex(en.mask)}</td><td class="loc">${matches}</td><td>${en.group ?? '-'}</td><td>${en.contextBank ?? '-'}</td><td>${devices}</td></tr>`);
+    }
+    parts.push('</table>');
+  }
+  return parts.join('\n');
 }

@@ -48,4 +48,23 @@ describe('check pipeline', () => {
     expect(keys).toEqual([...new Set(keys)]);
     expect(report.diagnostics.some((d) => d.rule === 'dtc/unit_address_vs_reg')).toBe(true);
   });
+
+  it('the PAS stage simulates the example with its SoC profile; the SID map has the five remoteproc streams', async () => {
+    const options = defaultCheckOptions(example, [path.join(repoRoot, 'overlays/lemans-mini-el2.dtso')]);
+    options.soc = 'sa8775p';
+    const { report } = await runCheck(options);
+    const pas = report.stages.find((s) => s.name === 'pas');
+    expect(pas).toMatchObject({ status: 'ran', note: 'SoC profile sa8775p, EL2' });
+    const remoteprocStreams = (report.sidMap ?? []).filter((r) => /^remoteproc_\w+$/.test(r.device)).map((r) => `${r.device} ${r.sid.toString(16)}/${r.mask.toString(16)}`);
+    expect(remoteprocStreams.sort()).toEqual(['remoteproc_adsp 3000/0', 'remoteproc_cdsp0 21c0/400', 'remoteproc_cdsp1 29c0/400', 'remoteproc_gpdsp0 38a0/0', 'remoteproc_gpdsp1 38c0/0']);
+    expect(report.summary.errors).toBe(0);
+  });
+
+  it('an unknown --soc fails the PAS stage with a finding, it does not crash', async () => {
+    const options = defaultCheckOptions(example, [path.join(repoRoot, 'overlays/lemans-mini-el2.dtso')]);
+    options.soc = 'no-such-soc';
+    const { report } = await runCheck(options);
+    expect(report.stages.find((s) => s.name === 'pas')?.status).toBe('failed');
+    expect(report.diagnostics.some((d) => d.rule.startsWith('pas/') && d.severity === 'error')).toBe(true);
+  });
 });
