@@ -1,0 +1,100 @@
+/** `dtoverlay-check simulate`: formats, exit codes, sources and blobs, and the Lemans composition from the corpus. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTool } from '../../src/dtc-wasm/index.js';
+import { repoRoot, sharedOrExplain } from '../support/shared.js';
+import { corpusLinux, qcomDir } from './support.js';
+
+const cli = path.join(repoRoot, 'bin/dtoverlay-check.js');
+const board = path.join(repoRoot, 'fixtures/pas/generic-board.dts');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pas-cli-'));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cli, 'simulate', ...args], { cwd: work, encoding: 'utf8' });
+}
+
+describe('dtoverlay-check simulate', () => {
+  it('prints { diagnostics, simulation } as JSON', () => {
+    const r = run([board, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as { diagnostics: unknown[]; simulation: { el: number; smmus: { entries: unknown[] }[]; remoteprocs: unknown[] } };
+    expect(Array.isArray(json.diagnostics)).toBe(true);
+    expect(json.simulation.el).toBe(1);
+    expect(json.simulation.smmus[0].entries).toHaveLength(3);
+    expect(json.simulation.remoteprocs).toHaveLength(1);
+  });
+
+  it('text: findings in gcc style with the rule id, then the SID map and the steps', () => {
+    const r = run([board, '--el', '2']);
+    expect(r.status).toBe(0); // the missing iommus of a remoteproc no profile requires is a warning
+    expect(r.stdout).toMatch(/^\S*generic-board\.dts:\d+:\d+: warning: .*\[pas\/el2-remoteproc-missing-iommus\]$/m);
+    expect(r.stdout).toMatch(/^smmu \(\/iommu@15000000\): 3\/128 SMRs/m);
+    expect(r.stdout).toMatch(/^B13 +qcom_scm_pas_prepare_and_auth_reset +fail/m);
+    expect(run([board, '--el', '2', '--fail-on', 'warning']).status).toBe(1);
+  });
+
+  it('svg and html draw the SID map', () => {
+    const svg = run([board, '--format', 'svg', '-o', 'map.svg']);
+    expect(svg.status).toBe(0);
+    const text = fs.readFileSync(path.join(work, 'map.svg'), 'utf8');
+    expect(text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(text).toContain('0x01xx');
+    const html = run([board, '--format', 'html']);
+    expect(html.stdout).toMatch(/^<!doctype html>/);
+    expect(html.stdout).toContain('<table class="steps">');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(run([board, '--el', '3']).status).toBe(2);
+    expect(run([board, '--format', 'sarif']).status).toBe(2);
+    expect(run([board, '--soc', 'nosuch']).status).toBe(2);
+    expect(run([board, '--fail-on', 'loud']).status).toBe(2);
+  });
+
+  it('a merged blob works: findings carry node paths but no spans', () => {
+    expect(runTool('dtc', ['-@', '-I', 'dts', '-O', 'dtb', '-o', 'board.dtb', board], { cwd: work }).status).toBe(0);
+    const r = run(['board.dtb', '--el', '2', '--format', 'json']);
+    const json = JSON.parse(r.stdout) as { diagnostics: { path?: string; span?: unknown; rule: string }[] };
+    const missing = json.diagnostics.find((d) => d.rule === 'pas/el2-remoteproc-missing-iommus')!;
+    expect(missing.path).toBe('/remoteproc@30000000');
+    expect(missing.span).toBeUndefined();
+  });
+});
+
+describe.runIf(sharedOrExplain('simulate CLI on the Lemans corpus'))('dtoverlay-check simulate on Lemans', () => {
+  const include = ['--cpp', '-i', path.join(corpusLinux, 'include'), '-i', qcomDir];
+  const evk = path.join(qcomDir, 'lemans-evk.dts');
+  const el2 = path.join(qcomDir, 'lemans-el2.dtso');
+
+  it('lemans-evk + lemans-el2: exit 0, EL2, the five remoteprocs boot', () => {
+    const r = run([evk, el2, ...include, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as { simulation: { el: number; soc: string; remoteprocs: { label: string; outcome: string }[] } };
+    expect(json.simulation).toMatchObject({ el: 2, soc: 'sa8775p' });
+    expect(json.simulation.remoteprocs.map((rp) => `${rp.label} ${rp.outcome}`)).toEqual([
+      'remoteproc_gpdsp0 boots',
+      'remoteproc_gpdsp1 boots',
+      'remoteproc_cdsp0 boots',
+      'remoteproc_cdsp1 boots',
+      'remoteproc_adsp boots',
+    ]);
+  });
+
+  it('lemans-evk at --el 2 without the overlay: exit 1, five errors pointing at the board lines', () => {
+    const r = run([evk, ...include, '--el', '2', '-q']);
+    expect(r.status).toBe(1);
+    const errors = r.stdout.split('\n').filter((l) => l.includes(': error: '));
+    expect(errors).toHaveLength(5);
+    for (const e of errors) expect(e).toMatch(/lemans-evk\.dts:\d+:\d+: error: remoteproc_\w+ .*\[pas\/el2-remoteproc-missing-iommus\]$/);
+  });
+
+  it('an overlay with a label the base lacks: pas/overlay-labels-exist at the overlay line, exit 1', () => {
+    const r = run([evk, path.join(repoRoot, 'fixtures/pas/overlay-labels-exist.dtso'), ...include]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/overlay-labels-exist\.dtso:7:\d+: error: .*gpu_zap_shadr.*\[pas\/overlay-labels-exist\]/);
+  });
+});
