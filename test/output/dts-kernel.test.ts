@@ -19,7 +19,7 @@ describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs d
   beforeAll(async () => {
     sources = await kernelSources(boards);
     blobs = await kernelBlobs(boards);
-  }, 240_000);
+  }, 420_000);
 
   it('has all 332 boards', () => {
     expect(boards.length).toBe(332);
@@ -43,7 +43,7 @@ describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs d
         `readDtb+printDts ${ourMs.toFixed(0)} ms in total`,
     );
     expect(mismatches).toEqual([]);
-  }, 240_000);
+  }, 420_000);
 
   it('prints every board source exactly as dtc -@ -b 0 -I dts -O dts', async () => {
     const mismatches: string[] = [];
@@ -57,5 +57,5 @@ describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs d
     }
     console.log(`qcom -I dts -O dts: ${boards.length - mismatches.length}/${boards.length} identical`);
     expect(mismatches).toEqual([]);
-  }, 240_000);
+  }, 420_000);
 });
