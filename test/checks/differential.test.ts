@@ -84,3 +84,34 @@ describe.runIf(sharedOrExplain('dtc-tests check differential'))('dtc-tests sourc
     }, 120_000);
   }
 });
+
+describe.runIf(sharedOrExplain('blob-input check differential'))('checks on blobs (-I dtb) vs reference dtc', () => {
+  it('reports the same findings on blobs of every fixture and dtc-tests source', async () => {
+    const { readDtb } = await import('../../src/dtb/read.js');
+    const { formatDtcDiagnostic, runChecks } = await import('../../src/checks/index.js');
+    const { referenceDtc } = await import('../support/reference.js');
+    const { checkLines } = await import('./dtc-run.js');
+    const inputs = [
+      ...fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.dts')).map((f) => [fixturesDir, f] as const),
+      ...(fs.existsSync(dtcTestsDir) ? fs.readdirSync(dtcTestsDir).filter((f) => f.endsWith('.dts')).map((f) => [dtcTestsDir, f] as const) : []),
+    ];
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const [dir, file] of inputs) {
+      // -f: keep the blob even when the source has errors; it is still a valid input tree
+      const blob = referenceDtc(['-q', '-q', '-q', '-f', '-I', 'dts', '-O', 'dtb', '-o', '-', file], { cwd: dir });
+      if (blob.status !== 0 || blob.stdout.length === 0) continue;
+      const bytes = new Uint8Array(Buffer.from(blob.stdout, 'latin1'));
+      const reference = referenceDtc(['-I', 'dtb', '-O', 'dtb', '-o', '-', 'in.dtb'], { files: { 'in.dtb': bytes } });
+      const result = runChecks(readDtb(bytes));
+      const ours = checkLines(
+        result.diagnostics.map((d) => formatDtcDiagnostic(d)).join('') + (result.summary ? `${result.summary}\n` : ''),
+      );
+      compared++;
+      if (ours.join('\n') !== checkLines(reference.stderr).join('\n')) mismatches.push(file);
+    }
+    console.log(`blob inputs: ${compared - mismatches.length}/${compared} identical`);
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(100);
+  }, 120_000);
+});
