@@ -7,6 +7,7 @@ import { DiagnosticError, formatSpan } from '../diagnostics.js';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
+import { registerValidate } from './validate.js';
 import { registerSimulate } from './simulate.js';
 import { registerCheck } from './check.js';
 import { registerKernel } from './kernel.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   program.command('compile').description('compile device-tree source like dtc 1.7.2, byte for byte (dtc options; --cpp, -D)').allowUnknownOption();
   registerApply(program, run);
+  registerValidate(program, run);
   registerSimulate(program, run);
   registerCheck(program, run);
   registerKernel(program, run);

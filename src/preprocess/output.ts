@@ -163,6 +163,7 @@ export class OutputWriter {
     this.marker(line, frame.file, '');
   }
 
+  /** cpp's maybe_print_line: reach `line` with blank lines if it is close, else with a marker. */
   private bringTo(frame: LineFrame, line: number): void {
     this.endLine();
     if (frame.file === this.curFile && line >= this.curLine && line < this.curLine + 8) {
@@ -170,6 +171,8 @@ export class OutputWriter {
         this.write('\n');
         this.curLine++;
       }
+    } else {
+      this.marker(line, frame.file, '');
     }
   }
 

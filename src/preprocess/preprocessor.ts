@@ -102,6 +102,7 @@ export class Preprocessor extends Expander {
   readonly diagnostics: Diagnostic[] = [];
   private readonly seenDeps = new Set<string>();
   private readonly onceFiles = new Set<string>();
+  private readonly enteredLookups = new Set<string>();
   private readonly pushedMacros = new Map<string, (MacroDef | null)[]>();
   private buffer!: SourceBuffer;
   private mainPath = '';
@@ -630,7 +631,12 @@ export class Preprocessor extends Expander {
     }
     this.addDependency(found.path);
     const file = found.file;
-    if (file.guard !== null && this.macros.has(file.guard)) return;
+    // Like cpp, skip a guarded file only when this same lookup (name as written, where the search
+    // started) already read it: cpp's multiple-include optimisation is per lookup, and entering
+    // the file again still shows in line markers.
+    const lookup = `${kind === 'include_next' ? `n${buf.dirIndex}` : angled ? 'b' : `q${folderOf(buf.path)}`}\0${name}`;
+    if (file.guard !== null && this.enteredLookups.has(lookup) && this.macros.has(file.guard)) return;
+    this.enteredLookups.add(lookup);
     const canonical = resolvePath(found.path);
     if (this.onceFiles.has(canonical)) return;
     if (kind === 'import') this.onceFiles.add(canonical);

@@ -10,9 +10,10 @@ export const fixtureIncludeDirs = ['fixtures/preprocess/include', 'fixtures/prep
 export const CPP = '/usr/bin/cpp';
 export const hasCpp = existsSync(CPP);
 
-/** Run GNU cpp the way the kernel does before dtc (with -P: no line markers). */
-export function runCpp(file: string, includeDirs: string[], cwd: string): Promise<string> {
-  const args = ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp', '-P', file];
+/** Run GNU cpp the way the kernel does before dtc (by default with -P: no line markers). */
+export function runCpp(file: string, includeDirs: string[], cwd: string, linemarkers = false): Promise<string> {
+  const args = ['-nostdinc', ...includeDirs.flatMap((d) => ['-I', d]), '-undef', '-D__DTS__', '-x', 'assembler-with-cpp',
+    ...(linemarkers ? [] : ['-P']), file];
   return new Promise((resolve, reject) => {
     execFile(CPP, args, { cwd, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`cpp ${file} failed: ${stderr}`));

@@ -42,10 +42,13 @@ describe.skipIf(!haveShared || !hasCpp)('qcom boards: our preprocessor vs GNU cp
     const cache = new PreprocessCache();
     const includeDirs = [path.join(kernelDt, 'include'), path.join(kernelDt, 'src'), boardDir];
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const b of boards) ours.set(b, preprocess(path.join(boardDir, b), { includeDirs, cache }).text);
     oursMs = performance.now() - started;
+    const cpuMs = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000;
     const identical = boards.filter((b) => ours.get(b) === reference.get(b)).length;
     console.log(`qcom differential: ${boards.length} boards preprocessed in ${oursMs.toFixed(0)} ms ` +
+      `(${cpuMs.toFixed(0)} ms CPU) ` +
       `(shared cache); ${identical}/${boards.length} byte-identical to cpp -P`);
   }, 120_000);
 
@@ -56,4 +59,24 @@ describe.skipIf(!haveShared || !hasCpp)('qcom boards: our preprocessor vs GNU cp
   it.each(boards)('%s', (board) => {
     expect(tokenStream(ours.get(board)!)).toEqual(tokenStream(reference.get(board)!));
   });
+
+  // Line-marker mode on every 8th board: byte-identical to cpp without -P, apart from cpp's
+  // `# 0` preamble (built-in and command-line pseudo files).
+  const sample = boards.filter((_, i) => i % 8 === 0);
+  it(`line markers identical to cpp on ${sample.length} sampled boards`, async () => {
+    const includeDirs = ['include', 'src', 'src/arm64/qcom'];
+    const refs = await pool(sample, 2, (b) => runCpp(`src/arm64/qcom/${b}`, includeDirs, kernelDt, true));
+    const cache = new PreprocessCache();
+    const cwd = process.cwd();
+    process.chdir(kernelDt);
+    try {
+      sample.forEach((b, i) => {
+        const rel = `src/arm64/qcom/${b}`;
+        const expected = refs[i]!.replace(/^# 0 "[^"]*"\n# 0 "<built-in>"\n# 0 "<command-line>"\n# 1 "[^"]*"\n/, `# 1 "${rel}"\n`);
+        expect(preprocess(rel, { includeDirs, cache, linemarkers: true }).text, b).toBe(expected);
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+  }, 120_000);
 });
