@@ -49,11 +49,16 @@ export class CheckContext {
 
   /** dtc's static counter in get_node_phandle: the next phandle to try. */
   private nextPhandle = 1;
+
+  /** The counter after the checks; dtc keeps using it for `-@` (__symbols__ allocates too). */
+  get phandleCounter(): number {
+    return this.nextPhandle;
+  }
   private phandleIndex: Map<number, Node> | undefined;
   private labelIndex: Map<string, Node> | undefined;
   private valueLabelIndex: { props: Map<string, LabelOwner>; marks: Map<string, LabelOwner> } | undefined;
 
-  private readonly paths = new Map<Node, string>();
+  private paths: Map<Node, string> | undefined;
   private treeIndex: TreeIndex | undefined;
   private readonly ownedValues = new WeakSet<Data>();
 
@@ -66,6 +71,7 @@ export class CheckContext {
     this.plugin = options.plugin;
     this.symbols = options.symbols;
     this.phandleFormat = options.phandleFormat;
+    this.pathOf(this.root); // fix the paths now, as dtc does before its checks
   }
 
   fail(node: Node | undefined, message: string): void {
@@ -118,15 +124,21 @@ export class CheckContext {
     this.treeIndex = undefined;
   }
 
-  /** The node's full path (dtc computes it once, before the checks; names do not change). */
+  /**
+   * The node's full path as dtc computed it before the checks (fill_fullpaths): nodes that were
+   * already deleted then have none, and dtc prints "(null)".
+   */
   pathOf(node: Node): string {
-    let path = this.paths.get(node);
-    if (path === undefined) {
-      const parent = node.parent;
-      path = !parent ? '/' : parent.parent ? `${this.pathOf(parent)}/${node.name}` : `/${node.name}`;
-      this.paths.set(node, path);
+    if (!this.paths) {
+      const paths = new Map<Node, string>();
+      const fill = (n: Node, path: string): void => {
+        paths.set(n, path);
+        for (const c of n.children) if (!c.deleted) fill(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`);
+      };
+      fill(this.root, '/');
+      this.paths = paths;
     }
-    return path;
+    return this.paths.get(node) ?? '(null)';
   }
 
   /** The value bytes of `prop`, copied once so that filling references never writes into shared data. */

@@ -52,6 +52,11 @@ export interface RunChecksResult {
   aborted: boolean;
   /** Findings dropped by `standaloneOverlay`. */
   suppressed: number;
+  /**
+   * dtc's phandle counter after the checks (the static in get_node_phandle): the first phandle it
+   * tries for the next allocation, e.g. while generating `__symbols__` under `-@`.
+   */
+  nextPhandle: number;
 }
 
 export const ABORT_MESSAGE = 'ERROR: Input tree has errors, aborting (use -f to force output)';
@@ -64,7 +69,7 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
     n.phandle = 0;
   });
   const quiet = opts.quiet ?? 0;
-  const { diagnostics: all, failed } = runCheckTable(tree, {
+  const { diagnostics: all, failed, nextPhandle } = runCheckTable(tree, {
     levels: opts.levels,
     quiet,
     plugin: opts.plugin ?? tree.plugin,
@@ -82,7 +87,7 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
   let summary: string | undefined;
   if (failed && !force) summary = ABORT_MESSAGE;
   else if (failed && quiet < 3) summary = FORCED_MESSAGE;
-  return { diagnostics, errors, warnings, failed, summary, aborted: failed && !force, suppressed: all.length - diagnostics.length };
+  return { diagnostics, errors, warnings, failed, summary, aborted: failed && !force, suppressed: all.length - diagnostics.length, nextPhandle };
 }
 
 /** A node inside an overlay fragment: `/fragment@0/__overlay__/…` (any fragment name). */

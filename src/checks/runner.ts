@@ -34,6 +34,7 @@ export interface RunOutcome {
   diagnostics: Diagnostic[];
   /** dtc's verdict: some error-level check did not pass ("Input tree has errors"). */
   failed: boolean;
+  nextPhandle: number;
 }
 
 export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
@@ -100,7 +101,7 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
     const state = states.get(def.meta.name)!;
     if ((state.warn || state.error) && !failed) failed = run(state);
   }
-  return { diagnostics, failed };
+  return { diagnostics, failed, nextPhandle: ctx.phandleCounter };
 }
 
 function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailure): Diagnostic {

@@ -123,3 +123,14 @@ describe('omit_unused_nodes', () => {
     expect(unused.deleted).toBe(false);
   });
 });
+
+describe('phandle counter', () => {
+  it('reports where dtc\'s counter stands after the checks', () => {
+    const b = node('b', [], { labels: ['B'] });
+    const c = node('c', [prop('phandle', u32(2))]);
+    const result = runChecks(tree(root([node('a', [prop('x', u32(ref('B')))]), b, c])));
+    expect(b.phandle).toBe(1);
+    // the counter stays on the last phandle handed out; the next allocation skips the taken 2
+    expect(result.nextPhandle).toBe(1);
+  });
+});
