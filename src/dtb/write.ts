@@ -149,10 +149,9 @@ export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteRes
   const strings = new StringTable();
 
   const fullPaths = (vi.flags & FTF_FULLPATH) !== 0;
-  const flatten = (node: Node, path: string): void => {
-    if (node.deleted) return;
+  const beginNode = (node: Node, path: string): void => {
     struct.u32(FDT_BEGIN_NODE);
-    struct.cstring(vi.flags & FTF_FULLPATH ? path : node.name);
+    struct.cstring(fullPaths ? path : node.name);
     struct.align(4);
     let seenNameProp = false;
     for (const prop of node.properties) {
@@ -175,14 +174,27 @@ export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteRes
       struct.cstring(node.name.slice(0, len));
       struct.align(4);
     }
-    for (const child of node.children) {
-      if (child.deleted) continue;
-      flatten(child, fullPaths ? (path === '/' ? `/${child.name}` : `${path}/${child.name}`) : '');
-    }
-    struct.u32(FDT_END_NODE);
   };
-  // dtc's fullpath of the root is "/" only in the fullpath sense; the root's own name is ""
-  flatten(tree.root, vi.flags & FTF_FULLPATH ? '/' : '');
+  // dtc's flatten_tree, with an explicit stack (nesting can be deep): enter, children, leave
+  const stack: { node: Node; path: string; next: number }[] = [];
+  if (!tree.root.deleted) {
+    beginNode(tree.root, '/');
+    stack.push({ node: tree.root, path: '/', next: 0 });
+  }
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const children = top.node.children;
+    while (top.next < children.length && children[top.next]!.deleted) top.next++;
+    if (top.next >= children.length) {
+      struct.u32(FDT_END_NODE);
+      stack.pop();
+      continue;
+    }
+    const child = children[top.next++]!;
+    const path = fullPaths ? (top.path === '/' ? `/${child.name}` : `${top.path}/${child.name}`) : '';
+    beginNode(child, path);
+    stack.push({ node: child, path, next: 0 });
+  }
   struct.u32(FDT_END);
 
   const reserveCount = tree.reservations.length + (options.reserveSlots ?? 0);

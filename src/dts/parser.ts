@@ -31,6 +31,8 @@ export interface ParseResult {
 }
 
 const U64 = (1n << 64n) - 1n;
+/** Bison's YYMAXDEPTH in dtc's parser. */
+const MAX_PARSER_STACK = 10000;
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 class SyntaxError_ extends Error {}
@@ -159,24 +161,24 @@ class Parser {
     // first item: '/' nodedef | dt_ref nodedef
     if (this.isChar('/')) {
       lx.next();
-      items.push({ kind: 'root', body: this.parseNodeBody() });
+      items.push({ kind: 'root', body: this.parseNodeBody(4) });
     } else if (this.t() === Tok.LabelRef || this.t() === Tok.PathRef) {
       const ref = this.parseRef();
-      items.push({ kind: 'extend', ref, body: this.parseNodeBody(), first: true });
+      items.push({ kind: 'extend', ref, body: this.parseNodeBody(4), first: true });
     } else this.syntaxError();
 
     while (this.t() !== Tok.EOF) {
       if (this.isChar('/')) {
         lx.next();
-        items.push({ kind: 'root', body: this.parseNodeBody() });
+        items.push({ kind: 'root', body: this.parseNodeBody(5) });
       } else if (this.t() === Tok.Label) {
         const label = { name: lx.text, span: lx.span() };
         lx.next();
         const ref = this.parseRef();
-        items.push({ kind: 'extend', ref, label, body: this.parseNodeBody(), first: false });
+        items.push({ kind: 'extend', ref, label, body: this.parseNodeBody(6), first: false });
       } else if (this.t() === Tok.LabelRef || this.t() === Tok.PathRef) {
         const ref = this.parseRef();
-        items.push({ kind: 'extend', ref, body: this.parseNodeBody(), first: false });
+        items.push({ kind: 'extend', ref, body: this.parseNodeBody(5), first: false });
       } else if (this.t() === Tok.DelNode || this.t() === Tok.OmitNoRef) {
         const kind = this.t() === Tok.DelNode ? 'delete-node' : 'omit-if-no-ref';
         const start = lx.mark();
@@ -192,27 +194,73 @@ class Parser {
     return items;
   }
 
-  /** nodedef: '{' proplist subnodes '}' ';' */
-  private parseNodeBody(): NodeBody {
+  /**
+   * nodedef: '{' proplist subnodes '}' ';'
+   *
+   * dtc's bison parser stops with "memory exhausted" when its stack reaches 10000 entries
+   * (YYMAXDEPTH). Its grammar keeps one entry per enclosing `name {` (three: name, `{`,
+   * proplist), per pending label, and per earlier sibling node (`subnodes` is right-recursive),
+   * so that limits both nesting and the number of children. `before` counts the entries below
+   * this node's `{`; `push` mirrors each push and stops at the same token dtc stops at, which
+   * also keeps deep inputs from exhausting the JavaScript stack.
+   */
+  private parseNodeBody(before: number): NodeBody {
     const lx = this.lexer;
-    if (!this.isChar('{')) this.syntaxError();
-    const start = lx.mark();
-    lx.next();
-    const props: PropItem[] = [];
-    const children: ChildItem[] = [];
+    // an explicit stack of open nodes instead of recursion (dtc allows 3330 levels)
+    interface Open {
+      start: Mark;
+      /** Parser-stack entries up to and including this node's proplist. */
+      depth: number;
+      props: PropItem[];
+      children: ChildItem[];
+      /** The child node being read (its `name {` seen). */
+      pending?: { name: string; labels: string[]; omit: boolean; nameSpan: Span };
+    }
+    const stack: Open[] = [];
+    const open = (below: number): void => {
+      if (!this.isChar('{')) this.syntaxError();
+      this.push(below + 1); // '{'
+      const start = lx.mark();
+      lx.next();
+      const depth = below + 2; // proplist (reduced on the first token inside)
+      this.push(depth);
+      stack.push({ start, depth, props: [], children: [] });
+    };
+    open(before);
     for (;;) {
-      if (this.isChar('}')) break;
+      const node = stack[stack.length - 1]!;
+      const { props, children, depth } = node;
+      if (this.isChar('}')) {
+        // subnodes (reduced on '}'), '}', ';'
+        this.push(depth + children.length + 1);
+        this.push(depth + children.length + 2);
+        lx.next();
+        if (!this.isChar(';')) this.syntaxError();
+        this.push(depth + children.length + 3);
+        const body: NodeBody = { props, children, span: lx.spanFrom(node.start) };
+        lx.next();
+        stack.pop();
+        const parent = stack[stack.length - 1];
+        if (!parent) return body;
+        const p = parent.pending!;
+        parent.pending = undefined;
+        parent.children.push({ kind: 'node', name: p.name, labels: p.labels, omitIfNoRef: p.omit, body, nameSpan: p.nameSpan });
+        continue;
+      }
       // labels (and /omit-if-no-ref/, which only a subnode may carry) come first
       const itemStart = lx.mark();
       const labels: string[] = [];
       let omit = false;
+      let itemDepth = depth + children.length;
       while (this.t() === Tok.Label || this.t() === Tok.OmitNoRef) {
+        this.push(++itemDepth);
         if (this.t() === Tok.Label) labels.push(lx.text);
         else omit = true;
         lx.next();
       }
       const t = this.t();
       if (t === Tok.DelNode) {
+        this.push(++itemDepth);
         lx.next();
         if (this.t() !== Tok.PropNodeName) this.syntaxError();
         const name = lx.text;
@@ -223,18 +271,16 @@ class Parser {
         children.push({ kind: 'delete-node', name, labels, omitIfNoRef: omit, span });
         continue;
       }
-      let isProp: boolean;
-      if (t === Tok.DelProp) isProp = true;
-      else if (t === Tok.PropNodeName) {
-        // peek: name followed by '{' is a node; by '=' or ';' a property
-        isProp = false;
+      if (t === Tok.PropNodeName) {
+        // a name followed by '{' is a node; by '=' or ';' a property
         const nameMark = lx.mark();
         const name = lx.text;
         const nameSpan = lx.span();
+        this.push(++itemDepth);
         lx.next();
         if (this.isChar('{')) {
-          const body = this.parseNodeBody();
-          children.push({ kind: 'node', name, labels, omitIfNoRef: omit, body, nameSpan });
+          node.pending = { name, labels, omit, nameSpan };
+          open(itemDepth);
           continue;
         }
         if (omit) this.syntaxError();
@@ -245,33 +291,31 @@ class Parser {
         }
         props.push(prop);
         continue;
-      } else {
-        this.syntaxError();
       }
-      if (isProp) {
-        if (omit) this.syntaxError();
-        // /delete-property/ name ;
-        const delStart = lx.mark();
-        lx.next();
-        if (this.t() !== Tok.PropNodeName) this.syntaxError();
-        const name = lx.text;
-        lx.next();
-        if (!this.isChar(';')) this.syntaxError();
-        const span = lx.spanFrom(delStart);
-        lx.next();
-        if (children.length > 0) {
-          this.error('Properties must precede subnodes', span);
-          throw new SyntaxError_();
-        }
-        props.push({ kind: 'delete-property', name, labels, span });
+      if (t !== Tok.DelProp || omit) this.syntaxError();
+      // /delete-property/ name ;
+      const delStart = lx.mark();
+      lx.next();
+      if (this.t() !== Tok.PropNodeName) this.syntaxError();
+      const name = lx.text;
+      lx.next();
+      if (!this.isChar(';')) this.syntaxError();
+      const span = lx.spanFrom(delStart);
+      lx.next();
+      if (children.length > 0) {
+        this.error('Properties must precede subnodes', span);
+        throw new SyntaxError_();
       }
+      props.push({ kind: 'delete-property', name, labels, span });
     }
-    // '}' ';'
-    lx.next();
-    if (!this.isChar(';')) this.syntaxError();
-    const span = lx.spanFrom(start);
-    lx.next();
-    return { props, children, span };
+  }
+
+  /** A push onto dtc's parser stack, `entries` deep: past YYMAXDEPTH bison gives up here. */
+  private push(entries: number): void {
+    if (entries >= MAX_PARSER_STACK) {
+      this.diagnostics.push({ rule: 'parse/syntax', severity: 'error', message: 'memory exhausted', span: this.lexer.span() });
+      throw new SyntaxError_();
+    }
   }
 
   /** After the property name: ';' or '=' propdata ';'. */

@@ -6,7 +6,7 @@
  * `/plugin/` source references to unknown labels become `fragment@N` orphans.
  */
 import type { Diagnostic, Span } from '../diagnostics.js';
-import type { ChildItem, DtsSource, NodeBody, Ref } from '../dts/ast.js';
+import type { DtsSource, NodeBody, Ref } from '../dts/ast.js';
 import { DataBuilder } from './data.js';
 import { addLabel, deleteLabels, labelsWithDeleted } from './labels.js';
 import { isRefRelative, LabelIndex, nodeByPath } from './lookup.js';
@@ -130,70 +130,81 @@ class TreeBuilder {
     this.root.addChild(fragment);
   }
 
-  /** `build_node` for one `{ … }` and everything in it. */
+  /** `build_node` for one `{ … }` and everything in it (iteratively: nesting can be deep). */
   private buildNode(body: NodeBody, name: string | undefined): Node {
-    const node = new Node(name ?? '', body.span);
-    for (const item of body.props) {
-      let prop: Property;
-      if (item.kind === 'property') prop = new Property(item.name, item.value, item.span);
-      else {
-        prop = new Property(item.name);
-        prop.deleted = true;
+    const top = new Node(name ?? '', body.span);
+    const work: { node: Node; body: NodeBody }[] = [{ node: top, body }];
+    while (work.length > 0) {
+      const { node, body: b } = work.pop()!;
+      for (const item of b.props) {
+        let prop: Property;
+        if (item.kind === 'property') prop = new Property(item.name, item.value, item.span);
+        else {
+          prop = new Property(item.name);
+          prop.deleted = true;
+        }
+        for (let i = item.labels.length - 1; i >= 0; i--) addLabel(prop, item.labels[i]!);
+        node.properties.push(prop);
       }
-      for (let i = item.labels.length - 1; i >= 0; i--) addLabel(prop, item.labels[i]!);
-      node.properties.push(prop);
+      for (const item of b.children) {
+        let child: Node;
+        if (item.kind === 'node') {
+          child = new Node(item.name, item.body.span);
+          work.push({ node: child, body: item.body });
+        } else {
+          child = new Node(item.name, item.span);
+          child.deleted = true;
+        }
+        for (let i = item.labels.length - 1; i >= 0; i--) {
+          addLabel(child, item.labels[i]!);
+          this.labels.note(child, item.labels[i]!);
+        }
+        if (item.omitIfNoRef) child.omitIfNoRef = true;
+        node.addChild(child);
+      }
     }
-    for (const item of body.children) node.addChild(this.buildChild(item));
-    return node;
+    return top;
   }
 
-  private buildChild(item: ChildItem): Node {
-    let child: Node;
-    if (item.kind === 'node') child = this.buildNode(item.body, item.name);
-    else {
-      child = new Node(item.name, item.span);
-      child.deleted = true;
-    }
-    for (let i = item.labels.length - 1; i >= 0; i--) {
-      addLabel(child, item.labels[i]!);
-      this.labels.note(child, item.labels[i]!);
-    }
-    if (item.omitIfNoRef) child.omitIfNoRef = true;
-    return child;
-  }
-
-  /** `merge_nodes`: move everything of `fresh` into `old`. */
-  private mergeNodes(old: Node, fresh: Node): void {
-    old.deleted = false;
-    for (const l of labelsWithDeleted(fresh)) {
-      addLabel(old, l);
-      this.labels.note(old, l);
-    }
-    for (const np of fresh.properties) {
-      if (np.deleted) {
-        const victim = old.properties.find((p) => p.name === np.name);
-        if (victim) deleteProperty(victim);
-        continue;
+  /**
+   * `merge_nodes`: move everything of `fresh` into `old`. Nested merges are independent of one
+   * another, so a work list replaces dtc's recursion.
+   */
+  private mergeNodes(oldTop: Node, freshTop: Node): void {
+    const work: [Node, Node][] = [[oldTop, freshTop]];
+    while (work.length > 0) {
+      const [old, fresh] = work.pop()!;
+      old.deleted = false;
+      for (const l of labelsWithDeleted(fresh)) {
+        addLabel(old, l);
+        this.labels.note(old, l);
       }
-      const op = old.properties.find((p) => p.name === np.name);
-      if (op) {
-        for (const l of labelsWithDeleted(np)) addLabel(op, l);
-        op.value = np.value;
-        op.deleted = false;
-        op.spans.push(...np.spans);
-      } else old.properties.push(np);
-    }
-    for (const nc of fresh.children) {
-      if (nc.deleted) {
-        const victim = old.children.find((c) => c.name === nc.name);
-        if (victim) deleteNode(victim);
-        continue;
+      for (const np of fresh.properties) {
+        if (np.deleted) {
+          const victim = old.properties.find((p) => p.name === np.name);
+          if (victim) deleteProperty(victim);
+          continue;
+        }
+        const op = old.properties.find((p) => p.name === np.name);
+        if (op) {
+          for (const l of labelsWithDeleted(np)) addLabel(op, l);
+          op.value = np.value;
+          op.deleted = false;
+          op.spans.push(...np.spans);
+        } else old.properties.push(np);
       }
-      const oc = old.children.find((c) => c.name === nc.name);
-      if (oc) this.mergeNodes(oc, nc);
-      else old.addChild(nc);
+      for (const nc of fresh.children) {
+        if (nc.deleted) {
+          const victim = old.children.find((c) => c.name === nc.name);
+          if (victim) deleteNode(victim);
+          continue;
+        }
+        const oc = old.children.find((c) => c.name === nc.name);
+        if (oc) work.push([oc, nc]);
+        else old.addChild(nc);
+      }
+      old.spans.push(...fresh.spans);
     }
-    old.spans.push(...fresh.spans);
   }
 }
 
@@ -203,11 +214,15 @@ export function deleteProperty(prop: Property): void {
 }
 
 /** `delete_node`: the node, its live subtree and properties, and their labels. */
-export function deleteNode(node: Node): void {
-  node.deleted = true;
-  for (const c of node.children) if (!c.deleted) deleteNode(c);
-  for (const p of node.properties) if (!p.deleted) deleteProperty(p);
-  deleteLabels(node);
+export function deleteNode(top: Node): void {
+  const work = [top];
+  while (work.length > 0) {
+    const node = work.pop()!;
+    node.deleted = true;
+    for (const c of node.children) if (!c.deleted) work.push(c);
+    for (const p of node.properties) if (!p.deleted) deleteProperty(p);
+    deleteLabels(node);
+  }
 }
 
 /** `guess_boot_cpuid`: `reg` of the first child of /cpus when it is one cell. */

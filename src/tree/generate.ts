@@ -9,6 +9,7 @@ import { labelsWithDeleted } from './labels.js';
 import { LabelIndex } from './lookup.js';
 import { Node, Property } from './model.js';
 import type { PhandleAllocator } from './phandles.js';
+import { walkLive } from './walk.js';
 
 /** Live children / properties, as dtc's for_each_child / for_each_property. */
 function* liveChildren(node: Node): Generator<Node> {
@@ -53,16 +54,15 @@ export interface LabelTreeResult {
  */
 export function generateLabelTree(root: Node, name: string, phandles: PhandleAllocator | undefined): LabelTreeResult {
   const warnings: string[] = [];
-  const anyLabel = (n: Node): boolean => {
-    if (labelsWithDeleted(n).length > 0) return true;
-    for (const c of liveChildren(n)) if (anyLabel(c)) return true;
-    return false;
-  };
-  if (!anyLabel(root)) return { warnings };
+  let anyLabel = false;
+  walkLive(root, (n) => {
+    if (!anyLabel && labelsWithDeleted(n).length > 0) anyLabel = true;
+  });
+  if (!anyLabel) return { warnings };
   const an = rootChild(root, name);
   const present = new Set<string>();
   for (const p of an.properties) if (!p.deleted) present.add(p.name);
-  const visit = (n: Node, path: string): void => {
+  walkLive(root, (n, path) => {
     if (labelsWithDeleted(n).length > 0) {
       for (const label of n.labels) {
         if (present.has(label)) {
@@ -74,9 +74,7 @@ export function generateLabelTree(root: Node, name: string, phandles: PhandleAll
       }
       if (phandles) phandles.phandleOf(n);
     }
-    for (const c of liveChildren(n)) visit(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`);
-  };
-  visit(root, '/');
+  });
   return { warnings };
 }
 
@@ -86,14 +84,7 @@ function refMarkers(prop: Property): { offset: number; ref: string }[] {
   return out;
 }
 
-/** Pre-order over live nodes with their paths. */
-function walk(root: Node, visit: (n: Node, path: string) => void): void {
-  const go = (n: Node, path: string): void => {
-    visit(n, path);
-    for (const c of liveChildren(n)) go(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`);
-  };
-  go(root, '/');
-}
+const walk = walkLive;
 
 function anyReference(root: Node, index: LabelIndex, resolved: boolean): boolean {
   let found = false;
@@ -136,19 +127,24 @@ export function generateLocalFixupsTree(root: Node, name: string): void {
   index.noteTree(root);
   if (!anyReference(root, index, true)) return;
   const lfn = rootChild(root, name);
-  const visit = (n: Node, chain: string[]): void => {
+  walkLive(root, (n) => {
     for (const p of n.properties) {
       if (p.deleted) continue;
       for (const m of refMarkers(p)) {
         if (!index.byRef(m.ref)) continue;
         let wn = lfn;
-        for (const component of chain) wn = childOrNew(wn, component);
+        for (const component of nameChain(n)) wn = childOrNew(wn, component);
         const cell = new Uint8Array(4);
         new DataView(cell.buffer).setUint32(0, m.offset);
         appendToProperty(wn, p.name, cell, 'u32');
       }
     }
-    for (const c of liveChildren(n)) visit(c, [...chain, c.name]);
-  };
-  visit(root, []);
+  });
+}
+
+/** Names from below the root down to the node (add_local_fixup_entry's `compp`). */
+function nameChain(node: Node): string[] {
+  const out: string[] = [];
+  for (let n: Node | undefined = node; n && n.parent; n = n.parent) out.push(n.name);
+  return out.reverse();
 }

@@ -100,8 +100,12 @@ export class LabelIndex {
   }
 
   /** Index every label of a whole (sub)tree, e.g. a tree read from elsewhere. */
-  noteTree(node: Node): void {
-    for (const l of node.labels) this.note(node, l);
-    for (const c of node.children) this.noteTree(c);
+  noteTree(top: Node): void {
+    const work = [top];
+    while (work.length > 0) {
+      const node = work.pop()!;
+      for (const l of node.labels) this.note(node, l);
+      for (const c of node.children) work.push(c);
+    }
   }
 }

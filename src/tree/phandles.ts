@@ -5,6 +5,7 @@
  */
 import type { Node } from './model.js';
 import { Property } from './model.js';
+import { walkLive } from './walk.js';
 
 export type PhandleFormat = 'legacy' | 'epapr' | 'both';
 
@@ -19,11 +20,9 @@ export class PhandleAllocator {
     /** Where dtc's counter stands (1 before any allocation). */
     public next = 1,
   ) {
-    const visit = (n: Node): void => {
+    walkLive(root, (n) => {
       if (isValidPhandle(n.phandle)) this.used.add(n.phandle);
-      for (const c of n.children) if (!c.deleted) visit(c);
-    };
-    visit(root);
+    });
   }
 
   isUsed(phandle: number): boolean {
@@ -61,21 +60,17 @@ function addPhandleProperty(node: Node, name: string, phandle: number): void {
  */
 export function counterAfterChecks(root: Node, hadPhandleProperty: Set<Node>): number {
   let max = 1;
-  const visit = (n: Node): void => {
+  walkLive(root, (n) => {
     if (isValidPhandle(n.phandle) && !hadPhandleProperty.has(n) && n.phandle > max) max = n.phandle;
-    for (const c of n.children) if (!c.deleted) visit(c);
-  };
-  visit(root);
+  });
   return max;
 }
 
 /** Nodes carrying a `phandle` or `linux,phandle` property now (taken before the checks run). */
 export function nodesWithPhandleProperty(root: Node): Set<Node> {
   const out = new Set<Node>();
-  const visit = (n: Node): void => {
+  walkLive(root, (n) => {
     if (n.properties.some((p) => !p.deleted && (p.name === 'phandle' || p.name === 'linux,phandle'))) out.add(n);
-    for (const c of n.children) if (!c.deleted) visit(c);
-  };
-  visit(root);
+  });
   return out;
 }

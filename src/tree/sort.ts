@@ -13,8 +13,12 @@ export function sortTree(tree: Tree): void {
   sortNode(tree.root);
 }
 
-function sortNode(node: Node): void {
-  node.properties.sort(byName);
-  node.children.sort(byName);
-  for (const c of node.children) sortNode(c);
+function sortNode(top: Node): void {
+  const work = [top];
+  while (work.length > 0) {
+    const node = work.pop()!;
+    node.properties.sort(byName);
+    node.children.sort(byName);
+    for (const c of node.children) work.push(c);
+  }
 }
