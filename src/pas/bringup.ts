@@ -5,7 +5,7 @@
  */
 import type { Node } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
-import { compatibles, hex, strings, type TreeIndex } from './dt.js';
+import { hex, strings, type TreeIndex } from './dt.js';
 import type { DeviceOutcome } from './allocate.js';
 import type { Remoteproc } from './remoteprocs.js';
 import { RSC_CARVEOUT, RSC_DEVMEM, type ResourceTable } from './resource-table.js';
@@ -67,7 +67,8 @@ export function bringUp(input: BringupInput): RemoteprocResult {
   if (rp.data) step('P1', 'match qcom_pas_of_match', 'ok', { compatible: rp.compatible, pasId: String(rp.data.pasId) });
   else if (has('pas/compatible-known')) fail('P1', 'match qcom_pas_of_match', { compatible: rp.compatible }, 'no match: the driver does not bind', 'pas/compatible-known');
   else step('P1', 'match qcom_pas_of_match', 'assumed', { compatible: rp.compatible }, 'no SoC profile: PAS id unknown');
-  step('P2', 'SCM probed first', scmNode(index) ? 'ok' : 'fail', { scm: scmNode(index)?.path ?? 'none' }, scmNode(index) ? undefined : 'no qcom,scm node: -EPROBE_DEFER forever');
+  const scm = scmNode(index);
+  step('P2', 'SCM probed first', scm ? 'ok' : 'fail', { scm: scm ? index.pathOf(scm) : 'none' }, scm ? undefined : 'no qcom,scm node: -EPROBE_DEFER forever');
   step('P3', 'firmware name', firmware ? 'ok' : 'fail', { 'firmware-name': rp.firmwareNames.join(', ') || '(driver default)' }, firmware ? undefined : 'no firmware name', has('pas/firmware-name-count') ? 'pas/firmware-name-count' : undefined);
   step('P4', 'has_iommu = iommus present', 'ok', { iommus: hasIommu ? 'present' : 'absent' }, `has_iommu=${hasIommu}`);
   if (rp.carveoutProblem) fail('P5', 'qcom_pas_alloc_memory_region', { 'memory-region': rp.memoryRegion ? 'present' : 'absent' }, `unable to resolve memory-region: ${rp.carveoutProblem}`, 'pas/memory-region-present');
@@ -165,5 +166,5 @@ function regionInputs(index: TreeIndex, node: Node, base: bigint, size: bigint):
 }
 
 function scmNode(index: TreeIndex): Node | undefined {
-  return index.nodes.find((n) => compatibles(n).includes('qcom,scm'));
+  return index.nodes.find((n) => index.compatibles(n).includes('qcom,scm'));
 }

@@ -6,36 +6,24 @@
  */
 import type { Span } from '../diagnostics.js';
 import type { Node, Property, Tree } from '../tree/model.js';
-import { findChild, findProperty, propertyString, readCell, walkNodes } from '../overlay/lookup.js';
+import { findChild, findProperty, propertyString, readCell } from '../overlay/lookup.js';
 
 export class TreeIndex {
   readonly tree: Tree;
-  readonly nodes: Node[];
+  /** Live nodes in tree (pre-)order, without __symbols__, __fixups__ and __local_fixups__. */
+  readonly nodes: Node[] = [];
   private readonly byPhandle = new Map<number, Node>();
   private readonly byPath = new Map<string, Node>();
+  private readonly paths = new Map<Node, string>();
   private readonly labelsOf = new Map<Node, string[]>();
   private readonly byLabel = new Map<string, Node>();
   private readonly order = new Map<Node, number>();
+  private readonly compatibleCache = new Map<Node, string[]>();
+  private readonly enabledCache = new Map<Node, boolean>();
 
   constructor(tree: Tree) {
     this.tree = tree;
-    this.nodes = [];
-    for (const node of walkNodes(tree.root)) {
-      if (node.name === '__symbols__' || node.name === '__fixups__' || node.name === '__local_fixups__') continue;
-      if (isUnder(node, ['__symbols__', '__fixups__', '__local_fixups__'])) continue;
-      this.order.set(node, this.nodes.length);
-      this.nodes.push(node);
-      this.byPath.set(node.path, node);
-      for (const name of ['phandle', 'linux,phandle']) {
-        const p = findProperty(node, name);
-        if (p && p.value.bytes.length === 4) {
-          const ph = readCell(p.value.bytes, 0);
-          if (!this.byPhandle.has(ph)) this.byPhandle.set(ph, node);
-          break;
-        }
-      }
-      for (const label of node.labels) this.addLabel(label, node);
-    }
+    this.visit(tree.root, '/');
     // Blobs carry labels only in __symbols__ (compiled with -@).
     const symbols = findChild(tree.root, '__symbols__');
     if (symbols) {
@@ -46,6 +34,25 @@ export class TreeIndex {
       }
     }
     for (const list of this.labelsOf.values()) list.sort();
+  }
+
+  private visit(node: Node, path: string): void {
+    this.order.set(node, this.nodes.length);
+    this.nodes.push(node);
+    this.byPath.set(path, node);
+    this.paths.set(node, path);
+    for (const p of node.properties) {
+      if (p.deleted || (p.name !== 'phandle' && p.name !== 'linux,phandle') || p.value.bytes.length !== 4) continue;
+      const ph = readCell(p.value.bytes, 0);
+      if (!this.byPhandle.has(ph)) this.byPhandle.set(ph, node);
+    }
+    for (const label of node.labels) this.addLabel(label, node);
+    const prefix = path === '/' ? '/' : `${path}/`;
+    for (const child of node.children) {
+      if (child.deleted) continue;
+      if (path === '/' && SPECIAL_NODES.has(child.name)) continue;
+      this.visit(child, prefix + child.name);
+    }
   }
 
   private addLabel(label: string, node: Node): void {
@@ -61,6 +68,11 @@ export class TreeIndex {
 
   nodeAt(path: string): Node | undefined {
     return this.byPath.get(path);
+  }
+
+  /** The node's path, computed once. */
+  pathOf(node: Node): string {
+    return this.paths.get(node) ?? node.path;
   }
 
   labels(node: Node): string[] {
@@ -83,14 +95,29 @@ export class TreeIndex {
   /** Label if any, else the path: how messages name a node. */
   name(node: Node): string {
     const label = this.label(node);
-    return label ? `${label} (${node.path})` : node.path;
+    return label ? `${label} (${this.pathOf(node)})` : this.pathOf(node);
+  }
+
+  compatibles(node: Node): string[] {
+    let list = this.compatibleCache.get(node);
+    if (!list) {
+      list = compatibles(node);
+      this.compatibleCache.set(node, list);
+    }
+    return list;
+  }
+
+  /** isEnabled, memoised along the ancestors. */
+  enabled(node: Node): boolean {
+    const known = this.enabledCache.get(node);
+    if (known !== undefined) return known;
+    const value = isAvailable(node) && (!node.parent || this.enabled(node.parent));
+    this.enabledCache.set(node, value);
+    return value;
   }
 }
 
-function isUnder(node: Node, names: string[]): boolean {
-  for (let n = node.parent; n; n = n.parent) if (names.includes(n.name) && n.parent && !n.parent.parent) return true;
-  return false;
-}
+const SPECIAL_NODES = new Set(['__symbols__', '__fixups__', '__local_fixups__']);
 
 /** of_device_is_available: status absent, "okay" or "ok". */
 export function isAvailable(node: Node): boolean {

@@ -59,7 +59,7 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
         const bThenA = secondStep(B, A);
         const verdict = aThenB === 'reuse' && bThenA === 'reuse' ? 'shared-group' : aThenB === 'conflict' && bThenA === 'conflict' ? 'conflict' : 'order-dependent';
         if (a.device === b.device) {
-          diagnostics.push(sameDevice(index, a, b, verdict));
+          diagnostics.push(sameDevice(index, a, b, aThenB));
           continue;
         }
         if (a.device.node === b.device.node) continue; // two RIDs of one iommu-map tuple set: reported by the map itself
@@ -72,7 +72,7 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
           verdict,
         });
         const [primary, other] = blame(a, b, changed);
-        diagnostics.push(pairFinding(index, primary, other, verdict, aThenB, bThenA, a));
+        diagnostics.push(pairFinding(index, primary, other, verdict, aThenB, a));
         for (const s of [primary, other]) {
           if (!changed.has(s.property)) continue;
           const key = `${s.device.id}#${s.index}>${(s === primary ? other : primary).device.id}`;
@@ -106,7 +106,7 @@ function verdictText(v: PairOutcome['verdict']): string {
   return v === 'conflict' ? 'partial overlap' : v === 'order-dependent' ? 'containment' : 'same stream-match entry';
 }
 
-function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOutcome['verdict'], aThenB: PairStep, bThenA: PairStep, a: StreamId): Diagnostic {
+function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOutcome['verdict'], aThenB: PairStep, a: StreamId): Diagnostic {
   const sn = index.name(s.device.node);
   const on = index.name(o.device.node);
   const ss = `${hex(s.sid)}/${hex(s.mask)}`;
@@ -126,7 +126,6 @@ function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOu
     );
   }
   const [first, second] = aThenB === 'reuse' ? [a, a === s ? o : s] : [a === s ? o : s, a];
-  void bThenA;
   const message = `SMR ${ss} of ${sn} and ${os} of ${on}: one contains the other, so the outcome depends on probe order: reuse (one shared group) when ${index.label(first.device.node) ?? first.device.id} probes first, -EINVAL when ${index.label(second.device.node) ?? second.device.id} does`;
   if (rproc) {
     return finding('pas/smr-shared-group', `${message}; either way ${index.label(rproc.device.node) ?? rproc.device.id} cannot attach its own domain`, { ...base, severity: 'error' });
@@ -134,8 +133,9 @@ function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOu
   return finding('pas/smr-containment-order', message, base);
 }
 
-function sameDevice(index: TreeIndex, a: StreamId, b: StreamId, verdict: PairOutcome['verdict']): Diagnostic {
-  const outcome = verdict === 'conflict' ? 'they partially overlap: -EINVAL, the device runs without IOMMU' : 'the second reuses the first entry (no error)';
+/** One device's IDs are allocated in DT order, so only the `a then b` outcome happens. */
+function sameDevice(index: TreeIndex, a: StreamId, b: StreamId, aThenB: PairStep): Diagnostic {
+  const outcome = aThenB === 'conflict' ? 'the second conflicts with the first: -EINVAL, the device runs without IOMMU' : 'the second reuses the first entry (no error)';
   return finding('pas/duplicate-sid-same-device', `${index.name(a.device.node)}: ${a.form} entries ${a.index} (${hex(a.sid)}/${hex(a.mask)}) and ${b.index} (${hex(b.sid)}/${hex(b.mask)}) overlap; ${outcome}`, {
     path: a.device.node.path,
     property: b.property.name,

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Node, Property } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
 import { type ReservedRegion, regionOf } from './carveouts.js';
-import { cells, compatibles, hex, isEnabled, strings, type TreeIndex } from './dt.js';
+import { cells, compatibles, hex, strings, type TreeIndex } from './dt.js';
 import type { PasData, SocProfile } from './profile.js';
 import { finding } from './rules.js';
 import type { Device } from './types.js';
@@ -33,19 +33,20 @@ export interface Remoteproc {
   powerDomainNames: string[];
 }
 
-export function pasCompatible(node: Node, profile: SocProfile | undefined): { compatible: string; data?: PasData } | undefined {
-  for (const c of compatibles(node)) {
+export function pasCompatible(node: Node, profile: SocProfile | undefined, index?: TreeIndex): { compatible: string; data?: PasData } | undefined {
+  const list = index ? index.compatibles(node) : compatibles(node);
+  for (const c of list) {
     const data = profile?.pas.find((p) => p.compatible === c);
     if (data) return { compatible: c, data };
   }
-  const generic = compatibles(node).find((c) => GENERIC_PAS_COMPATIBLE.test(c));
+  const generic = list.find((c) => GENERIC_PAS_COMPATIBLE.test(c));
   return generic ? { compatible: generic } : undefined;
 }
 
 export function findRemoteprocs(index: TreeIndex, profile: SocProfile | undefined, devices: Device[], regions: ReservedRegion[]): Remoteproc[] {
   const out: Remoteproc[] = [];
   for (const node of index.nodes) {
-    const pas = pasCompatible(node, profile);
+    const pas = pasCompatible(node, profile, index);
     if (!pas) continue;
     const memoryRegion = findProperty(node, 'memory-region');
     const rp: Remoteproc = {
@@ -53,7 +54,7 @@ export function findRemoteprocs(index: TreeIndex, profile: SocProfile | undefine
       label: index.label(node),
       compatible: pas.compatible,
       data: pas.data,
-      enabled: isEnabled(node),
+      enabled: index.enabled(node),
       iommus: findProperty(node, 'iommus'),
       device: devices.find((d) => d.node === node),
       memoryRegion,
@@ -180,7 +181,7 @@ export function el2DisabledFindings(index: TreeIndex, rps: Remoteproc[], profile
     const node = index.byLabelOrPath(label);
     if (!node) continue;
     listed.add(node);
-    if (!isEnabled(node)) continue;
+    if (!index.enabled(node)) continue;
     out.push(
       finding('pas/el2-disabled-devices', `${index.name(node)} is enabled in the EL2 tree: it needs more work before it can run at EL2 (its firmware stream is not described) and should be disabled`, {
         path: node.path,
@@ -191,8 +192,8 @@ export function el2DisabledFindings(index: TreeIndex, rps: Remoteproc[], profile
   }
   const pasNodes = new Set(rps.map((r) => r.node));
   for (const node of index.nodes) {
-    if (listed.has(node) || pasNodes.has(node) || !isEnabled(node)) continue;
-    if (!findProperty(node, 'firmware-name') || !findProperty(node, 'memory-region')) continue;
+    if (listed.has(node) || pasNodes.has(node)) continue;
+    if (!findProperty(node, 'firmware-name') || !findProperty(node, 'memory-region') || !index.enabled(node)) continue;
     out.push(
       finding('pas/el2-disabled-devices', `${index.name(node)} loads firmware (${strings(findProperty(node, 'firmware-name'))[0]}) into a memory-region but no firmware stream is described for EL2`, {
         path: node.path,

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Node, Property, Tree } from '../tree/model.js';
 import { allocate, handoffFindings, type DeviceOutcome, type ProbeOrder, type SmmuState } from './allocate.js';
 import { overlapFindings, reservedRegions } from './carveouts.js';
-import { compatibles, hex, isEnabled, TreeIndex } from './dt.js';
+import { compatibles, hex, TreeIndex } from './dt.js';
 import { bringUp, type RemoteprocResult } from './bringup.js';
 import { analysePairs, type PairOutcome } from './pairs.js';
 import type { SocProfile } from './profile.js';
@@ -106,14 +106,14 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
   const changed = options.changed ?? new Set<Property>();
   const diagnostics: Diagnostic[] = [];
   const lacking: string[] = [];
-  const isPas = (n: Node) => !!pasCompatible(n, profile);
-  const resolution = resolveStreams(index, isEnabled, isPas);
+  const isPas = (n: Node) => !!pasCompatible(n, profile, index);
+  const resolution = resolveStreams(index, (n) => index.enabled(n), isPas);
   diagnostics.push(...resolution.diagnostics);
   const regions = reservedRegions(index);
   const rps = findRemoteprocs(index, profile, resolution.devices, regions);
   const { el, reason: elReason } = decideEl(options, rps);
 
-  const { smmus, diagnostics: smmuFindings } = describeSmmus(index, resolution.targets, profile, el);
+  const { smmus, diagnostics: smmuFindings } = describeSmmus(index, resolution.targets, profile, el, changed);
   diagnostics.push(...smmuFindings);
   if (!profile) {
     const root = compatibles(tree.root).join(', ') || 'none';

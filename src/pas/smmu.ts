@@ -6,7 +6,7 @@
  * IOMMU-09, CB-02, CB-03.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import type { Node } from '../tree/model.js';
+import type { Node, Property } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
 import { compatibles, disablingStatus, hex, interruptCount, u32, type TreeIndex } from './dt.js';
 import { ASSUMED_MAPPING_GROUPS, GENERIC_SMMU_DEFAULTS, type SmmuParameters, type SocProfile } from './profile.js';
@@ -19,16 +19,16 @@ const ARM_SMMU_COMPATIBLE = /^(arm,(smmu-v[12]|mmu-40[01]|mmu-500)|qcom,(smmu-v2
 /** ARM_SMMU_MAX_CBS */
 const MAX_CONTEXT_BANKS = 128;
 
-export function isArmSmmu(node: Node): boolean {
-  return compatibles(node).some((c) => ARM_SMMU_COMPATIBLE.test(c));
+export function isArmSmmu(node: Node, index?: TreeIndex): boolean {
+  return (index ? index.compatibles(node) : compatibles(node)).some((c) => ARM_SMMU_COMPATIBLE.test(c));
 }
 
-export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: SocProfile | undefined, el: 1 | 2): { smmus: Map<Node, Smmu>; diagnostics: Diagnostic[] } {
+export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: SocProfile | undefined, el: 1 | 2, changed: Set<Property> = new Set()): { smmus: Map<Node, Smmu>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const smmus = new Map<Node, Smmu>();
-  const candidates = index.nodes.filter((n) => targets.has(n) || (findProperty(n, '#iommu-cells') && isArmSmmu(n)));
+  const candidates = index.nodes.filter((n) => targets.has(n) || (findProperty(n, '#iommu-cells') && isArmSmmu(n, index)));
   for (const node of candidates) {
-    const armSmmu = isArmSmmu(node);
+    const armSmmu = isArmSmmu(node, index);
     const label = index.label(node);
     const name = index.name(node);
     const assumed: string[] = [];
@@ -78,7 +78,10 @@ export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: Soc
         probes = false;
         diagnostics.push(finding('pas/global-interrupts-present', `${name}: missing #global-interrupts property: the SMMU does not probe (-ENODEV)`, { path: node.path, span: node.span }));
       } else if (contextInterrupts !== undefined) {
-        const interrupts = findProperty(node, 'interrupts') ?? findProperty(node, 'interrupts-extended');
+        // Blame the property an overlay changed, if any: the interrupts or #global-interrupts.
+        const globals = findProperty(node, '#global-interrupts');
+        const irqProp = findProperty(node, 'interrupts') ?? findProperty(node, 'interrupts-extended');
+        const interrupts = globals && changed.has(globals) && !(irqProp && changed.has(irqProp)) ? globals : irqProp;
         if (contextInterrupts < 1) {
           probes = false;
           diagnostics.push(

@@ -38,7 +38,7 @@ export function resolveStreams(index: TreeIndex, isEnabled: (n: Node) => boolean
     if (!iommus && !map) continue;
     const enabled = isEnabled(node);
     if (iommus) {
-      const device: Device = { node, id: node.path, enabled, streams: [], pasRemoteproc: isPas(node), order: index.orderOf(node) };
+      const device: Device = { node, id: index.pathOf(node), enabled, streams: [], pasRemoteproc: isPas(node), order: index.orderOf(node) };
       resolveIommus(ctx, device, iommus, enabled);
       devices.push(device);
     }
@@ -136,7 +136,7 @@ function resolveIommuMap(ctx: Context, node: Node, prop: Property, enabled: bool
     const smm = u32(target, 'stream-match-mask') ?? 0;
     for (let k = 0; k < count; k++) {
       const rid = idBase + k;
-      const device: Device = { node, id: `${node.path} [RID ${hex(rid)}]`, rid, enabled, streams: [], pasRemoteproc: false, order: ctx.index.orderOf(node) };
+      const device: Device = { node, id: `${ctx.index.pathOf(node)} [RID ${hex(rid)}]`, rid, enabled, streams: [], pasRemoteproc: false, order: ctx.index.orderOf(node) };
       device.streams.push(makeStream(ctx, device, target, (outBase + k) >>> 0, smm, true, 'iommu-map', tuple, prop, enabled && k === 0));
       devices.push(device);
     }
