@@ -13,6 +13,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as ajv2019 from 'ajv/dist/2019.js';
+import * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
+import * as ajvUtil from 'ajv/dist/compile/util.js';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import type { ValidateFunction, CodeKeywordDefinition, KeywordCxt } from 'ajv';
 import { _, str } from 'ajv';
@@ -99,6 +101,42 @@ const typeSizeKeyword: CodeKeywordDefinition = {
   },
 };
 
+/**
+ * Works around an ajv 8 code-generation bug in unevaluatedProperties tracking. Inside
+ * `if`/`then`, `oneOf`, `anyOf` and `dependentSchemas`, ajv turns its statically known set of
+ * evaluated names into a variable *inside* the conditional block it generates; when that block is
+ * not run the names evaluated before it (by an allOf/$ref, say) are lost, or the variable stays
+ * undefined and a later write throws ("Cannot set properties of undefined"). Turning the static set
+ * into a variable before those keywords run keeps every path right. dt-schema bindings hit it
+ * (shared-dma-pool.yaml, qcom-cpufreq-nvmem.yaml).
+ */
+interface EvaluatedState {
+  it: { opts: { unevaluated?: boolean }; props?: unknown; items?: unknown };
+  gen: ajvCodegen.CodeGen;
+}
+
+function hoistEvaluated({ it, gen }: EvaluatedState): void {
+  if (!it.opts.unevaluated) return;
+  if (it.props !== true && !(it.props instanceof ajvCodegen.Name)) {
+    it.props = ajvUtil.evaluatedPropsToName(gen, it.props as Record<string, true> | undefined);
+  }
+  if (typeof it.items === 'number') it.items = gen.var('items', it.items);
+}
+
+function patchEvaluatedTracking(ajv: Ajv): void {
+  const rules = (ajv as unknown as { RULES: { all: Record<string, { definition?: { code?: (cxt: EvaluatedState, ruleType?: unknown) => void } } | boolean> } }).RULES.all;
+  for (const keyword of ['if', 'oneOf', 'anyOf', 'dependentSchemas']) {
+    const rule = rules[keyword];
+    const definition = typeof rule === 'object' ? rule.definition : undefined;
+    const code = definition?.code;
+    if (!definition || !code) continue;
+    definition.code = (cxt, ruleType) => {
+      hoistEvaluated(cxt);
+      code.call(definition, cxt, ruleType);
+    };
+  }
+}
+
 function isTrivial(schema: Json): boolean {
   return schema === true || (isObject(schema) && Object.keys(schema).length === 0);
 }
@@ -165,6 +203,7 @@ export class SchemaRuntime {
       code: { regExp: bindingRegExp, source: true },
     });
     this.ajv.addKeyword(typeSizeKeyword);
+    patchEvaluatedTracking(this.ajv);
     for (const s of set.schemas) this.byId.set(normalizeId(s.$id as string), s);
   }
 

@@ -36,16 +36,21 @@ interface ErrorGroup {
   inner: ErrorObject[];
 }
 
-function schemaRoot(schemaPath: string): string {
-  const hash = schemaPath.indexOf('#');
-  return hash < 0 ? schemaPath : schemaPath.slice(0, hash);
+function parentPath(schemaPath: string): string {
+  const slash = schemaPath.lastIndexOf('/');
+  return slash < 0 ? schemaPath : schemaPath.slice(0, slash);
 }
 
 function isBelow(instancePath: string, parent: string): boolean {
   return instancePath === parent || instancePath.startsWith(parent + '/');
 }
 
-/** Rebuilds dt-validate's top-level errors from ajv's flat list (branch errors precede their oneOf/anyOf). */
+/**
+ * Rebuilds dt-validate's top-level errors from ajv's flat list: the errors of a oneOf/anyOf's
+ * failed branches come just before it, below its instance, and either inside its schema path or
+ * from a referenced schema (whose paths ajv restarts at that schema's root); an error from a
+ * sibling keyword of the same schema ends the run.
+ */
 export function groupErrors(errors: ErrorObject[]): ErrorGroup[] {
   const groups: ErrorGroup[] = [];
   for (const error of errors) {
@@ -56,7 +61,7 @@ export function groupErrors(errors: ErrorObject[]): ErrorGroup[] {
         const last = groups[groups.length - 1]!.error;
         const nested =
           isBelow(last.instancePath, error.instancePath) &&
-          (last.schemaPath.startsWith(error.schemaPath + '/') || schemaRoot(last.schemaPath) !== schemaRoot(error.schemaPath));
+          (last.schemaPath.startsWith(error.schemaPath + '/') || !last.schemaPath.startsWith(parentPath(error.schemaPath) + '/'));
         if (!nested) break;
         const g = groups.pop()!;
         inner.unshift(g.error, ...g.inner);

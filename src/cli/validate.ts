@@ -1,0 +1,132 @@
+/**
+ * `dtoverlay-check validate TREE [OVERLAY...] --bindings DIR`: dt-binding validation of a tree
+ * (blob or source), or of the tree the overlays make of it, as dt-validate does — with the line
+ * that set each bad value. `validate-bindings DIR` checks binding files themselves.
+ */
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+
+interface ValidateCliOptions {
+  bindings: string[];
+  coreSchemas?: string;
+  unmatched?: boolean;
+  onlyOverlay?: boolean;
+  format: 'text' | 'json';
+  cpp?: boolean;
+  include: string[];
+  define: string[];
+  quiet?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerValidate(program: Command, run: (status: Promise<number>) => void): void {
+  program
+    .command('validate')
+    .description('validate a tree (or the tree overlays make of it) against dt-bindings, like dt-validate, with source lines')
+    .argument('<tree>', 'tree: .dtb, or a source')
+    .argument('[overlays...]', 'overlays to apply first: .dtbo, or /plugin/ sources')
+    .requiredOption('--bindings <dir>', "binding folder, e.g. the kernel's Documentation/devicetree/bindings (repeatable)", collect, [])
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: our built-in core schemas")
+    .option('--unmatched', 'report compatibles that no schema documents (dt-validate -m)')
+    .option('--only-overlay', 'report only findings in nodes the overlays touched')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
+    .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
+    .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('-q, --quiet', 'print nothing; the exit status tells')
+    .action((tree: string, overlays: string[], opts: ValidateCliOptions) => run(validateCommand(tree, overlays, opts)));
+
+  program
+    .command('validate-bindings')
+    .description("check binding files against dt-schema's meta-schemas (dt-doc-validate's job)")
+    .argument('<dirs...>', 'binding folders or files')
+    .option('--core-schemas <dir>', "dt-schema's folder (with meta-schemas/)")
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .action((dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json' }) => run(validateBindingsCommand(dirs, opts)));
+}
+
+/** Paths of the nodes whose properties an overlay set. */
+function touchedNodePaths(root: import('../tree/model.js').Node, touched: Set<import('../tree/model.js').Property>): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: import('../tree/model.js').Node): void => {
+    if (node.properties.some((p) => touched.has(p))) out.add(node.path);
+    node.children.forEach(walk);
+  };
+  walk(root);
+  return out;
+}
+
+export async function validateCommand(treeFile: string, overlayFiles: string[], opts: ValidateCliOptions): Promise<number> {
+  const { loadTree } = await import('../overlay/inputs.js');
+  const { applyOverlays } = await import('../overlay/apply.js');
+  const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic } = await import('../schema/index.js');
+  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define };
+  try {
+    const base = await loadTree(treeFile, sourceOptions);
+    const overlays = [];
+    for (const file of overlayFiles) overlays.push(await loadTree(file, sourceOptions));
+    let tree = base.tree;
+    let onlyPaths: Set<string> | undefined;
+    if (overlays.length) {
+      const applied = applyOverlays(
+        base.tree,
+        overlays.map((o) => ({ tree: o.tree, name: o.file })),
+      );
+      tree = applied.tree;
+      if (opts.onlyOverlay) onlyPaths = touchedNodePaths(tree.root, applied.touched);
+    }
+    const set = loadSchemaSet({ bindings: opts.bindings, ...(opts.coreSchemas ? { coreSchemas: opts.coreSchemas } : {}) });
+    const result = validate(tree, set, { unmatched: !!opts.unmatched });
+    persistSchemaSet(set);
+
+    let diagnostics = result.diagnostics;
+    let unmatched = result.unmatched;
+    if (onlyPaths) {
+      diagnostics = diagnostics.filter((d) => d.path !== undefined && onlyPaths!.has(d.path));
+      unmatched = unmatched.filter((u) => onlyPaths!.has(u.path));
+    }
+    const problems = [...set.processed.diagnostics.filter((d) => d.severity === 'error'), ...set.runtime.diagnostics];
+    if (!opts.quiet) {
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify({ diagnostics: [...problems, ...diagnostics], unmatched }, null, 2)}\n`);
+      } else {
+        for (const d of problems) process.stderr.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}${d.severity}: ${d.message} [${d.rule}]\n`);
+        const name = path.basename(treeFile);
+        for (const d of diagnostics) {
+          const node = nodeOfDiagnostic.get(d);
+          const where = d.span ? `${formatSpan(d.span)}: ` : `${name}: `;
+          const subject = node ? `${node.name}${node.compatible !== undefined ? ` (${node.compatible})` : ''}: ` : '';
+          const prop = d.property !== undefined ? `${d.property}: ` : '';
+          process.stdout.write(`${where}${d.severity}: ${subject}${prop}${d.message} [${d.rule}]\n\tfrom schema $id: ${d.schema}\n`);
+        }
+        for (const u of unmatched) {
+          process.stdout.write(`${name}: ${u.path}: failed to match any schema with compatible: [${u.compatibles.map((c) => `'${c}'`).join(', ')}]\n`);
+        }
+      }
+    }
+    return diagnostics.length || unmatched.length ? EXIT_FINDINGS : EXIT_OK;
+  } catch (err) {
+    if (err instanceof DiagnosticError) {
+      printError(err.diagnostic);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+export async function validateBindingsCommand(dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json' }): Promise<number> {
+  const { validateBindingFiles } = await import('../schema/bindings-check.js');
+  const diagnostics = validateBindingFiles(dirs, opts.coreSchemas);
+  if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
+  else for (const d of diagnostics) process.stdout.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}${d.severity}: ${d.message} [${d.rule}]\n`);
+  return diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function printError(d: Diagnostic): void {
+  process.stderr.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}error: ${d.message}\n`);
+}
