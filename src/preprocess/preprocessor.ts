@@ -1,11 +1,13 @@
-import { resolve as resolvePath, isAbsolute } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { Diagnostic, SpanOrigin } from '../diagnostics.js';
 import type { PreprocessCache } from './cache.js';
 import { cppError } from './errors.js';
 import { Expander } from './expander.js';
 import { evaluateCondition, type ExprSource } from './expression.js';
 import { lexFile, type LexedFile } from './lexer.js';
-import { Builtin, DefineError, builtinMacro, parseDefine, type MacroDef } from './macro.js';
+import { BUILTIN_DEFS, PREDEFINED, buildTime, dateLiteral, quoteString, timeLiteral, timestampLiteral } from './builtins.js';
+import { findInclude, lookupKey, type FoundInclude } from './includes.js';
+import { Builtin, DefineError, parseDefine, type MacroDef } from './macro.js';
 import type { OutputWriter } from './output.js';
 import { Expansion, type LineFrame, type Loc } from './position-map.js';
 import { EOF_TOKEN, F, T, Token } from './token.js';
@@ -42,16 +44,6 @@ export interface PreprocessorConfig {
   maxIncludeDepth: number;
 }
 
-const BUILTINS: ReadonlyArray<readonly [string, Builtin]> = [
-  ['__FILE__', Builtin.FILE], ['__LINE__', Builtin.LINE], ['__COUNTER__', Builtin.COUNTER],
-  ['__INCLUDE_LEVEL__', Builtin.INCLUDE_LEVEL], ['__BASE_FILE__', Builtin.BASE_FILE],
-  ['__DATE__', Builtin.DATE], ['__TIME__', Builtin.TIME], ['__TIMESTAMP__', Builtin.TIMESTAMP],
-];
-const BUILTIN_DEFS: MacroDef[] = BUILTINS.map(([name, kind]) => builtinMacro(name, kind));
-
-/** What `cpp -undef -D__DTS__ -x assembler-with-cpp -nostdinc` predefines. */
-const PREDEFINED = '#define __STDC__ 1\n#define __STDC_HOSTED__ 1\n#define __ASSEMBLER__ 1\n#define __DTS__ 1\n';
-
 const KNOWN_PRAGMAS = new Set([
   'once', 'push_macro', 'pop_macro', 'GCC poison', 'GCC system_header', 'GCC dependency', 'GCC warning', 'GCC error',
 ]);
@@ -63,27 +55,6 @@ function pragmaMacroName(tokens: readonly Token[], k: number, end: number): stri
   const close = tokens[k + 2];
   if (k + 2 >= end || open?.kind !== T.OPEN_PAREN || str?.kind !== T.STRING || close?.kind !== T.CLOSE_PAREN) return null;
   return str.text.slice(1, -1);
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-function quoteString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    out += c === '"' || c === '\\' ? `\\${c}` : c;
-  }
-  return `${out}"`;
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash + 1);
-}
-
-function joinDir(dir: string, name: string): string {
-  return dir === '' || dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
 /** Rest of a directive line spelled back with single spaces (for #error / #warning). */
@@ -123,8 +94,7 @@ export class Preprocessor extends Expander {
   ) {
     super();
     for (const def of BUILTIN_DEFS) this.macros.set(def.name, def);
-    const epoch = process.env['SOURCE_DATE_EPOCH'];
-    this.now = epoch !== undefined && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+    this.now = buildTime();
   }
 
   /** Run over `path` (already read as `main`), after applying `-D`/`-U` style definitions. */
@@ -274,30 +244,21 @@ export class Preprocessor extends Expander {
   }
 
   protected builtinToken(kind: Builtin, name: Token, loc: Loc): Token {
-    let kindOut = T.NUMBER;
     let text: string;
-    const d = this.now;
-    const pad = (n: number): string => String(n).padStart(2, '0');
+    let tokenKind = T.STRING;
     switch (kind) {
-      case Builtin.FILE: kindOut = T.STRING; text = quoteString(this.buffer.frame.file); break;
-      case Builtin.BASE_FILE: kindOut = T.STRING; text = quoteString(this.mainPath); break;
-      case Builtin.LINE: text = String(this.positionOf(loc).line); break;
-      case Builtin.COUNTER: text = String(this.counter++); break;
-      case Builtin.INCLUDE_LEVEL: text = String(this.buffer.depth); break;
-      case Builtin.DATE:
-        kindOut = T.STRING;
-        text = `"${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}"`;
-        break;
-      case Builtin.TIME:
-        kindOut = T.STRING;
-        text = `"${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}"`;
-        break;
+      case Builtin.FILE: text = quoteString(this.buffer.frame.file); break;
+      case Builtin.BASE_FILE: text = quoteString(this.mainPath); break;
+      case Builtin.DATE: text = dateLiteral(this.now); break;
+      case Builtin.TIME: text = timeLiteral(this.now); break;
+      case Builtin.TIMESTAMP: text = timestampLiteral(this.now); break;
       default:
-        kindOut = T.STRING;
-        text = `"${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
-          `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${d.getFullYear()}"`;
+        tokenKind = T.NUMBER;
+        if (kind === Builtin.LINE) text = String(this.positionOf(loc).line);
+        else if (kind === Builtin.COUNTER) text = String(this.counter++);
+        else text = String(this.buffer.depth);
     }
-    return new Token(kindOut, text, 0, name.file, name.line, name.col);
+    return new Token(tokenKind, text, 0, name.file, name.line, name.col);
   }
 
   // ---- directives --------------------------------------------------------------------------
@@ -585,27 +546,9 @@ export class Preprocessor extends Expander {
     return next !== null ? run() : this.withDirectiveLine(tokens, start, end, run);
   }
 
-  /** Search order: the includer's folder (quoted form only), then the include dirs. */
-  private findInclude(name: string, angled: boolean, next: boolean): { path: string; file: LexedFile; dirIndex: number } | null {
-    const readFile = this.config.readFile;
-    if (isAbsolute(name)) {
-      const file = this.cache.load(name, readFile);
-      return file === null ? null : { path: name, file, dirIndex: -1 };
-    }
-    const dirs = this.config.includeDirs;
-    let first = 0;
-    if (next && this.buffer.parent !== null && this.buffer.dirIndex >= 0) first = this.buffer.dirIndex + 1;
-    else if (!angled && !next) {
-      const path = folderOf(this.buffer.path) + name;
-      const file = this.cache.load(path, readFile);
-      if (file !== null) return { path, file, dirIndex: -1 };
-    }
-    for (let d = first; d < dirs.length; d++) {
-      const path = joinDir(dirs[d]!, name);
-      const file = this.cache.load(path, readFile);
-      if (file !== null) return { path, file, dirIndex: d };
-    }
-    return null;
+  private findInclude(name: string, angled: boolean, next: boolean): FoundInclude | null {
+    const buf = this.buffer;
+    return findInclude(this.cache, this.config, name, angled, next, buf.path, buf.parent === null ? -1 : buf.dirIndex);
   }
 
   private hasInclude(nextDir: boolean, next: () => Token): boolean {
@@ -634,7 +577,7 @@ export class Preprocessor extends Expander {
     // Like cpp, skip a guarded file only when this same lookup (name as written, where the search
     // started) already read it: cpp's multiple-include optimisation is per lookup, and entering
     // the file again still shows in line markers.
-    const lookup = `${kind === 'include_next' ? `n${buf.dirIndex}` : angled ? 'b' : `q${folderOf(buf.path)}`}\0${name}`;
+    const lookup = lookupKey(name, angled, kind === 'include_next', buf.path, buf.dirIndex);
     if (file.guard !== null && this.enteredLookups.has(lookup) && this.macros.has(file.guard)) return;
     this.enteredLookups.add(lookup);
     const canonical = resolvePath(found.path);
