@@ -14,7 +14,8 @@ export interface CheckOptions {
   bindings: string[];
   /** SoC profile name for the PAS simulation; undefined = from the root compatible. */
   soc?: string;
-  el: 1 | 2;
+  /** Exception level for the PAS simulation; undefined: the engine decides (EL2 when an overlay gives the remoteprocs iommus). */
+  el?: 1 | 2;
   /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
   session?: CompileSession;
 }
@@ -22,5 +23,5 @@ export interface CheckOptions {
 export const SOURCE_EXTENSIONS = /\.(dts|dtsi|dtso)$/i;
 
 export function defaultCheckOptions(base: string, overlays: string[] = []): CheckOptions {
-  return { base, overlays, includeDirs: [], defines: [], checkFlags: [], bindings: [], el: 2 };
+  return { base, overlays, includeDirs: [], defines: [], checkFlags: [], bindings: [] };
 }

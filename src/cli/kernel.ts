@@ -79,7 +79,7 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
     shard,
     bindings: opts.bindings.length ? opts.bindings : (config?.config.bindings ?? []),
     soc: opts.soc ?? config?.config.soc,
-    el: (opts.el ? Number(opts.el) : (config?.config.el ?? 2)) as 1 | 2,
+    el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
   };
   try {
     if (opts.list) {

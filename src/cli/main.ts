@@ -11,6 +11,8 @@ import { registerValidate } from './validate.js';
 import { registerSimulate } from './simulate.js';
 import { registerCheck } from './check.js';
 import { registerKernel } from './kernel.js';
+import { registerDiff } from './diff.js';
+import { registerReview } from './review.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -45,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSimulate(program, run);
   registerCheck(program, run);
   registerKernel(program, run);
+  registerDiff(program, run);
+  registerReview(program, run);
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')

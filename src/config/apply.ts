@@ -19,7 +19,8 @@ export function mergeCheckOptions(options: CheckOptions, loaded: LoadedConfig | 
   options.defines = [...(config.defines ?? []), ...(cli.define ?? [])];
   options.bindings = cli.bindings?.length ? cli.bindings : (config.bindings ?? options.bindings);
   options.soc = cli.soc ?? config.soc ?? options.soc;
-  options.el = cli.el ?? config.el ?? options.el;
+  const el = cli.el ?? config.el ?? options.el;
+  if (el !== undefined) options.el = el;
   options.checkFlags = [...options.checkFlags, ...dtcFlagsFromRules(config.rules)];
   return options;
 }

@@ -10,7 +10,7 @@ export interface KernelJob {
   includeDirs: string[];
   bindings: string[];
   soc?: string;
-  el: 1 | 2;
+  el?: 1 | 2;
 }
 
 export interface KernelJobResult {

@@ -24,7 +24,7 @@ export interface KernelOptions {
   shard?: { k: number; n: number };
   bindings: string[];
   soc?: string;
-  el: 1 | 2;
+  el?: 1 | 2;
   /** Called after each target (progress). */
   onProgress?: (done: number, total: number, name: string) => void;
 }

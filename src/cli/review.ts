@@ -1,0 +1,71 @@
+/**
+ * `dtoverlay-check review PATCH|MBOX --tree LINUX [--rev REV]`: applies the patch (series) in a
+ * temporary worktree and reports, per affected board and composition, the semantic tree diff and
+ * the findings the patch introduced or fixed. The user's tree is never modified.
+ */
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { EXIT_USAGE } from './exit-codes.js';
+import { addReportOptions, collect, type ReportCliOptions } from './check.js';
+
+interface ReviewCliOptions extends ReportCliOptions {
+  tree: string;
+  rev: string;
+  bindings: string[];
+  soc?: string;
+  el?: string;
+}
+
+export function registerReview(program: Command, run: (status: Promise<number>) => void): void {
+  const cmd = program
+    .command('review')
+    .description('what a patch or mbox series changes in each affected board: semantic tree diff and the findings it introduces or fixes')
+    .argument('<patch>', 'a patch (git diff) or an mbox (git format-patch, a mailing-list thread)')
+    .requiredOption('--tree <dir>', 'the Linux tree (a git repository) the patch applies to')
+    .option('--rev <rev>', 'apply on this revision', 'HEAD')
+    .option('--bindings <dir>', 'dt-binding schemas (repeatable)', collect, [])
+    .option('--soc <name>', 'SoC profile for the PAS simulation')
+    .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
+  addReportOptions(cmd).action((patch: string, opts: ReviewCliOptions) => run(reviewCommand(patch, opts)));
+}
+
+export async function reviewCommand(patch: string, opts: ReviewCliOptions): Promise<number> {
+  const { runReview, ReviewError } = await import('../review/review.js');
+  const { LayoutError } = await import('../kernel/layout.js');
+  const { loadConfigFor, ConfigError } = await import('../config/load.js');
+  let config;
+  try {
+    config = await loadConfigFor(process.cwd(), opts.config);
+    const { report, boards } = await runReview({
+      patch,
+      tree: opts.tree,
+      rev: opts.rev,
+      bindings: opts.bindings.length ? opts.bindings : (config?.config.bindings ?? []),
+      soc: opts.soc ?? config?.config.soc,
+      el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
+    });
+    if (opts.format === 'text' && !opts.quiet && !opts.output) {
+      const { formatDiffText } = await import('../diff/diff.js');
+      const rel = (f: string) => {
+        const r = path.relative(process.cwd(), f);
+        return r.startsWith('..') ? f : r;
+      };
+      if (!boards.length) process.stdout.write('the patch affects no board or composition\n');
+      for (const b of boards) {
+        process.stdout.write(`== ${b.name}: ${b.status}, compared with ${b.comparedWith}; ${b.introduced.length} new finding(s), ${b.fixed.length} fixed\n`);
+        if (b.diff) process.stdout.write(formatDiffText(b.diff, (s) => `${rel(s.file)}:${s.line}`) || '(no change in the merged tree)\n');
+        for (const d of b.fixed) process.stdout.write(`fixed: ${d.path ? `${d.path}: ` : ''}${d.message} [${d.rule}]\n`);
+      }
+      process.stdout.write('\n');
+    }
+    const { emitReport } = await import('./check.js');
+    return await emitReport(report, opts, config);
+  } catch (err) {
+    if (err instanceof ReviewError || err instanceof LayoutError || err instanceof ConfigError) {
+      process.stderr.write(`dtoverlay-check review: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
