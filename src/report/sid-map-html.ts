@@ -32,19 +32,20 @@ export function renderSidMapHtml(sim: SimulationResult, diagnostics: Diagnostic[
   for (const smmu of sim.smmus) {
     body.push(`<h2>${e(smmu.label ?? smmu.path)} <small>${e(smmu.path)}</small></h2>`);
     if (smmu.devices.length) {
-      const pic = smmuPicture(smmu, labels);
+      const pic = smmuPicture(smmu, labels, { title: false });
       body.push(`<svg xmlns="http://www.w3.org/2000/svg" width="1400" height="${pic.height}" viewBox="0 0 1400 ${pic.height}">${SVG_DEFS}<g transform="translate(4 0)">${pic.svg}</g></svg>`);
     }
     const colourOf = new Map(smmu.devices.map((d, i) => [d.device, deviceColour(i)]));
+    const nameOf = new Map(smmu.devices.map((d) => [d.device, d.name]));
     body.push('<table><tr><th>SMR</th><th>SID/mask</th><th>matches</th><th>group</th><th>CB</th><th>device</th></tr>');
     for (const en of smmu.entries) {
-      const devices = en.devices.map((d) => `<span class="sw" style="background:${colourOf.get(d) ?? '#999'}"></span>${e(labels.get(d) ?? d)}`).join('<br>') || '(bootloader handoff)';
+      const devices = en.devices.map((d) => `<span class="sw" style="background:${colourOf.get(d) ?? '#999'}"></span><span title="${e(d)}">${e(nameOf.get(d) ?? labels.get(d) ?? d)}</span>`).join('<br>') || '(bootloader handoff)';
       const matches = en.matches ? en.matches.map((m) => hex(m)).join(' ') : `${en.matchCount} IDs`;
       body.push(`<tr><td>${en.index}</td><td><code>${hex(en.sid)}/${hex(en.mask)}</code></td><td><code>${matches}</code></td><td>${en.group ?? '-'}</td><td>${en.contextBank ?? '-'}</td><td>${devices}</td></tr>`);
     }
     body.push('</table>');
     const failed = smmu.devices.filter((d) => d.status === 'no-iommu');
-    if (failed.length) body.push(`<ul class="failed">${failed.map((d) => `<li><b>${e(labels.get(d.device) ?? d.device)}</b> has no IOMMU: ${e(d.reason ?? '')}</li>`).join('')}</ul>`);
+    if (failed.length) body.push(`<ul class="failed">${failed.map((d) => `<li><b title="${e(d.device)}">${e(d.name)}</b> has no IOMMU: ${e(d.reason ?? '')}</li>`).join('')}</ul>`);
   }
 
   body.push('<h2>Remoteproc bring-up</h2>');

@@ -51,7 +51,7 @@ export interface SmmuPicture {
 }
 
 /** One SMMU's picture as an SVG fragment placed at y = 0 (wrap it in <g transform>). */
-export function smmuPicture(smmu: SmmuResult, labels: Map<string, string>): SmmuPicture {
+export function smmuPicture(smmu: SmmuResult, labels: Map<string, string>, options: { title?: boolean } = {}): SmmuPicture {
   const wants: Want[] = [];
   smmu.devices.forEach((d, i) => {
     for (const s of d.streams) wants.push({ device: d.device, remoteproc: d.remoteproc, sid: s.sid, mask: s.mask, colour: deviceColour(i), failed: d.status === 'no-iommu' });
@@ -60,9 +60,12 @@ export function smmuPicture(smmu: SmmuResult, labels: Map<string, string>): Smmu
   const summary = `${smmu.smrsUsed}/${smmu.parameters.numMappingGroups} SMRs · ${smmu.contextBanksUsed}/${smmu.parameters.numContextBanks} context banks · ${smmu.devices.length} devices`;
   let y = 0;
   const out: string[] = [];
-  out.push(`<text x="0" y="${y + 18}" class="title">${escapeXml(title)}</text>`);
-  out.push(`<text x="0" y="${y + 36}" class="sub">${escapeXml(summary)}</text>`);
-  y += 48;
+  if (options.title !== false) {
+    out.push(`<text x="0" y="${y + 18}" class="title">${escapeXml(title)}</text>`);
+    y += 18;
+  }
+  out.push(`<text x="0" y="${y + 18}" class="sub">${escapeXml(summary)}</text>`);
+  y += 30;
 
   // Overview: 256 buckets of 256 IDs.
   const buckets = new Map<number, Want[]>();
