@@ -137,9 +137,67 @@ class BlobReader {
    * Names are byte strings: latin1 maps each byte to one char, so printing gives the same bytes back.
    */
   cString(start: number, limit: number): { text: string; end: number } | undefined {
-    const nul = this.bytes.indexOf(0, start);
-    if (nul < 0 || nul >= limit) return undefined;
-    return { text: this.buffer.toString('latin1', start, nul), end: nul + 1 };
+    const nul = this.bytes.subarray(start, limit).indexOf(0);
+    if (nul < 0) return undefined;
+    return { text: this.buffer.toString('latin1', start, start + nul), end: start + nul + 1 };
+  }
+
+  latin1(start: number, end: number): string {
+    return this.buffer.toString('latin1', start, end);
+  }
+}
+
+/**
+ * Property names from the strings block. The block is decoded once and names are slices of it
+ * (V8 shares the characters), and a name's end is found by binary search in the block's NUL
+ * positions: a hostile blob with many offsets into one long run costs neither a rescan of the run
+ * nor a copy of it per name.
+ */
+class StringsBlock {
+  private readonly names = new Map<number, string | null>();
+  private nuls: Uint32Array | undefined;
+  private text: string | undefined;
+
+  constructor(
+    private readonly r: BlobReader,
+    private readonly block: Block,
+  ) {}
+
+  /** The name at `offset` (relative to the block), or undefined when it is not a terminated string inside it. */
+  nameAt(offset: number): string | undefined {
+    let name = this.names.get(offset);
+    if (name === undefined) {
+      name = this.decode(offset);
+      this.names.set(offset, name);
+    }
+    return name ?? undefined;
+  }
+
+  private decode(offset: number): string | null {
+    const { base, limit } = this.block;
+    if (offset >= limit - base) return null;
+    this.nuls ??= this.findNuls();
+    const start = base + offset;
+    // first NUL at or after start
+    let lo = 0;
+    let hi = this.nuls.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.nuls[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.nuls.length) return null;
+    this.text ??= this.r.latin1(base, limit);
+    return this.text.slice(offset, this.nuls[lo]! - base);
+  }
+
+  private findNuls(): Uint32Array {
+    const bytes = this.r.bytes.subarray(this.block.base, this.block.limit);
+    let count = 0;
+    for (let at = bytes.indexOf(0); at >= 0; at = bytes.indexOf(0, at + 1)) count++;
+    const nuls = new Uint32Array(count);
+    for (let at = bytes.indexOf(0), i = 0; at >= 0; at = bytes.indexOf(0, at + 1)) nuls[i++] = this.block.base + at;
+    return nuls;
   }
 }
 
@@ -273,8 +331,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
   const warn = (message: string, path: string) =>
     opts.warnings?.push({ rule: 'dtb/warning', severity: 'warning', message, path });
 
-  // Property names repeat (dtc shares them in the strings block): decode each offset once.
-  const propertyNames = new Map<number, string>();
+  const names = new StringsBlock(r, strings);
   let pos = struct.base;
   const word = (what: string): number => {
     if (pos + 4 > struct.limit) r.fail('dtb/truncated', `structure block ends where ${what} should be`, pos);
@@ -321,11 +378,7 @@ function readStructure(r: BlobReader, h: Header, opts: ReadDtbOptions, lenient: 
         const length = word('a property length');
         const nameOffAt = pos;
         const nameOff = word('a property name offset');
-        let name = propertyNames.get(nameOff);
-        if (name === undefined) {
-          const named = nameOff < strings.limit - strings.base ? r.cString(strings.base + nameOff, strings.limit) : undefined;
-          if (named) propertyNames.set(nameOff, (name = named.text));
-        }
+        const name = names.nameAt(nameOff);
         if (name === undefined) {
           r.fail(
             'dtb/bad-string-offset',

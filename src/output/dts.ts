@@ -9,6 +9,7 @@
  * build sign-extends them to `\xffffff80`). Where dtc aborts on a value whose chunks do not hold
  * whole values of their type, we print that value as bytes instead.
  */
+import { DiagnosticError } from '../diagnostics.js';
 import { isTypeMarker } from '../tree/model.js';
 import type { MarkerKind, Node, Property, Tree } from '../tree/model.js';
 import { effectiveMarkers, isPrintable, typeWidth } from './value-types.js';
@@ -153,21 +154,76 @@ function labelPrefix(labels: readonly string[]): string {
   return text;
 }
 
+export interface PrintDtsOptions {
+  /** Longest text to build, in characters; a bigger tree is a DiagnosticError (rule `output/too-large`). */
+  maxLength?: number;
+}
+
+/** Just under V8's longest string (2^29 - 24 characters on 64-bit). */
+export const DEFAULT_MAX_DTS_LENGTH = 500 * 2 ** 20;
+
+/** The lines of the output, with a running length so that a huge tree fails cleanly, not with a RangeError. */
+class DtsText {
+  private readonly parts: string[] = [];
+  private length = 0;
+  constructor(private readonly maxLength: number) {}
+
+  /** Fails before building a piece that could be `bound` characters long and would pass the limit. */
+  ensureRoom(bound: number, node: Node | undefined, property?: string): void {
+    if (this.length + bound <= this.maxLength) return;
+    const path = node ? pathOf(node) : '/';
+    throw new DiagnosticError({
+      rule: 'output/too-large',
+      severity: 'error',
+      message: `the DTS text would exceed ${this.maxLength} characters (at ${path}${property ? `:${property}` : ''})`,
+      path,
+      ...(property ? { property } : {}),
+    });
+  }
+
+  push(text: string, node: Node | undefined): void {
+    this.ensureRoom(text.length, node);
+    this.parts.push(text);
+    this.length += text.length;
+  }
+
+  toString(): string {
+    return this.parts.join('');
+  }
+}
+
+/** Node.path without recursion (trees may nest thousands deep). */
+function pathOf(node: Node): string {
+  const names: string[] = [];
+  for (let n: Node | undefined = node; n?.parent; n = n.parent) names.push(n.name);
+  return `/${names.reverse().join('/')}`;
+}
+
+/** An upper bound of a property line's length: a byte prints as at most 4 characters (`\xNN`). */
+function propertyBound(prop: Property, indent: number): number {
+  let labels = 0;
+  for (const label of prop.labels) labels += label.length + 2;
+  for (const m of prop.value.markers) labels += (m.ref?.length ?? 0) + 16;
+  return indent + labels + prop.name.length + 4 * prop.value.bytes.length + 32;
+}
+
 /** Prints a node and its subtree; iterative (an explicit stack), so any depth prints. */
-function printNode(top: Node, out: string[]): void {
+function printNode(top: Node, out: DtsText): void {
   // A pending entry is a node still to open, or the closing line of an opened one.
   const pending: { node: Node; level: number; close: boolean }[] = [{ node: top, level: 0, close: false }];
   while (pending.length > 0) {
     const { node, level, close } = pending.pop()!;
+    out.ensureRoom(level + 4, node);
     const indent = '\t'.repeat(level);
     if (close) {
-      out.push(`${indent}};\n`);
+      out.push(`${indent}};\n`, node);
       continue;
     }
-    if (level > 0) out.push('\n');
-    out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`);
+    if (level > 0) out.push('\n', node);
+    out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`, node);
     for (const prop of node.liveProperties()) {
-      out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`);
+      out.ensureRoom(propertyBound(prop, level + 1), node, prop.name);
+      out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`, node);
     }
     pending.push({ node, level, close: true });
     const children = node.liveChildren();
@@ -176,11 +232,12 @@ function printNode(top: Node, out: string[]): void {
 }
 
 /** The whole tree as dtc -O dts prints it. */
-export function printDts(tree: Tree): string {
-  const out: string[] = ['/dts-v1/;\n\n'];
+export function printDts(tree: Tree, opts: PrintDtsOptions = {}): string {
+  const out = new DtsText(opts.maxLength ?? DEFAULT_MAX_DTS_LENGTH);
+  out.push('/dts-v1/;\n\n', undefined);
   for (const re of tree.reservations) {
-    out.push(`${labelPrefix(re.labels)}/memreserve/\t0x${hex(re.address, 16)} 0x${hex(re.size, 16)};\n`);
+    out.push(`${labelPrefix(re.labels)}/memreserve/\t0x${hex(re.address, 16)} 0x${hex(re.size, 16)};\n`, undefined);
   }
   printNode(tree.root, out);
-  return out.join('');
+  return out.toString();
 }

@@ -10,7 +10,8 @@ import { printDts } from '../../src/output/dts.js';
 import { treeToJson } from '../../src/output/json.js';
 import { referenceDtc } from '../support/reference.js';
 import { repoRoot } from '../support/shared.js';
-import { corruptCases, deepBlob, u32 } from './read-corrupt-cases.js';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_PROP } from '../../src/dtb/format.js';
+import { assembleBlob, corruptCases, deepBlob, u32 } from './read-corrupt-cases.js';
 
 const fixtures = path.join(repoRoot, 'fixtures/dtb');
 const base = new Uint8Array(fs.readFileSync(path.join(fixtures, 'small.dtb')));
@@ -109,6 +110,18 @@ describe('readDtb on malformed blobs', () => {
         if (length >= 32) expect(dtcReads(cut).status, `dtc on ${length}`).not.toBe(0);
       }
     }
+  });
+
+  it('does not rescan a long name run for each of many name offsets into it', () => {
+    const run = 'a'.repeat(1 << 20);
+    const struct: number[] = [FDT_BEGIN_NODE, 0];
+    for (let i = 0; i < 50_000; i++) struct.push(FDT_PROP, 0, i * 7);
+    struct.push(FDT_END_NODE, FDT_END);
+    const started = performance.now();
+    const tree = readDtb(assembleBlob(struct, `${run}\0`));
+    expect(tree.root.properties.length).toBe(50_000);
+    expect(tree.root.properties[1]!.name.length).toBe((1 << 20) - 7);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('reads deep nesting without recursion, up to a configurable limit', () => {

@@ -3,6 +3,7 @@
  * values, phandle and path references), against the reference dtc printing the same source.
  */
 import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../src/diagnostics.js';
 import { printDts, formatPropertyValue } from '../../src/output/dts.js';
 import { Node, Property, type Data, type Marker, type Tree } from '../../src/tree/model.js';
 import { referenceDtc } from '../support/reference.js';
@@ -187,5 +188,21 @@ l1: l2: /memreserve/ 0x1 0x2;
     });
     expect(formatPropertyValue(cells)).toBe(' = [00 00 00 01 41 42 00 43 44];');
     expect(formatPropertyValue(strings)).toBe(' = [78 00 41 42 00 43 44];');
+  });
+
+  it('stops with output/too-large, naming the property, rather than building an impossible string', () => {
+    const root = new Node('');
+    const soc = new Node('soc');
+    root.addChild(soc);
+    soc.properties.push(prop('small', value([{ u32: [1] }])), prop('big', value([{ u8: new Array<number>(4096).fill(0xab) }])));
+    expect(printDts(tree(root), { maxLength: 20_000 })).toContain('big = [ab ab');
+    let caught: unknown;
+    try {
+      printDts(tree(root), { maxLength: 1000 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(DiagnosticError);
+    expect((caught as DiagnosticError).diagnostic).toMatchObject({ rule: 'output/too-large', path: '/soc', property: 'big' });
   });
 });
