@@ -4,7 +4,7 @@
  * references), the raw bytes, labels inside values and source spans (or blob offsets).
  * Keys are always emitted in the same order, so equal trees give equal text.
  */
-import type { Diagnostic, Span } from '../diagnostics.js';
+import { DiagnosticError, type Diagnostic, type Span } from '../diagnostics.js';
 import { blobOffsetOf } from '../dtb/read.js';
 import { isTypeMarker } from '../tree/model.js';
 import type { Marker, MarkerKind, MemoryReservation, Node, Property, Tree } from '../tree/model.js';
@@ -223,8 +223,32 @@ function reservationToJson(re: MemoryReservation): JsonReservation {
   return { address: hex(re.address), size: hex(re.size), labels: [...re.labels] };
 }
 
+export interface TreeToJsonOptions {
+  /** Most property-value bytes to convert (each byte becomes JSON numbers and hex); more is `output/too-large`. */
+  maxValueBytes?: number;
+}
+
+/** Kernel trees hold well under 1 MiB of values; this leaves room while keeping memory bounded. */
+export const DEFAULT_MAX_JSON_VALUE_BYTES = 64 * 2 ** 20;
+
+function tooLarge(message: string): DiagnosticError {
+  return new DiagnosticError({ rule: 'output/too-large', severity: 'error', message });
+}
+
+function checkValueBudget(root: Node, maxValueBytes: number): void {
+  let total = 0;
+  const pending: Node[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const prop of node.liveProperties()) total += prop.value.bytes.length;
+    if (total > maxValueBytes) throw tooLarge(`the tree holds more than ${maxValueBytes} bytes of property values, too many for JSON output`);
+    pending.push(...node.liveChildren());
+  }
+}
+
 /** The tree as a plain object in the shape of docs/json-tree.md. */
-export function treeToJson(tree: Tree): JsonTree {
+export function treeToJson(tree: Tree, opts: TreeToJsonOptions = {}): JsonTree {
+  checkValueBudget(tree.root, opts.maxValueBytes ?? DEFAULT_MAX_JSON_VALUE_BYTES);
   return {
     format: JSON_TREE_FORMAT,
     version: JSON_TREE_VERSION,
@@ -237,5 +261,12 @@ export function treeToJson(tree: Tree): JsonTree {
 
 /** `-O json`: one object with the run's diagnostics and the tree (DESIGN.md's JSON output), as text. */
 export function printJson(tree: Tree, diagnostics: Diagnostic[] = []): string {
-  return `${JSON.stringify({ diagnostics, tree: treeToJson(tree) }, null, 2)}\n`;
+  const json = { diagnostics, tree: treeToJson(tree) };
+  try {
+    return `${JSON.stringify(json, null, 2)}\n`;
+  } catch (err) {
+    // longer than V8's longest string, or nested deeper than JSON.stringify recurses
+    if (err instanceof RangeError) throw tooLarge(`the JSON text cannot be built: ${err.message}`);
+    throw err;
+  }
 }

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { compile, parseCompileArgs } from '../../src/compile/index.js';
 import { readDtb } from '../../src/dtb/read.js';
 import { printJson, treeToJson, type JsonNode, type JsonValue } from '../../src/output/json.js';
-import type { Tree } from '../../src/tree/model.js';
+import { DiagnosticError } from '../../src/diagnostics.js';
+import { Node, type Tree } from '../../src/tree/model.js';
 import { repoRoot, sharedOrExplain } from '../support/shared.js';
 import { compileDtcTest, dtcTestSources, dtcTestsDir, includeArgsFor } from './reference-blobs.js';
 
@@ -130,6 +131,26 @@ describe('JSON tree output', () => {
     expect(Object.keys(parsed)).toEqual(['diagnostics', 'tree']);
     expect(Object.keys(parsed.tree)).toEqual(['format', 'version', 'plugin', 'bootCpuidPhys', 'reservations', 'root']);
     expect(Object.keys(parsed.tree.root as object)).toEqual(['path', 'name', 'labels', 'phandle', 'spans', 'properties', 'children']);
+  });
+
+  it('refuses trees with more value bytes than the budget, and JSON nested beyond what JSON.stringify can, as output/too-large', async () => {
+    const result = await compileSource('/dts-v1/;\n/ { a = [00 01 02 03 04 05 06 07]; n { b = <1 2>; }; };');
+    expect(() => treeToJson(result.tree!, { maxValueBytes: 15 })).toThrow(DiagnosticError);
+    expect(treeToJson(result.tree!, { maxValueBytes: 16 }).root.properties[0]!.value.raw).toBe('0001020304050607');
+    let root = new Node('');
+    const top = root;
+    for (let i = 0; i < 20_000; i++) {
+      const child = new Node('n');
+      root.addChild(child);
+      root = child;
+    }
+    const deep: Tree = { v1: true, plugin: false, reservations: [], root: top, bootCpuidPhys: 0 };
+    try {
+      expect(printJson(deep).length).toBeGreaterThan(20_000);
+    } catch (err) {
+      expect(err).toBeInstanceOf(DiagnosticError);
+      expect((err as DiagnosticError).diagnostic.rule).toBe('output/too-large');
+    }
   });
 
   describe.runIf(sharedOrExplain('JSON output over dtc-tests'))('over every dtc test source', () => {
