@@ -83,6 +83,11 @@ export interface AllocationInput {
   el: 1 | 2;
 }
 
+/** Names given to `--order` that match no node (reported in the simulation's notes). */
+export function unknownOrderNames(index: TreeIndex, order: ProbeOrder): string[] {
+  return order.kind === 'first' ? order.names.filter((n) => !index.byLabelOrPath(n)) : [];
+}
+
 export function probeOrder(index: TreeIndex, devices: Device[], order: ProbeOrder): Device[] {
   const sorted = [...devices].sort((a, b) => a.order - b.order || (a.rid ?? 0) - (b.rid ?? 0));
   if (order.kind === 'reverse') return sorted.reverse();

@@ -95,7 +95,7 @@ export function bringUp(input: BringupInput): RemoteprocResult {
     if (outcome.remoteprocContextBank !== undefined) iommuInputs.contextBank = String(outcome.remoteprocContextBank);
   }
   if (!hasIommu) step('B2', 'rproc_enable_iommu', 'skipped', {}, 'no-op: has_iommu=false');
-  else if (!outcome || outcome.status === 'no-iommu') fail('B2', 'rproc_enable_iommu', iommuInputs, `can't attach iommu device: the device has no IOMMU (${outcome?.reason ?? 'its iommus did not resolve'})`, outcome?.rule ?? 'pas/iommu-target-enabled');
+  else if (!outcome || outcome.status === 'no-iommu') fail('B2', 'rproc_enable_iommu', iommuInputs, `can't attach iommu device: the device has no IOMMU (${outcome?.reason ?? 'its iommus did not resolve'})`, outcome?.rule);
   else if (outcome.attachError) fail('B2', 'rproc_enable_iommu', iommuInputs, `can't attach iommu device: ${outcome.attachError}`, outcome.attachError.includes('ENOSPC') ? 'pas/context-bank-budget' : 'pas/smr-shared-group');
   else if (el === 1) step('B2', 'rproc_enable_iommu', 'ok', iommuInputs, 'attaches a domain to a stream Gunyah controls', 'pas/el1-remoteproc-has-iommus');
   else step('B2', 'rproc_enable_iommu', 'ok', iommuInputs, 'unmanaged domain attached');

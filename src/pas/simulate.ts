@@ -10,7 +10,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Node, Property, Tree } from '../tree/model.js';
-import { allocate, handoffFindings, type DeviceOutcome, type ProbeOrder, type SmmuState } from './allocate.js';
+import { allocate, handoffFindings, unknownOrderNames, type DeviceOutcome, type ProbeOrder, type SmmuState } from './allocate.js';
 import { overlapFindings, reservedRegions } from './carveouts.js';
 import { compatibles, hex, TreeIndex } from './dt.js';
 import { bringUp, type RemoteprocResult } from './bringup.js';
@@ -140,6 +140,9 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
 
   const order = options.order && options.order.kind !== 'pairs' ? options.order : { kind: 'tree' as const };
   const allocation = allocate({ index, smmus, devices: resolution.devices, order, el });
+  for (const name of unknownOrderNames(index, order)) resolution.notes.push(`--order: '${name}' is neither a label nor a node path; ignored`);
+  const multi = resolution.devices.filter((d) => d.enabled && new Set(d.streams.map((s) => s.smmu)).size > 1);
+  for (const d of multi) resolution.notes.push(`${d.id} has streams on several IOMMUs; the model allocates those of the first (iommu_fwspec_init takes one IOMMU per device)`);
   diagnostics.push(...allocation.diagnostics);
   diagnostics.push(...handoffFindings(index, smmus, resolution.devices));
   const pairs = analysePairs(index, resolution.devices, changed);
