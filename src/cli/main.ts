@@ -13,6 +13,7 @@ import { registerCheck } from './check.js';
 import { registerKernel } from './kernel.js';
 import { registerDiff } from './diff.js';
 import { registerReview } from './review.js';
+import { registerHook } from './hook.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerKernel(program, run);
   registerDiff(program, run);
   registerReview(program, run);
+  registerHook(program, run);
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')

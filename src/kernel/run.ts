@@ -20,6 +20,8 @@ export interface KernelOptions {
   arch: string[];
   boards: string[];
   changed?: string;
+  /** Files known to have changed (the pre-commit hook's staged files): targets affected by them. */
+  changedFiles?: string[];
   jobs: number;
   shard?: { k: number; n: number };
   bindings: string[];
@@ -61,6 +63,7 @@ export function planKernel(options: KernelOptions, layout: KernelLayout): Kernel
   let targets = selectBoards(discoverTargets(layout), options.boards);
   if (options.boards.length && !targets.length) throw new KernelUsageError(`--board ${options.boards.join(', ')}: no such board or composition`);
   if (options.changed) targets = affectedTargets(targets, layout, changedFiles(layout.root, options.changed));
+  if (options.changedFiles) targets = affectedTargets(targets, layout, new Set(options.changedFiles.map(realpath)));
   if (options.shard) targets = shard(targets, options.shard.k, options.shard.n);
   return targets;
 }
