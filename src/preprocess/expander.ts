@@ -220,6 +220,10 @@ export abstract class Expander {
     if (tok.kind === T.EOF) {
       this.failAt(`unterminated argument list invoking macro "${m.name}"`, nameLoc, 'unterminated-arguments');
     }
+    // Collected tokens count too: nested invocations re-collect their arguments at every level.
+    let collected = 0;
+    for (const a of args) collected += a.first.length;
+    this.countExpanded(collected, nameLoc);
     const argc = args.length;
     if (argc === 1 && paramc === 0 && args[0]!.first.length === 0) return [];
     if (argc < paramc) {

@@ -71,6 +71,23 @@ describe('preprocess API', () => {
     expect(() => preprocess('/nope.dts', { includeDirs: [], readFile: memoryFs({}).readFile })).toThrow(DiagnosticError);
   });
 
+  it('fails fast, with a DiagnosticError, on pathologically deep input', () => {
+    const n = 20_000;
+    const fs = memoryFs({
+      '/nested.dts': `#define F(x) [x]\n${'F('.repeat(n)}1${')'.repeat(n)}\n`,
+      '/parens.dts': `#if ${'('.repeat(n)}1${')'.repeat(n)}\n#endif\n`,
+      '/ok.dts': '#define F(x) [x]\nF(F(2))\n',
+    });
+    const cache = new PreprocessCache();
+    for (const file of ['/nested.dts', '/parens.dts']) {
+      const started = performance.now();
+      expect(() => preprocess(file, { includeDirs: [], readFile: fs.readFile, cache })).toThrow(DiagnosticError);
+      expect(performance.now() - started).toBeLessThan(20_000);
+    }
+    // The shared cache (and its macro definitions) is still sound afterwards.
+    expect(preprocess('/ok.dts', { includeDirs: [], readFile: fs.readFile, cache }).text).toBe('[[2]]\n');
+  });
+
   it('honours maxIncludeDepth', () => {
     const fs = memoryFs({ '/r.dts': '#include "r.dts"\n' });
     try {
