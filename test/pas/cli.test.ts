@@ -13,14 +13,28 @@ const board = path.join(repoRoot, 'fixtures/pas/generic-board.dts');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pas-cli-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/** Checks a JSON report against the published schema. */
+async function expectValid(text: string, clean = true): Promise<void> {
+  const { default: AjvModule } = await import('ajv');
+  const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+  const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'docs/rules/pas/simulation.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  const json = JSON.parse(text) as { diagnostics: unknown[] };
+  expect(validate(json), JSON.stringify(validate.errors, null, 1)).toBe(true);
+  if (!clean) expect(json.diagnostics.length).toBeGreaterThan(0);
+}
+
 function run(args: string[]) {
   return spawnSync(process.execPath, [cli, 'simulate', ...args], { cwd: work, encoding: 'utf8' });
 }
 
 describe('dtoverlay-check simulate', () => {
-  it('prints { diagnostics, simulation } as JSON', () => {
+  it('prints { diagnostics, simulation } as JSON, valid against docs/rules/pas/simulation.schema.json', async () => {
     const r = run([board, '--format', 'json']);
     expect(r.status).toBe(0);
+    await expectValid(r.stdout);
+    await expectValid(run([board, '--el', '2', '--order', 'pairs', '--format', 'json']).stdout);
+    await expectValid(run([board, path.join(repoRoot, 'fixtures/pas/global-interrupts-present.dtso'), '--format', 'json']).stdout, false);
     const json = JSON.parse(r.stdout) as { diagnostics: unknown[]; simulation: { el: number; smmus: { entries: unknown[] }[]; remoteprocs: unknown[] } };
     expect(Array.isArray(json.diagnostics)).toBe(true);
     expect(json.simulation.el).toBe(1);
