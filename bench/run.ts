@@ -5,12 +5,14 @@
 import { benchDtcWasm } from './dtc-wasm.js';
 import { benchOverlay } from './overlay.js';
 import { benchPas } from './pas.js';
+import { benchCheck } from './check.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   'dtc-wasm': benchDtcWasm,
   overlay: benchOverlay,
   pas: benchPas,
+  check: benchCheck,
 };
 
 const wanted = process.argv.slice(2);
