@@ -116,7 +116,7 @@ export function bringUp(input: BringupInput): RemoteprocResult {
   const expected = rp.data?.carveoutSize;
   if (c && expected !== undefined && c.size < BigInt(expected)) {
     fail('B10', 'qcom_mdt_pas_load: init_image + mem_setup + segments', regionInputs(index, c.node, c.base, c.size), `carve-out ${hex(c.size)} is smaller than the ${hex(expected)} the firmware is expected to need`);
-  } else step('B10', 'qcom_mdt_pas_load: init_image + mem_setup + segments', c ? 'ok' : 'fail', c ? { ...regionInputs(index, c.node, c.base, c.size), metadata: el === 2 && hasIommu ? 'TZ-mem pool' : 'dma_alloc_coherent (Gunyah bridges it)' } : {});
+  } else step('B10', 'qcom_mdt_pas_load: init_image + mem_setup + segments', c ? 'ok' : 'fail', c ? { ...regionInputs(index, c.node, c.base, c.size), metadata: hasIommu ? 'TZ-mem pool' : el === 2 ? 'dma_alloc_coherent (no hypervisor bridges it at EL2)' : 'dma_alloc_coherent (Gunyah bridges it)' } : {});
   step('B11', 'qcom_pil_info_store', 'ok');
   if (el === 2 && hasIommu) {
     const why = has('pas/carveout-alignment') ? 'pas/carveout-alignment' : has('pas/carveout-identity-fits-aperture') ? 'pas/carveout-identity-fits-aperture' : has('pas/rsc-devmem-vs-carveout') ? 'pas/rsc-devmem-vs-carveout' : undefined;
