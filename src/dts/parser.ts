@@ -44,7 +44,15 @@ export function parseDts(text: string, fileName: string, options: ParseOptions):
     source = parser.parseSourceFile();
   } catch (err) {
     if (err instanceof DiagnosticError) parser.diagnostics.push(err.diagnostic);
-    else if (!(err instanceof SyntaxError_)) throw err;
+    else if (err instanceof RangeError) {
+      // only integer expressions recurse; thousands of nested parentheses exhaust the JS stack
+      parser.diagnostics.push({
+        rule: 'parse/syntax',
+        severity: 'error',
+        message: 'expression nested too deeply',
+        span: parser.lexer.span(),
+      });
+    } else if (!(err instanceof SyntaxError_)) throw err;
     source = undefined;
   }
   const diagnostics = parser.allDiagnostics();
@@ -128,18 +136,25 @@ class Parser {
   private parseMemReserves(): MemReserveDef[] {
     const lx = this.lexer;
     const out: MemReserveDef[] = [];
+    // parser-stack entries: initial state, headers, then one per earlier memreserve (right recursion)
+    let base = 2;
     while (this.t() === Tok.Label || this.t() === Tok.MemReserve) {
       const labels: string[] = [];
       const start = lx.mark();
+      let depth = base;
       while (this.t() === Tok.Label) {
+        this.push(++depth);
         labels.push(lx.text);
         lx.next();
       }
       if (this.t() !== Tok.MemReserve) this.syntaxError();
+      this.push(++depth);
       lx.next();
-      const address = this.parseIntegerPrim();
-      const size = this.parseIntegerPrim();
+      const address = this.parseIntegerPrim(depth);
+      const size = this.parseIntegerPrim(depth + 1);
       if (!this.isChar(';')) this.syntaxError();
+      this.push(depth + 3);
+      base++;
       const span = lx.spanFrom(start);
       lx.next();
       out.push({ labels, address, size, span });
@@ -284,7 +299,7 @@ class Parser {
           continue;
         }
         if (omit) this.syntaxError();
-        const prop = this.finishProperty(name, labels, nameMark);
+        const prop = this.finishProperty(name, labels, nameMark, itemDepth);
         if (children.length > 0) {
           this.error('Properties must precede subnodes', lx.spanFrom(itemStart));
           throw new SyntaxError_();
@@ -295,11 +310,14 @@ class Parser {
       if (t !== Tok.DelProp || omit) this.syntaxError();
       // /delete-property/ name ;
       const delStart = lx.mark();
+      this.push(++itemDepth);
       lx.next();
       if (this.t() !== Tok.PropNodeName) this.syntaxError();
+      this.push(++itemDepth);
       const name = lx.text;
       lx.next();
       if (!this.isChar(';')) this.syntaxError();
+      this.push(++itemDepth);
       const span = lx.spanFrom(delStart);
       lx.next();
       if (children.length > 0) {
@@ -318,82 +336,104 @@ class Parser {
     }
   }
 
-  /** After the property name: ';' or '=' propdata ';'. */
-  private finishProperty(name: string, labels: string[], nameMark: Mark): PropItem {
+  /**
+   * After the property name: ';' or '=' propdata ';'. `depth` is the parser-stack size with the
+   * name on it; the pushes below follow dtc's grammar so deep trees stop where dtc stops.
+   */
+  private finishProperty(name: string, labels: string[], nameMark: Mark, depth: number): PropItem {
     const lx = this.lexer;
     if (this.isChar(';')) {
+      this.push(depth + 1);
       const span = lx.spanFrom(nameMark);
       lx.next();
       return { kind: 'property', name, labels, value: { bytes: new Uint8Array(0), markers: [] }, span };
     }
     if (!this.isChar('=')) this.syntaxError();
+    this.push(depth + 1);
     lx.next();
-    const value = this.parsePropData();
+    const value = this.parsePropData(depth + 2);
     if (!this.isChar(';')) this.syntaxError();
+    this.push(depth + 3);
     const span = lx.spanFrom(nameMark);
     lx.next();
     return { kind: 'property', name, labels, value: value.finish(), span };
   }
 
-  /** propdata: (labels item labels) joined by ',' */
-  private parsePropData(): DataBuilder {
+  /** propdata: (labels item labels) joined by ','. `prefix` is the stack size with propdataprefix on it. */
+  private parsePropData(prefix: number): DataBuilder {
     const lx = this.lexer;
     // one scratch buffer for every value (finish() copies out): far fewer allocations
     const d = this.scratch;
     d.reset();
+    this.push(prefix); // propdataprefix, reduced on the first token of the value
     for (;;) {
       while (this.t() === Tok.Label) {
+        this.push(prefix + 1);
         d.addMarker('label', lx.text, lx.span());
         lx.next();
       }
-      this.parsePropItem(d);
+      this.parsePropItem(d, prefix);
       while (this.t() === Tok.Label) {
+        this.push(prefix + 1);
         d.addMarker('label', lx.text, lx.span());
         lx.next();
       }
       if (!this.isChar(',')) break;
+      this.push(prefix + 1);
       lx.next();
     }
     return d;
   }
 
-  private parsePropItem(d: DataBuilder): void {
+  private parsePropItem(d: DataBuilder, prefix: number): void {
     const lx = this.lexer;
     const t = this.t();
     if (t === Tok.String) {
+      this.push(prefix + 1);
       d.addMarker('string');
       d.appendBytes(lx.bytes);
       lx.next();
     } else if (t === Tok.Bits || this.isChar('<')) {
-      this.parseArray(d);
+      this.parseArray(d, prefix);
     } else if (this.isChar('[')) {
+      this.push(prefix + 1);
       lx.next();
+      this.push(prefix + 2); // bytestring, reduced on the next token
       d.addMarker('u8');
       for (;;) {
         if (this.t() === Tok.Byte) {
+          this.push(prefix + 3);
           d.appendByte(lx.num);
           lx.next();
         } else if (this.t() === Tok.Label) {
+          this.push(prefix + 3);
           d.addMarker('label', lx.text, lx.span());
           lx.next();
         } else break;
       }
-      this.expectChar(']');
+      if (!this.isChar(']')) this.syntaxError();
+      this.push(prefix + 3);
+      lx.next();
     } else if (t === Tok.LabelRef || t === Tok.PathRef) {
+      this.push(prefix + 1);
       const span = lx.span();
       d.addMarker('string', lx.text);
       d.addMarker('ref-path', lx.text, span);
       lx.next();
     } else if (t === Tok.Incbin) {
-      this.parseIncbin(d);
+      this.parseIncbin(d, prefix);
     } else this.syntaxError();
   }
 
-  private parseIncbin(d: DataBuilder): void {
+  private parseIncbin(d: DataBuilder, prefix: number): void {
     const lx = this.lexer;
+    this.push(prefix + 1);
     lx.next();
-    this.expectChar('(');
+    if (!this.isChar('(')) this.syntaxError();
+    this.push(prefix + 2);
+    lx.next();
     if (this.t() !== Tok.String) this.syntaxError();
+    this.push(prefix + 3);
     let nameBytes = lx.bytes;
     const nul = nameBytes.indexOf(0);
     if (nul >= 0) nameBytes = nameBytes.subarray(0, nul);
@@ -402,13 +442,19 @@ class Parser {
     lx.next();
     let offset = 0n;
     let length: bigint | undefined;
+    let depth = prefix + 3;
     if (this.isChar(',')) {
+      this.push(prefix + 4);
       lx.next();
-      offset = this.parseIntegerPrim();
-      this.expectChar(',');
-      length = this.parseIntegerPrim();
+      offset = this.parseIntegerPrim(prefix + 4);
+      if (!this.isChar(',')) this.syntaxError();
+      this.push(prefix + 6);
+      lx.next();
+      length = this.parseIntegerPrim(prefix + 6);
+      depth = prefix + 7;
     }
     if (!this.isChar(')')) this.syntaxError();
+    this.push(depth + 1);
     const dir = lx.currentDir;
     lx.next();
     const found = this.host.openBinary(name, dir);
@@ -429,30 +475,36 @@ class Parser {
   }
 
   /** arrayprefix '>' : ('/bits/' N)? '<' (integer | &ref | label)* '>' */
-  private parseArray(d: DataBuilder): void {
+  private parseArray(d: DataBuilder, prefix: number): void {
     const lx = this.lexer;
     let bits: 8 | 16 | 32 | 64 = 32;
     if (this.t() === Tok.Bits) {
+      this.push(prefix + 1);
       lx.next();
       if (this.t() !== Tok.Literal) this.syntaxError();
+      this.push(prefix + 2);
       const span = lx.span();
       const n = lx.big;
       lx.next();
       if (n === 8n || n === 16n || n === 32n || n === 64n) bits = Number(n) as 8 | 16 | 32 | 64;
       else this.error('Array elements must be 8, 16, 32 or 64-bits', span);
-    }
-    this.expectChar('<');
+      if (!this.isChar('<')) this.syntaxError();
+      this.push(prefix + 3);
+    } else this.push(prefix + 1);
+    lx.next();
+    const array = prefix + 1; // arrayprefix
     d.addMarker(bits === 8 ? 'u8' : bits === 16 ? 'u16' : bits === 32 ? 'u32' : 'u64');
     const mask = bits === 64 ? U64 : (1n << BigInt(bits)) - 1n;
     for (;;) {
       const t = this.t();
       if (t === Tok.Literal && bits === 32 && lx.num >= 0 && lx.num <= 0xffffffff) {
         // fast path: a plain 32-bit literal
+        this.push(array + 1);
         d.appendCell(lx.num);
         lx.next();
       } else if (t === Tok.Literal || t === Tok.CharLiteral || this.isChar('(')) {
         const start = lx.mark();
-        const v = this.parseIntegerPrim();
+        const v = this.parseIntegerPrim(array);
         if (bits < 64 && v > mask && (v | mask) !== U64) {
           const span = this.lastSpanFrom(start);
           const digits = bits / 4;
@@ -465,6 +517,7 @@ class Parser {
         }
         d.appendInteger(v, bits);
       } else if (t === Tok.LabelRef || t === Tok.PathRef) {
+        this.push(array + 1);
         const span = lx.span();
         if (bits === 32) d.addMarker('ref-phandle', lx.text, span);
         else this.error('References are only allowed in arrays with 32-bit elements.', span);
@@ -472,11 +525,14 @@ class Parser {
         else d.appendInteger(mask, bits);
         lx.next();
       } else if (t === Tok.Label) {
+        this.push(array + 1);
         d.addMarker('label', lx.text, lx.span());
         lx.next();
       } else break;
     }
-    this.expectChar('>');
+    if (!this.isChar('>')) this.syntaxError();
+    this.push(array + 1);
+    lx.next();
   }
 
   // ---- integer expressions (C precedence, unsigned 64-bit) ----
@@ -492,39 +548,113 @@ class Parser {
     this.lexer.next();
   }
 
-  /** integer_prim: literal | char literal | '(' expr ')' */
-  private parseIntegerPrim(): bigint {
+  /**
+   * integer_prim: literal | char literal | '(' expr ')', evaluated with explicit operator and
+   * value stacks (thousands of nested parentheses are valid dtc input). `below` is dtc's
+   * parser-stack size under the primary; every push is checked against its limit, and values
+   * are combined at the moments bison reduces them (so errors come in dtc's order).
+   */
+  private parseIntegerPrim(below: number): bigint {
     const lx = this.lexer;
-    if (this.t() === Tok.Literal || this.t() === Tok.CharLiteral) {
+    const t = this.t();
+    if (t === Tok.Literal || t === Tok.CharLiteral) {
+      this.push(below + 1);
       const v = lx.big;
       this.consume();
       return v;
     }
-    if (this.isChar('(')) {
-      this.consume();
-      const v = this.parseExpr();
-      if (!this.isChar(')')) this.syntaxError();
-      this.consume();
-      return v;
+    if (!this.isChar('(')) this.syntaxError();
+
+    interface Value {
+      v: bigint;
+      start: Mark;
+      end: Span;
     }
-    return this.syntaxError();
+    interface Op {
+      kind: 'paren' | 'unary' | 'binary' | 'cond' | 'else';
+      op: string;
+      level: number;
+      start: Mark;
+    }
+    const values: Value[] = [];
+    const ops: Op[] = [];
+    let elses = 0; // a ':' adds a stack entry of its own
+    const size = (): number => below + ops.length + elses + values.length;
+
+    const reduceTop = (): void => {
+      const op = ops.pop()!;
+      if (op.kind === 'unary') {
+        const a = values.pop()!;
+        const v = op.op === '-' ? u64(-a.v) : op.op === '~' ? u64(~a.v) : a.v === 0n ? 1n : 0n;
+        values.push({ v, start: op.start, end: a.end });
+      } else if (op.kind === 'binary') {
+        const b = values.pop()!;
+        const a = values.pop()!;
+        values.push({ v: this.apply(op.op, a, b), start: a.start, end: b.end });
+      } else if (op.kind === 'else') {
+        elses--;
+        const no = values.pop()!;
+        const yes = values.pop()!;
+        const cond = values.pop()!;
+        values.push({ v: cond.v !== 0n ? yes.v : no.v, start: cond.start, end: no.end });
+      } else this.syntaxError(); // a '(' or a '?' left open
+    };
+    const top = (): Op | undefined => ops[ops.length - 1];
+
+    let expectOperand = true;
+    for (;;) {
+      if (expectOperand) {
+        const tt = this.t();
+        if (tt === Tok.Literal || tt === Tok.CharLiteral) {
+          this.push(size() + 1);
+          values.push({ v: lx.big, start: lx.mark(), end: lx.span() });
+          this.consume();
+          expectOperand = false;
+        } else if (tt === Tok.Char && (lx.text === '(' || lx.text === '-' || lx.text === '~' || lx.text === '!')) {
+          this.push(size() + 1);
+          ops.push({ kind: lx.text === '(' ? 'paren' : 'unary', op: lx.text, level: 99, start: lx.mark() });
+          this.consume();
+        } else this.syntaxError();
+        continue;
+      }
+      const [level, op] = this.binaryOp();
+      if (level >= 0) {
+        // left-associative: reduce what binds at least as tightly (unary binds tighter than all)
+        for (let o = top(); o && (o.kind === 'unary' || (o.kind === 'binary' && o.level >= level)); o = top()) reduceTop();
+        this.push(size() + 1);
+        ops.push({ kind: 'binary', op, level, start: lx.mark() });
+        this.consume();
+        expectOperand = true;
+      } else if (this.isChar('?')) {
+        for (let o = top(); o && (o.kind === 'unary' || o.kind === 'binary'); o = top()) reduceTop();
+        this.push(size() + 1);
+        ops.push({ kind: 'cond', op: '?', level: -1, start: lx.mark() });
+        this.consume();
+        expectOperand = true;
+      } else if (this.isChar(':')) {
+        for (let o = top(); o && o.kind !== 'cond' && o.kind !== 'paren'; o = top()) reduceTop();
+        const o = top();
+        if (!o || o.kind !== 'cond') this.syntaxError();
+        this.push(size() + 1);
+        o.kind = 'else';
+        elses++;
+        this.consume();
+        expectOperand = true;
+      } else if (this.isChar(')')) {
+        for (let o = top(); o && o.kind !== 'paren'; o = top()) reduceTop();
+        const paren = top();
+        if (!paren) this.syntaxError();
+        this.push(size() + 1); // ')'
+        ops.pop();
+        const inner = values.pop()!;
+        values.push({ v: inner.v, start: paren.start, end: lx.span() });
+        this.consume();
+        if (ops.length === 0) return values[0]!.v;
+      } else this.syntaxError();
+    }
   }
 
-  private parseExpr(): bigint {
-    // integer_trinary: integer_or ('?' expr ':' trinary)?
-    const cond = this.parseBinary(0);
-    if (this.isChar('?')) {
-      this.consume();
-      const a = this.parseExpr();
-      if (!this.isChar(':')) this.syntaxError();
-      this.consume();
-      const b = this.parseExpr();
-      return cond !== 0n ? a : b;
-    }
-    return cond;
-  }
-
-  /** Binary operator of the current token and its precedence level (0 = ||), or -1. */
+  /** Binary operator of the current token and its C precedence level (0 = ||), or -1. */
   private binaryOp(): [number, string] {
     const lx = this.lexer;
     switch (this.t()) {
@@ -553,19 +683,9 @@ class Parser {
     return [-1, ''];
   }
 
-  private parseBinary(minLevel: number): bigint {
-    const start = this.lexer.mark();
-    let left = this.parseUnary();
-    for (;;) {
-      const [level, op] = this.binaryOp();
-      if (level < minLevel) return left;
-      this.consume();
-      const right = this.parseBinary(level + 1);
-      left = this.apply(op, left, right, start);
-    }
-  }
-
-  private apply(op: string, a: bigint, b: bigint, start: Mark): bigint {
+  private apply(op: string, left: { v: bigint; start: Mark }, right: { v: bigint; end: Span }): bigint {
+    const a = left.v;
+    const b = right.v;
     switch (op) {
       case '||': return a !== 0n || b !== 0n ? 1n : 0n;
       case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
@@ -586,26 +706,13 @@ class Parser {
       case '/':
       case '%':
         if (b === 0n) {
-          this.error('Division by zero', this.lastSpanFrom(start));
+          // dtc reports the whole `a / b` (bison's @$ of integer_mul)
+          this.error('Division by zero', joinSpans(this.lexer, left.start, right.end));
           return 0n;
         }
         return op === '/' ? a / b : a % b;
     }
     return 0n;
-  }
-
-  private parseUnary(): bigint {
-    if (this.t() === Tok.Char) {
-      const ch = this.lexer.text;
-      if (ch === '-' || ch === '~' || ch === '!') {
-        this.consume();
-        const v = this.parseUnary();
-        if (ch === '-') return u64(-v);
-        if (ch === '~') return u64(~v);
-        return v === 0n ? 1n : 0n;
-      }
-    }
-    return this.parseIntegerPrim();
   }
 }
 

@@ -19,6 +19,11 @@ const shapes: Record<string, (n: number) => string> = {
   siblings: (n) => Array.from({ length: n }, (_, i) => `n${i} { };`).join(''),
   'nested in an extension': (n) =>
     `${shapes.nested!(n)}};\n&{/} { x: y {${shapes.nested!(n)}};`,
+  'nested, with a property innermost': (n) =>
+    Array.from({ length: n }, (_, i) => `n${i} {`).join('') + 'p = a: <b: 1 c:> d:, e: "x", [00];' + '};'.repeat(n),
+  'nested parentheses': (n) => `p = <${'('.repeat(n)}1${')'.repeat(n)}>;`,
+  'chained conditionals': (n) => `p = <(${'1 ? 2 : '.repeat(n)}3)>;`,
+  'right-nested binary operators': (n) => `p = <(${'1 + (2 * '.repeat(n)}3${')'.repeat(n)})>;`,
 };
 
 const CASES: [string, number][] = [
@@ -29,6 +34,14 @@ const CASES: [string, number][] = [
   ['siblings', 9989],
   ['nested in an extension', 3328],
   ['nested in an extension', 3329],
+  ['nested, with a property innermost', 3329],
+  ['nested, with a property innermost', 3330],
+  ['nested parentheses', 9987],
+  ['nested parentheses', 9988],
+  ['chained conditionals', 2496],
+  ['chained conditionals', 2497],
+  ['right-nested binary operators', 3328],
+  ['right-nested binary operators', 4000],
 ];
 
 describe('parser stack limits (as dtc)', () => {
