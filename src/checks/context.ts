@@ -9,9 +9,21 @@
 import type { Data, Marker, Node, Property, Tree } from '../tree/model.js';
 import { Property as PropertyClass } from '../tree/model.js';
 import type { CheckFailure } from './types.js';
+import { cellAt } from './values.js';
 
 /** Bus kinds dtc's bridge checks record on a node (`node->bus`). */
 export type BusKind = 'pci' | 'simple-bus' | 'i2c' | 'spi' | 'graph-port' | 'graph-ports';
+
+/** Where dtc 1.7.2 would hit an assertion (and abort) on malformed input. */
+export class DtcAssertion extends Error {
+  constructor(
+    readonly node: Node,
+    readonly prop: Property,
+  ) {
+    super(`${prop.name} is not a single cell`);
+    this.name = 'DtcAssertion';
+  }
+}
 
 export interface LabelOwner {
   node: Node;
@@ -72,6 +84,15 @@ export class CheckContext {
     this.symbols = options.symbols;
     this.phandleFormat = options.phandleFormat;
     this.pathOf(this.root); // fix the paths now, as dtc does before its checks
+  }
+
+  /**
+   * A property read as one cell where dtc uses `propval_cell`, which asserts the length: dtc 1.7.2
+   * aborts there, so the check phase stops with a DtcAssertion (see runner.ts).
+   */
+  cell(owner: Node, prop: Property): number {
+    if (prop.value.bytes.length !== 4) throw new DtcAssertion(owner, prop);
+    return cellAt(prop.value, 0);
   }
 
   fail(node: Node | undefined, message: string): void {

@@ -14,6 +14,7 @@ import { runCheckTable } from './runner.js';
 export { parseCheckFlag, type CheckLevels } from './levels.js';
 export { formatDtcDiagnostic, dtcPosition, type DtcFormatOptions } from './format.js';
 export { checkTable, checkByName } from './registry.js';
+export { ASSERTION_MESSAGE } from './runner.js';
 export type { CheckDefinition, CheckMeta, CheckLevel, DefaultLevel } from './types.js';
 
 export interface RunChecksOptions {
@@ -48,8 +49,13 @@ export interface RunChecksResult {
    * status 2 and writes no output) or, under `force`, the "output forced" line.
    */
   summary?: string;
-  /** `failed && !force`: dtc stops here. */
+  /** dtc stops here: `failed && !force`, or dtc 1.7.2 would crash (`crashed`). */
   aborted: boolean;
+  /**
+   * dtc 1.7.2 aborts on this input (an assertion on a property that is not one cell, e.g. a
+   * two-cell `interrupt-parent`); the last diagnostic names the property. `force` cannot help.
+   */
+  crashed: boolean;
   /** Findings dropped by `standaloneOverlay`. */
   suppressed: number;
   /**
@@ -61,6 +67,8 @@ export interface RunChecksResult {
 
 export const ABORT_MESSAGE = 'ERROR: Input tree has errors, aborting (use -f to force output)';
 export const FORCED_MESSAGE = 'Warning: Input tree has errors, output forced';
+/** What native dtc 1.7.2 prints when it aborts on the assertion `crashed` stands for. */
+export const ASSERTION_ABORT = "dtc: livetree.c:438: propval_cell: Assertion `prop->val.len == sizeof(cell_t)' failed.";
 
 export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksResult {
   // dtc starts the check phase with no phandles: they come only from explicit_phandles and
@@ -69,7 +77,7 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
     n.phandle = 0;
   });
   const quiet = opts.quiet ?? 0;
-  const { diagnostics: all, failed, nextPhandle } = runCheckTable(tree, {
+  const { diagnostics: all, failed, crashed, nextPhandle } = runCheckTable(tree, {
     levels: opts.levels,
     quiet,
     plugin: opts.plugin ?? tree.plugin,
@@ -85,9 +93,10 @@ export function runChecks(tree: Tree, opts: RunChecksOptions = {}): RunChecksRes
   }
   const force = opts.force ?? false;
   let summary: string | undefined;
-  if (failed && !force) summary = ABORT_MESSAGE;
+  if (crashed) summary = ASSERTION_ABORT;
+  else if (failed && !force) summary = ABORT_MESSAGE;
   else if (failed && quiet < 3) summary = FORCED_MESSAGE;
-  return { diagnostics, errors, warnings, failed, summary, aborted: failed && !force, suppressed: all.length - diagnostics.length, nextPhandle };
+  return { diagnostics, errors, warnings, failed, summary, aborted: crashed || (failed && !force), crashed, suppressed: all.length - diagnostics.length, nextPhandle };
 }
 
 /** A node inside an overlay fragment: `/fragment@0/__overlay__/…` (any fragment name). */

@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { Node } from '../tree/model.js';
-import { CheckContext, type ContextOptions } from './context.js';
+import { CheckContext, DtcAssertion, type ContextOptions } from './context.js';
 import { checkByName, checkTable } from './registry.js';
 import { switchesOf, type CheckLevels } from './levels.js';
 import type { CheckDefinition, CheckFailure } from './types.js';
@@ -34,8 +34,13 @@ export interface RunOutcome {
   diagnostics: Diagnostic[];
   /** dtc's verdict: some error-level check did not pass ("Input tree has errors"). */
   failed: boolean;
+  /** dtc 1.7.2 would have aborted on an assertion (the last diagnostic says where). */
+  crashed: boolean;
   nextPhandle: number;
 }
+
+/** The message of the finding that stands for dtc's assertion failure. */
+export const ASSERTION_MESSAGE = 'property is not a single cell (dtc 1.7.2 aborts here: propval_cell assertion)';
 
 export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   const ctx = new CheckContext(tree, options);
@@ -58,7 +63,9 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   };
   // Checks that do not delete nodes see the same pre-order every time: walk a flat list instead,
   // and only the nodes that have a property the check looks at (the others would be no-ops).
+  let current: CheckState | undefined;
   const traverse = (state: CheckState): void => {
+    current = state;
     const { onlyWith, deletesNodes } = state.def.meta;
     if (deletesNodes) visit(state, tree.root);
     else {
@@ -97,11 +104,19 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   };
 
   let failed = false;
-  for (const def of checkTable) {
-    const state = states.get(def.meta.name)!;
-    if ((state.warn || state.error) && !failed) failed = run(state);
+  try {
+    for (const def of checkTable) {
+      const state = states.get(def.meta.name)!;
+      if ((state.warn || state.error) && !failed) failed = run(state);
+    }
+  } catch (err) {
+    if (!(err instanceof DtcAssertion)) throw err;
+    // dtc aborts the whole program here; report where, as an error of the running check
+    const state = current!;
+    diagnostics.push(toDiagnostic(ctx, { ...state, error: true }, { node: err.node, prop: err.prop, message: ASSERTION_MESSAGE }));
+    return { diagnostics, failed: true, crashed: true, nextPhandle: ctx.phandleCounter };
   }
-  return { diagnostics, failed, nextPhandle: ctx.phandleCounter };
+  return { diagnostics, failed, crashed: false, nextPhandle: ctx.phandleCounter };
 }
 
 function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailure): Diagnostic {

@@ -4,7 +4,17 @@
  */
 import type { Data, Marker, MarkerKind, Node, Property } from '../tree/model.js';
 
-const utf8 = new TextDecoder('utf-8');
+/**
+ * Bytes as a byte string, one char per byte, like the rest of the tree (sources are read as
+ * latin1): a message quoting a value then writes back exactly dtc's bytes.
+ */
+function byteString(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  }
+  return text;
+}
 
 /** The value up to its first NUL, as `printf("%s", prop->val.val)` shows it; "(null)" when empty. */
 export function cString(data: Data): string {
@@ -12,7 +22,7 @@ export function cString(data: Data): string {
   if (bytes.length === 0) return '(null)';
   let end = bytes.indexOf(0);
   if (end < 0) end = bytes.length;
-  return utf8.decode(bytes.subarray(0, end));
+  return byteString(bytes.subarray(0, end));
 }
 
 /** Whether the value equals `text` as a C string comparison (`streq(prop->val.val, text)`). */
@@ -43,7 +53,7 @@ export function stringList(data: Data): string[] {
   while (start < bytes.length) {
     let end = bytes.indexOf(0, start);
     if (end < 0) end = bytes.length;
-    out.push(utf8.decode(bytes.subarray(start, end)));
+    out.push(byteString(bytes.subarray(start, end)));
     start = end + 1;
   }
   return out;

@@ -2,7 +2,7 @@
  * Both sides of the check differential tests: our parser + tree builder + runChecks printed in
  * dtc's format, and the reference (WebAssembly) dtc's stderr, each cut down to the check lines.
  */
-import { formatDtcDiagnostic, parseCheckFlag, runChecks, type CheckLevels } from '../../src/checks/index.js';
+import { ASSERTION_MESSAGE, formatDtcDiagnostic, parseCheckFlag, runChecks, type CheckLevels } from '../../src/checks/index.js';
 import { parseDts } from '../../src/dts/parser.js';
 import { FileSourceHost } from '../../src/dts/source.js';
 import { buildTree } from '../../src/tree/build.js';
@@ -47,7 +47,11 @@ function levelsFrom(flags: string[]): CheckLevels {
   return levels;
 }
 
-/** Our check lines for a source text; undefined when our parser or tree builder rejects it. */
+/**
+ * Our check lines for a source text; undefined when our parser or tree builder rejects it. Where
+ * dtc 1.7.2 would crash on an assertion we report an extra error instead; it is returned as the
+ * line `<aborts>` so that it compares with the reference's crash (see referenceCheckLines).
+ */
 export function ourCheckLines(text: string, fileName: string, opts: CheckRunOptions = {}): string[] | undefined {
   const flags = opts.flags ?? [];
   const parsed = parseDts(text, fileName, { host: new FileSourceHost({ cwd: opts.cwd }) });
@@ -56,8 +60,11 @@ export function ourCheckLines(text: string, fileName: string, opts: CheckRunOpti
   if (built.diagnostics.some((d) => d.severity === 'error')) return undefined;
   const result = runChecks(built.tree, { levels: levelsFrom(flags), symbols: flags.includes('-@') });
   const text_ = result.diagnostics.map((d) => formatDtcDiagnostic(d)).join('') + (result.summary ? `${result.summary}\n` : '');
-  return checkLines(text_);
+  return checkLines(text_).map((l) => (l.includes(ASSERTION_MESSAGE) ? ABORTS : l));
 }
+
+/** Stands for "dtc aborts here" on both sides. */
+export const ABORTS = '<aborts>';
 
 /** The reference dtc's check lines, compiling to stdout; `parsed` is false when dtc rejected the input before checking. */
 export function referenceCheckLines(
@@ -67,5 +74,8 @@ export function referenceCheckLines(
   const args = [...(opts.flags ?? []), '-I', 'dts', '-O', 'dtb', '-o', '-', fileName];
   const result = referenceDtc(args, opts.files ? { files: opts.files } : { cwd: opts.cwd });
   const parsed = !/FATAL ERROR: (Unable to parse|Syntax error parsing)|^Error: |Lexical error/m.test(result.stderr);
-  return { lines: checkLines(result.stderr), parsed };
+  const lines = checkLines(result.stderr);
+  // an assertion failure (SIGABRT, 134) ends the run where our extra error stands
+  if (result.status === 134 && /Assertion failed|Assertion `/.test(result.stderr)) lines.push(ABORTS);
+  return { lines, parsed };
 }

@@ -2,7 +2,7 @@
 import type { Node } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { defineFamily, type CheckSpec } from '../define.js';
-import { cStringEquals, getProp, propCell } from '../values.js';
+import { cStringEquals, getProp } from '../values.js';
 
 /** dtc's is_multiple_of, on C ints. */
 export function isMultipleOf(multiple: number, divisor: number): boolean {
@@ -106,7 +106,7 @@ export const addressingChecks = defineFamily('addressing', [
       const a = getProp(node, '#address-cells');
       const s = getProp(node, '#size-cells');
       // stored as C ints, like dtc's node->addr_cells
-      ctx.setCells(node, a ? propCell(a) | 0 : -1, s ? propCell(s) | 0 : -1);
+      ctx.setCells(node, a ? ctx.cell(node, a) | 0 : -1, s ? ctx.cell(node, s) | 0 : -1);
     },
   },
   {

@@ -2,7 +2,7 @@
 import type { Node } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { defineFamily } from '../define.js';
-import { getProp, hex, isValidPhandle, propCell } from '../values.js';
+import { getProp, hex, isValidPhandle } from '../values.js';
 import { unitName } from './addressing.js';
 
 function checkGraphReg(ctx: CheckContext, node: Node): void {
@@ -12,7 +12,7 @@ function checkGraphReg(ctx: CheckContext, node: Node): void {
     ctx.fail(node, "graph node malformed 'reg' property");
     return;
   }
-  const expected = hex(propCell(reg));
+  const expected = hex(ctx.cell(node, reg));
   if (unitName(node) !== expected) ctx.fail(node, `graph node unit address error, expected "${expected}"`);
   const parent = node.parent!;
   const addr = ctx.rawAddressCells(parent);
@@ -24,7 +24,7 @@ function checkGraphReg(ctx: CheckContext, node: Node): void {
 function remoteEndpoint(ctx: CheckContext, endpoint: Node): Node | undefined {
   const prop = getProp(endpoint, 'remote-endpoint');
   if (!prop) return undefined;
-  const phandle = propCell(prop);
+  const phandle = ctx.cell(endpoint, prop);
   if (!isValidPhandle(phandle)) return undefined; // external reference in an overlay
   const node = ctx.nodeByPhandle(phandle);
   if (!node) ctx.failProp(endpoint, prop, 'graph phandle is not valid');
@@ -70,7 +70,7 @@ export const graphChecks = defineFamily('graph', [
       for (const child of node.children) {
         if (child.deleted) continue;
         const reg = getProp(child, 'reg');
-        if (reg && propCell(reg) !== 0) return;
+        if (reg && ctx.cell(child, reg) !== 0) return;
         count++;
       }
       if (count === 1 && ctx.rawAddressCells(node) !== -1) {

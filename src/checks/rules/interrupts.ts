@@ -1,7 +1,7 @@
 /** Interrupt providers, `interrupts` with its `interrupt-parent` chain, and `interrupt-map`. */
 import type { Node, Property } from '../../tree/model.js';
 import { defineFamily } from '../define.js';
-import { cellAt, getProp, isValidPhandle, propCell } from '../values.js';
+import { cellAt, getProp, isValidPhandle } from '../values.js';
 import { cellBytes, isMultipleOf } from './addressing.js';
 
 function isInterruptProvider(node: Node): boolean {
@@ -33,7 +33,7 @@ export const interruptChecks = defineFamily('interrupts', [
         }
         parentProp = getProp(parent, 'interrupt-parent');
         if (!parentProp) continue;
-        const phandle = propCell(parentProp);
+        const phandle = ctx.cell(parent, parentProp);
         if (!isValidPhandle(phandle)) {
           if (ctx.plugin) return; // an external reference in an overlay
           ctx.failProp(parent, parentProp, 'Invalid phandle');
@@ -53,7 +53,7 @@ export const interruptChecks = defineFamily('interrupts', [
       }
       const cellsProp = getProp(irqNode, '#interrupt-cells');
       if (!cellsProp) return; // interrupt_provider reports that
-      const irqCells = propCell(cellsProp);
+      const irqCells = ctx.cell(irqNode, cellsProp);
       const entry = cellBytes(irqCells);
       if (!isMultipleOf(len, entry)) {
         // dtc names the provider's #interrupt-cells on this node's path
@@ -95,7 +95,7 @@ export const interruptChecks = defineFamily('interrupts', [
         return;
       }
       const ownCells = getProp(node, '#interrupt-cells');
-      const childCells = ctx.addressCellsOf(node) + (ownCells ? propCell(ownCells) : 0);
+      const childCells = ctx.addressCellsOf(node) + (ownCells ? ctx.cell(node, ownCells) : 0);
       const mask = getProp(node, 'interrupt-map-mask');
       if (mask && mask.value.bytes.length !== childCells * 4) {
         ctx.failProp(node, mask, `property size (${mask.value.bytes.length}) is invalid, expected ${childCells * 4}`);
@@ -130,9 +130,9 @@ export const interruptChecks = defineFamily('interrupts', [
           );
           break;
         }
-        let parentCells = propCell(cellsProp);
+        let parentCells = ctx.cell(provider, cellsProp);
         const addrProp = getProp(provider, '#address-cells');
-        if (addrProp) parentCells += propCell(addrProp);
+        if (addrProp) parentCells += ctx.cell(provider, addrProp);
         cell += 1 + parentCells;
         if (cell > mapCells) ctx.failProp(node, map, `property size (${len}) mismatch, expected ${cell * 4}`);
       }

@@ -5,7 +5,7 @@
 import type { Node, Property } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { cellCheck, defineFamily, type CheckSpec } from '../define.js';
-import { cellAt, endsWith, getProp, isValidPhandle, propCell } from '../values.js';
+import { cellAt, endsWith, getProp, isValidPhandle } from '../values.js';
 
 interface Provider {
   /** Check name stem: `clocks` gives `clocks_property` and `clocks_is_cell`. */
@@ -71,7 +71,7 @@ export function checkPhandleArgs(
     }
     const cellsProp = getProp(provider, cellsName);
     if (cellsProp) {
-      cellSize = propCell(cellsProp);
+      cellSize = ctx.cell(provider, cellsProp);
     } else if (optional) {
       cellSize = 0;
     } else {

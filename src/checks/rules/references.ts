@@ -6,7 +6,7 @@
 import type { Data, Node, Property } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { defineFamily } from '../define.js';
-import { getProp, hex, isValidPhandle, propCell } from '../values.js';
+import { getProp, hex, isValidPhandle } from '../values.js';
 
 const encoder = new TextEncoder();
 
@@ -25,7 +25,7 @@ function explicitPhandle(ctx: CheckContext, node: Node, propName: string): numbe
     if (ctx.nodeByRef(ref.ref ?? '') !== node) ctx.fail(node, `${prop.name} is a reference to another node`);
     return 0;
   }
-  const phandle = propCell(prop);
+  const phandle = ctx.cell(node, prop);
   if (!isValidPhandle(phandle)) {
     ctx.failProp(node, prop, `bad value (0x${hex(phandle)}) in ${prop.name} property`);
     return 0;
