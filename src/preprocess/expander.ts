@@ -1,7 +1,11 @@
 import { lexFile } from './lexer.js';
 import { Builtin, type MacroDef } from './macro.js';
 import { Expansion, type Loc } from './position-map.js';
-import { AVOID_PASTE, EOF_TOKEN, F, T, Token, paddingFor } from './token.js';
+import { AVOID_PASTE, EOF_TOKEN, TokenFlag, TokenKind, Token, paddingFor } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
+const F = TokenFlag;
 
 /** One token source on the expansion stack (a macro's replacement, an argument, a pasted token). */
 class Context {

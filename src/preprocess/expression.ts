@@ -1,4 +1,7 @@
-import { T, type Token } from './token.js';
+import { TokenKind, type Token } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
 
 /** What the `#if` evaluator needs from the preprocessor. */
 export interface ExprSource {
@@ -33,7 +36,7 @@ function spell(tok: Token): string {
 }
 
 /** Binary operator precedence (higher binds tighter); 0 = not a binary operator. */
-function precedence(kind: T): number {
+function precedence(kind: TokenKind): number {
   switch (kind) {
     case T.MULT: case T.DIV: case T.MOD: return 10;
     case T.PLUS: case T.MINUS: return 9;
@@ -71,7 +74,7 @@ class ExprParser {
   }
 
   /** Kind of the lookahead token (a method, so narrowing does not survive advance()). */
-  private kind(): T {
+  private kind(): TokenKind {
     return this.tok.kind;
   }
 
@@ -229,7 +232,7 @@ function isOperand(t: Token): boolean {
   return t.kind === T.NUMBER || t.kind === T.NAME || t.kind === T.CHAR;
 }
 
-function shift(kind: T, a: Num, b: Num): Num {
+function shift(kind: TokenKind, a: Num, b: Num): Num {
   let left = kind === T.LSHIFT;
   let n: bigint = b.u ? toU(b.v) : b.v;
   if (n < 0n) {

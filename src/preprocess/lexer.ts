@@ -1,6 +1,10 @@
 import { cppError } from './errors.js';
 import type { MacroDef } from './macro.js';
-import { F, T, Token } from './token.js';
+import { TokenFlag, TokenKind, Token } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
+const F = TokenFlag;
 
 /** A file split into preprocessing tokens once; shared by every run that uses the same cache. */
 export interface LexedFile {
@@ -127,7 +131,7 @@ export function lexFile(source: string, path: string, id: number): LexedFile {
     syncSplices(i);
     const col = i - lineStart + 1;
     const flags = (white ? F.PREV_WHITE : 0) | (bol ? F.BOL : 0);
-    let kind: T;
+    let kind: TokenKind;
     let j = i + 1;
 
     if (isIdentStart(c)) {
@@ -250,7 +254,7 @@ export function lexFile(source: string, path: string, id: number): LexedFile {
  * A string or character literal starting at `i` (the quote). Unterminated literals become one
  * OTHER token running to the end of the line, as GNU cpp does without complaint in assembler mode.
  */
-function lexQuoted(s: string, i: number, quote: number): [T, number] {
+function lexQuoted(s: string, i: number, quote: number): [TokenKind, number] {
   let j = i + 1;
   const n = s.length;
   while (j < n) {

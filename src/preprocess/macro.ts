@@ -1,4 +1,8 @@
-import { F, T, Token } from './token.js';
+import { TokenFlag, TokenKind, Token } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
+const F = TokenFlag;
 
 export const enum Builtin {
   NONE, FILE, LINE, COUNTER, INCLUDE_LEVEL, BASE_FILE, DATE, TIME, TIMESTAMP,

@@ -1,5 +1,9 @@
 import { SegmentMap, type LineFrame, type Loc } from './position-map.js';
-import { F, T, avoidPaste, type Token } from './token.js';
+import { TokenFlag, TokenKind, avoidPaste, type Token } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
+const F = TokenFlag;
 
 function quoteFileName(name: string): string {
   let out = '"';

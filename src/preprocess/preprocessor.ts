@@ -10,7 +10,11 @@ import { findInclude, lookupKey, type FoundInclude } from './includes.js';
 import { Builtin, DefineError, parseDefine, type MacroDef } from './macro.js';
 import type { OutputWriter } from './output.js';
 import { Expansion, type LineFrame, type Loc } from './position-map.js';
-import { EOF_TOKEN, F, T, Token } from './token.js';
+import { EOF_TOKEN, TokenFlag, TokenKind, Token } from './token.js';
+
+/** Local aliases (see token.ts): one property load per use. */
+const T = TokenKind;
+const F = TokenFlag;
 
 /** One open file: its tokens, read position, presumed-position frame and `#if` stack. */
 interface SourceBuffer {
@@ -245,7 +249,7 @@ export class Preprocessor extends Expander {
 
   protected builtinToken(kind: Builtin, name: Token, loc: Loc): Token {
     let text: string;
-    let tokenKind = T.STRING;
+    let tokenKind: TokenKind = T.STRING;
     switch (kind) {
       case Builtin.FILE: text = quoteString(this.buffer.frame.file); break;
       case Builtin.BASE_FILE: text = quoteString(this.mainPath); break;

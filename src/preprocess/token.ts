@@ -2,44 +2,99 @@
  * Preprocessing tokens. Kinds are small integers so the hot paths compare numbers, not strings.
  * The order of the first block matters: every kind up to `LAST_EQ` can be followed by `=` to
  * form a longer operator, which is what the output's paste-avoidance rule relies on.
+ *
+ * Kinds and flags are plain frozen objects rather than `const enum`s: modules alias them once
+ * (`const T = TokenKind`), which keeps each use a cheap property load even where imports are
+ * live getters (vitest's module runner), instead of a getter call per comparison.
  */
-export const enum T {
-  EQ, NOT, GREATER, LESS, PLUS, MINUS, MULT, DIV, MOD, AND, OR, XOR, RSHIFT, LSHIFT,
-  COMPL, AND_AND, OR_OR, QUERY, COLON, COMMA, OPEN_PAREN, CLOSE_PAREN, EQ_EQ, NOT_EQ,
-  GREATER_EQ, LESS_EQ, PLUS_EQ, MINUS_EQ, MULT_EQ, DIV_EQ, MOD_EQ, AND_EQ, OR_EQ, XOR_EQ,
-  RSHIFT_EQ, LSHIFT_EQ, HASH, PASTE, OPEN_SQUARE, CLOSE_SQUARE, OPEN_BRACE, CLOSE_BRACE,
-  SEMICOLON, ELLIPSIS, PLUS_PLUS, MINUS_MINUS, DEREF, DOT,
-  NAME, NUMBER, CHAR, STRING, HEADER_NAME, OTHER,
+export const TokenKind = {
+  EQ: 0,
+  NOT: 1,
+  GREATER: 2,
+  LESS: 3,
+  PLUS: 4,
+  MINUS: 5,
+  MULT: 6,
+  DIV: 7,
+  MOD: 8,
+  AND: 9,
+  OR: 10,
+  XOR: 11,
+  RSHIFT: 12,
+  LSHIFT: 13,
+  COMPL: 14,
+  AND_AND: 15,
+  OR_OR: 16,
+  QUERY: 17,
+  COLON: 18,
+  COMMA: 19,
+  OPEN_PAREN: 20,
+  CLOSE_PAREN: 21,
+  EQ_EQ: 22,
+  NOT_EQ: 23,
+  GREATER_EQ: 24,
+  LESS_EQ: 25,
+  PLUS_EQ: 26,
+  MINUS_EQ: 27,
+  MULT_EQ: 28,
+  DIV_EQ: 29,
+  MOD_EQ: 30,
+  AND_EQ: 31,
+  OR_EQ: 32,
+  XOR_EQ: 33,
+  RSHIFT_EQ: 34,
+  LSHIFT_EQ: 35,
+  HASH: 36,
+  PASTE: 37,
+  OPEN_SQUARE: 38,
+  CLOSE_SQUARE: 39,
+  OPEN_BRACE: 40,
+  CLOSE_BRACE: 41,
+  SEMICOLON: 42,
+  ELLIPSIS: 43,
+  PLUS_PLUS: 44,
+  MINUS_MINUS: 45,
+  DEREF: 46,
+  DOT: 47,
+  NAME: 48,
+  NUMBER: 49,
+  CHAR: 50,
+  STRING: 51,
+  HEADER_NAME: 52,
+  OTHER: 53,
   /** Invisible marker that only influences output spacing (cpplib's CPP_PADDING). */
-  PADDING,
-  EOF,
+  PADDING: 54,
+  EOF: 55,
   /** A parameter reference inside a function-like macro's replacement list. */
-  MACRO_ARG,
-}
+  MACRO_ARG: 56,
+} as const;
+export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
+const T = TokenKind;
 
 export const LAST_EQ = T.LSHIFT;
 export const LAST_PUNCT = T.DOT;
 
-/** Token flags. */
-export const enum F {
+/** Token flags (bits). */
+export const TokenFlag = {
   /** Whitespace (or a comment) precedes the token. */
-  PREV_WHITE = 1,
+  PREV_WHITE: 1,
   /** First token of a logical line. */
-  BOL = 2,
+  BOL: 2,
   /** Painted blue: this name must never be macro-expanded again. */
-  NO_EXPAND = 4,
+  NO_EXPAND: 4,
   /** In a macro body: the token is the left operand of `##`. */
-  PASTE_LEFT = 8,
+  PASTE_LEFT: 8,
   /** In a macro body: a parameter preceded by `#`. */
-  STRINGIFY_ARG = 16,
-}
+  STRINGIFY_ARG: 16,
+} as const;
+
 
 /**
  * One token. A single class with fixed fields keeps property access monomorphic. Tokens lexed from
  * a file are shared by every run that uses the same cache, so they are never mutated after lexing.
  */
 export class Token {
-  kind: T;
+  kind: TokenKind;
   text: string;
   flags: number;
   /** File id (see PreprocessCache.fileName) and 1-based physical line/column. */
@@ -53,7 +108,7 @@ export class Token {
   /** Lazily created padding token whose source is this token (paddings are immutable). */
   padding: Token | null = null;
 
-  constructor(kind: T, text: string, flags: number, file: number, line: number, col: number) {
+  constructor(kind: TokenKind, text: string, flags: number, file: number, line: number, col: number) {
     this.kind = kind;
     this.text = text;
     this.flags = flags;
@@ -117,7 +172,7 @@ export function avoidPaste(a: Token, b: Token): boolean {
 }
 
 /** Operators by spelling, longest first within each leading character (used by the lexer and paste). */
-export const PUNCTUATORS: ReadonlyArray<readonly [string, T]> = [
+export const PUNCTUATORS: ReadonlyArray<readonly [string, TokenKind]> = [
   ['<<=', T.LSHIFT_EQ], ['>>=', T.RSHIFT_EQ], ['...', T.ELLIPSIS],
   ['##', T.PASTE], ['->', T.DEREF], ['++', T.PLUS_PLUS], ['--', T.MINUS_MINUS],
   ['<<', T.LSHIFT], ['>>', T.RSHIFT], ['<=', T.LESS_EQ], ['>=', T.GREATER_EQ],

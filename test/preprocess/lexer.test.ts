@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lexFile } from '../../src/preprocess/lexer.js';
-import { F, T } from '../../src/preprocess/token.js';
+import { TokenFlag as F, TokenKind as T } from '../../src/preprocess/token.js';
 
 const lex = (text: string) => lexFile(text, 'test.dts', 0);
 const brief = (text: string) => lex(text).tokens.map((t) => [t.text, t.line, t.col]);
