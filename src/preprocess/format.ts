@@ -1,4 +1,5 @@
 import type { PreprocessResult } from './index.js';
+import { SegmentMap } from './position-map.js';
 
 function quote(name: string): string {
   return `"${name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -11,7 +12,7 @@ function quote(name: string): string {
  */
 export function formatPreprocessed(result: Pick<PreprocessResult, 'text' | 'map'>): string {
   const text = result.text;
-  if (text.startsWith('# ')) return text;
+  if (result.map instanceof SegmentMap && result.map.hasLinemarkers) return text;
   let out = '';
   let file = '';
   let line = 0;

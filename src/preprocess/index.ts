@@ -41,8 +41,9 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
   const cache = opts.cache ?? new PreprocessCache();
   const main = cache.load(file, opts.readFile);
   if (main === null) cppError('input-not-found', `${file}: No such file or directory`, file, 1, 1);
-  const map = new SegmentMap((id) => cache.fileName(id), { file, line: 1, column: 1 });
-  const out = new OutputWriter(map, opts.linemarkers ?? false);
+  const linemarkers = opts.linemarkers ?? false;
+  const map = new SegmentMap((id) => cache.fileName(id), { file, line: 1, column: 1 }, linemarkers);
+  const out = new OutputWriter(map, linemarkers);
   const pp = new Preprocessor(cache, out, {
     includeDirs: opts.includeDirs,
     readFile: opts.readFile,

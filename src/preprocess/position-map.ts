@@ -65,6 +65,8 @@ export class SegmentMap implements PositionMap {
   constructor(
     private readonly fileName: (id: number) => string,
     private readonly fallback: MappedPosition,
+    /** The text this map describes already carries `# N "file"` line markers. */
+    readonly hasLinemarkers = false,
   ) {}
 
   /** Record that the text at `offset` is the token whose origin is `loc`; `exact` when loc is that very token. */

@@ -129,5 +129,15 @@ describe('line markers (dtc-readable output)', () => {
   it('formatPreprocessed adds markers to compact output from the map', () => {
     const r = preprocess('/m.dts', { includeDirs: [], readFile: fs.readFile });
     expect(formatPreprocessed(r)).toBe('# 1 "/m.dts"\n/dts-v1/;\n# 1 "/h.dtsi"\n/ { y; };\n# 4 "/m.dts"\n/ {\n x = <1>;\n};\n');
+    // Output that already has markers is returned unchanged.
+    const marked = preprocess('/m.dts', { includeDirs: [], readFile: fs.readFile, linemarkers: true });
+    expect(formatPreprocessed(marked)).toBe(marked.text);
+  });
+
+  it('formatPreprocessed is not fooled by a pass-through "# 33" line at the top', () => {
+    const hash = memoryFs({ '/p.dts': '# 33 "x"\na;\n' });
+    const r = preprocess('/p.dts', { includeDirs: [], readFile: hash.readFile });
+    expect(r.text).toBe('# 33 "x"\na;\n');
+    expect(formatPreprocessed(r)).toBe('# 1 "/p.dts"\n# 33 "x"\na;\n');
   });
 });
