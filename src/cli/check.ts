@@ -94,8 +94,27 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     soc: opts.soc,
     el: opts.el === undefined ? undefined : (Number(opts.el) as 1 | 2),
   });
+  // Inside a Linux tree, sources include `<dt-bindings/…>` and `<arm64/…>` like kbuild resolves them.
+  const { findLinuxTree, findKernelLayout } = await import('../kernel/layout.js');
+  const linux = base === undefined ? undefined : findLinuxTree(path.dirname(path.resolve(base)));
+  const layout = linux ? findKernelLayout(linux) : undefined;
+  if (layout) {
+    options.includeDirs.push(layout.includePrefixes);
+    // …and dtc runs with kbuild's default DTC_FLAGS (config `rules:` given later still win).
+    const { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } = await import('../kernel/makefile.js');
+    options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
+  }
   const { runCheck } = await import('../check/run.js');
-  const { report } = await runCheck(options);
+  let report;
+  try {
+    ({ report } = await runCheck(options));
+  } finally {
+    layout?.dispose();
+  }
+  if (layout?.bindings && !options.bindings.length) {
+    const schema = report.stages.find((s) => s.name === 'schema');
+    if (schema) schema.note = `no bindings given (this Linux tree has them: --bindings ${path.relative(process.cwd(), layout.bindings) || layout.bindings})`;
+  }
   return emitReport(report, opts, config);
 }
 

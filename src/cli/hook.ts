@@ -37,19 +37,6 @@ function git(args: string[]): { ok: boolean; out: string; err: string } {
   return { ok: r.status === 0, out: r.stdout ?? '', err: (r.stderr || r.error?.message || '').trim() };
 }
 
-/** The Linux tree around `dir`, if any: the nearest folder above with arch/ARCH/boot/dts, or src/ and Bindings/ (devicetree-rebasing). */
-export function findLinuxTree(dir: string): string | undefined {
-  let d = path.resolve(dir);
-  for (;;) {
-    const arch = path.join(d, 'arch');
-    if (fs.existsSync(arch) && fs.readdirSync(arch).some((a) => fs.existsSync(path.join(arch, a, 'boot/dts')))) return d;
-    if (fs.existsSync(path.join(d, 'Bindings')) && fs.existsSync(path.join(d, 'src'))) return d;
-    const up = path.dirname(d);
-    if (up === d) return undefined;
-    d = up;
-  }
-}
-
 const DT_FILE = /\.(dts|dtsi|dtso|yaml)$/;
 
 export async function hookCommand(files: string[], opts: HookCliOptions): Promise<number> {
@@ -76,6 +63,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     throw err;
   }
   const { emitReport } = await import('./check.js');
+  const { findLinuxTree } = await import('../kernel/layout.js');
   const linux = findLinuxTree(changed.length ? path.dirname(changed[0]) : process.cwd());
   if (linux) {
     const { runKernel, defaultJobs } = await import('../kernel/run.js');

@@ -94,3 +94,16 @@ export function dtsMakefiles(dir: string): string[] {
   walk(dir);
   return out;
 }
+
+/** The Linux tree around `dir`, if any: the nearest folder above with arch/ARCH/boot/dts, or src/ and Bindings/ (devicetree-rebasing). */
+export function findLinuxTree(dir: string): string | undefined {
+  let d = path.resolve(dir);
+  for (;;) {
+    const arch = path.join(d, 'arch');
+    if (fs.existsSync(arch) && fs.readdirSync(arch).some((a) => fs.existsSync(path.join(arch, a, 'boot/dts')))) return d;
+    if (fs.existsSync(path.join(d, 'Bindings')) && fs.existsSync(path.join(d, 'src'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}

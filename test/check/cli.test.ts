@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/shared.js';
+import { hasShared, repoRoot, sharedDir } from '../support/shared.js';
 
 const cli = path.join(repoRoot, 'bin/dtoverlay-check.js');
 const built = fs.existsSync(path.join(repoRoot, 'dist/cli.js'));
@@ -68,5 +68,16 @@ describe.skipIf(!built)('dtoverlay-check check (CLI)', () => {
     const again = run(args);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/0 errors, 0 warnings, \d+ in baseline/);
+  });
+
+  it.skipIf(!hasShared)('inside a Linux tree: kbuild include prefixes and DTC_FLAGS without options', () => {
+    const linux = path.join(sharedDir, 'corpus/linux');
+    const r = run(['check', 'arch/arm64/boot/dts/qcom/lemans-evk.dts', 'arch/arm64/boot/dts/qcom/lemans-el2.dtso', '-f', 'json'], linux);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.stages.find((s: { name: string }) => s.name === 'apply').status).toBe('ran');
+    // -Wno-unique_unit_address (kbuild's default) hides the pcie/pcie-ep pairs dtc's defaults report.
+    expect(report.diagnostics.some((d: { rule: string }) => d.rule === 'dtc/unique_unit_address')).toBe(false);
+    expect(report.stages.find((s: { name: string }) => s.name === 'schema').note).toMatch(/--bindings Documentation\/devicetree\/bindings/);
   });
 });

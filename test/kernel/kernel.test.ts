@@ -6,6 +6,7 @@ import { findKernelLayout } from '../../src/kernel/layout.js';
 import { discoverTargets } from '../../src/kernel/targets.js';
 import { affectedTargets, changedFiles } from '../../src/kernel/run.js';
 import { repoRoot, sharedOrExplain } from '../support/shared.js';
+import { outputSchemaErrors } from '../report/output-schema.js';
 import { gitCorpusCopy, kernelDt, linkedKernelTree } from './tree.js';
 
 const hasShared = sharedOrExplain('kernel-mode tests (../shared/kernel-dt, ../shared/corpus)');
@@ -56,6 +57,7 @@ describe.skipIf(!hasShared)('kernel mode on ../shared/kernel-dt with the qcom Ma
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.command).toBe('kernel');
+    expect(outputSchemaErrors(report)).toBe('');
     expect(report.boards.map((b: { name: string; status: string }) => `${b.name} ${b.status}`).sort()).toEqual(['lemans-evk-el2 checked', 'qcs9100-ride-el2 checked']);
     const listed = (k: number) => JSON.parse(cli(['kernel', '--tree', tree, '--board', '*-el2', '--shard', `${k}/3`, '--list', '-f', 'json']).stdout).targets.map((t: { name: string }) => t.name);
     const shards = [listed(1), listed(2), listed(3)];

@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { formatJson } from '../../src/report/json.js';
 import { runCheck } from '../../src/check/run.js';
 import { defaultCheckOptions } from '../../src/check/options.js';
 import { sampleReport } from './sample.js';
 import { repoRoot } from '../support/shared.js';
+import { validateOutput } from './output-schema.js';
 
-const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'docs/output.schema.json'), 'utf8'));
-const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+const validate = validateOutput;
 
 describe('JSON report', () => {
   it('validates against docs/output.schema.json', () => {

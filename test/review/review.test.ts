@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReview } from '../../src/review/review.js';
 import { isMbox } from '../../src/review/worktree.js';
+import { formatJson } from '../../src/report/json.js';
+import { outputSchemaErrors } from '../report/output-schema.js';
 import { repoRoot, sharedOrExplain } from '../support/shared.js';
 import { git, gitCorpusCopy } from '../kernel/tree.js';
 
@@ -65,6 +67,7 @@ describe.skipIf(!hasShared)('review PATCH --tree LINUX', () => {
     // The spans point into the user's tree, not the temporary worktree.
     expect(iommus[0].span?.file).toBe(path.join(path.resolve(repo), QCOM, 'lemans-el2.dtso'));
     expect(report.summary.errors).toBe(0);
+    expect(outputSchemaErrors(JSON.parse(formatJson(report)))).toBe('');
     expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     // The patch fixes the EL2 findings on the bare base (remoteprocs without iommus).
     expect(evk?.fixed.filter((d) => d.rule === 'pas/el2-remoteproc-missing-iommus')).toHaveLength(5);
