@@ -15,10 +15,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinCoreSchemaDir, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
+import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 
 /** Bump when processing changes what it produces. */
-export const PROCESSING_VERSION = 'dtoverlay-check-schema-1';
+export const PROCESSING_VERSION = 'dtoverlay-check-schema-2';
 
 export interface LoadSchemaOptions {
   /** Binding folders (the kernel's Documentation/devicetree/bindings). */
@@ -86,6 +87,24 @@ export interface LoadedProcessedSet {
   key: string;
   /** Folder for this set's compiled validators, when caching. */
   validatorDir?: string;
+  /** For a set read from the cache: reads its schemas (left out of `set.schemas` until needed). */
+  loadSchemas?: () => JsonObject[];
+}
+
+/** The set without its schemas, and the schemas, as two files: validating with warm validators needs only the first. */
+function writeSet(entryFile: string, set: ProcessedSchemaSet): void {
+  writeAtomically(schemasFile(entryFile), JSON.stringify(set.schemas));
+  writeAtomically(entryFile, JSON.stringify({ ...set, schemas: [] }));
+}
+
+function schemasFile(entryFile: string): string {
+  return entryFile.replace(/\.json$/, '.schemas.json');
+}
+
+function readSet(entryFile: string): { set: ProcessedSchemaSet; loadSchemas: () => JsonObject[] } | undefined {
+  const set = readJson<ProcessedSchemaSet>(entryFile);
+  if (!set || !fs.existsSync(schemasFile(entryFile))) return undefined;
+  return { set, loadSchemas: () => readJson<JsonObject[]>(schemasFile(entryFile)) ?? [] };
 }
 
 export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet {
@@ -97,17 +116,18 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     const indexFile = path.join(cacheDir, 'index', `${stamp}.json`);
     const indexed = readJson<{ key: string }>(indexFile);
     if (indexed) {
-      const set = readJson<ProcessedSchemaSet>(path.join(cacheDir, 'sets', `${indexed.key}.json`));
-      if (set) return { set, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', indexed.key) };
+      const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`));
+      if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', indexed.key) };
     }
     const key = contentHash(files, texts);
     const entryFile = path.join(cacheDir, 'sets', `${key}.json`);
-    let set = readJson<ProcessedSchemaSet>(entryFile);
-    const fromCache = set !== undefined;
-    if (!set) {
+    const cached = readSet(entryFile);
+    let set: ProcessedSchemaSet;
+    if (cached) set = cached.set;
+    else {
       set = build(files, texts);
       try {
-        writeAtomically(entryFile, JSON.stringify(set));
+        writeSet(entryFile, set);
       } catch {
         // A read-only cache folder only costs time.
       }
@@ -117,7 +137,7 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     } catch {
       // as above
     }
-    return { set, fromCache, key, validatorDir: path.join(cacheDir, 'validators', key) };
+    return { set, fromCache: !!cached, key, validatorDir: path.join(cacheDir, 'validators', key), ...(cached ? { loadSchemas: cached.loadSchemas } : {}) };
   }
   return { set: build(files, texts), fromCache: false, key: '' };
 }

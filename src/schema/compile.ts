@@ -22,7 +22,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
-import { bindingRegExp } from './regex.js';
+import { bindingRegExp, pythonToJsRegex } from './regex.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
@@ -171,14 +171,50 @@ export interface CompiledSchema {
   validate: ValidateFunction;
 }
 
+/**
+ * dt-validate's `generated-compatibles` schema (compatible items: anyOf [enum of names, patterns])
+ * as a Set and a list of regexes: thousands of names are otherwise compared one by one per node.
+ */
+export class DocumentedCompatibles {
+  private readonly names = new Set<string>();
+  private readonly patterns: RegExp[] = [];
+
+  constructor(schema: JsonObject | undefined) {
+    const props = schema && isObject(schema.properties) ? schema.properties : undefined;
+    const compatible = props && isObject(props.compatible) ? props.compatible : undefined;
+    const items = compatible && isObject(compatible.items) ? compatible.items : undefined;
+    const anyOf = items && Array.isArray(items.anyOf) ? items.anyOf : [];
+    for (const entry of anyOf) {
+      if (!isObject(entry)) continue;
+      if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') this.names.add(n);
+      if (typeof entry.pattern === 'string') {
+        try {
+          this.patterns.push(new RegExp(pythonToJsRegex(entry.pattern)));
+        } catch {
+          // A pattern JavaScript cannot compile documents nothing.
+        }
+      }
+    }
+  }
+
+  /** True when every string item is documented (non-strings pass, as under JSON Schema). */
+  allDocumented(compatibles: unknown[]): boolean {
+    return compatibles.every((c) => typeof c !== 'string' || this.names.has(c) || this.patterns.some((p) => p.test(c)));
+  }
+}
+
 export interface RuntimeOptions {
   /** Folder of cached validator code for this schema set (see persist()); none: no cache. */
   validatorCacheDir?: string;
+  /** Reads the processed schemas when `set.schemas` was left empty (cached sets load them lazily). */
+  loadSchemas?: () => JsonObject[];
 }
 
 export class SchemaRuntime {
   readonly ajv: Ajv;
-  readonly byId = new Map<string, JsonObject>();
+  private byIdMap: Map<string, JsonObject> | undefined;
+  /** Placeholders for references to schemas the set lacks. */
+  private readonly missing = new Map<string, JsonObject>();
   private readonly added = new Set<string>();
   private readonly validators = new Map<string, ValidateFunction | null>();
   private readonly selects = new Map<string, ValidateFunction | 'always' | 'never'>();
@@ -204,7 +240,16 @@ export class SchemaRuntime {
     });
     this.ajv.addKeyword(typeSizeKeyword);
     patchEvaluatedTracking(this.ajv);
-    for (const s of set.schemas) this.byId.set(normalizeId(s.$id as string), s);
+  }
+
+  /** Every processed schema by normalised `$id`; read from the cache only when something must be compiled. */
+  private get byId(): Map<string, JsonObject> {
+    if (!this.byIdMap) {
+      this.byIdMap = new Map();
+      for (const s of this.set.schemas.length ? this.set.schemas : (this.options.loadSchemas?.() ?? [])) this.byIdMap.set(normalizeId(s.$id as string), s);
+      for (const [id, s] of this.missing) this.byIdMap.set(id, s);
+    }
+    return this.byIdMap;
   }
 
   private addToAjv(id: string): boolean {
@@ -247,7 +292,9 @@ export class SchemaRuntime {
           severity: 'error',
           message: `unresolved $ref to '${missing}' in ${owner}: no schema with that $id is loaded (references are never fetched)`,
         });
-        this.byId.set(id, { $id: id, not: { description: `Can't find referenced schema: ${missing}` } });
+        const placeholder: JsonObject = { $id: id, not: { description: `Can't find referenced schema: ${missing}` } };
+        this.missing.set(id, placeholder);
+        this.byId.set(id, placeholder);
         this.addToAjv(id);
       }
     }
@@ -288,10 +335,17 @@ export class SchemaRuntime {
   }
 
   private index: SelectIndex | undefined;
+  private documented: DocumentedCompatibles | undefined;
+
+  /** The compatibles the set documents (its generated-compatibles schema, answered without ajv). */
+  documentedCompatibles(): DocumentedCompatibles {
+    this.documented ??= new DocumentedCompatibles(this.set.generatedCompatibles);
+    return this.documented;
+  }
 
   /** Which `always` schemas may select a node, by its compatibles and properties. */
   selectIndex(): SelectIndex {
-    this.index ??= buildSelectIndex(this.set.always, (id) => this.byId.get(normalizeId(id))?.select);
+    this.index ??= buildSelectIndex(this.set.always, (id) => this.set.selects[id]);
     return this.index;
   }
 
@@ -300,7 +354,7 @@ export class SchemaRuntime {
     const key = normalizeId(id);
     let found = this.selects.get(key);
     if (found === undefined) {
-      const select = this.byId.get(key)?.select;
+      const select = this.set.selects[id];
       if (select === true) found = 'always';
       else if (!isObject(select)) found = 'never';
       else found = this.compile(`${key}#/select`, key) ?? 'never';

@@ -6,7 +6,7 @@
  */
 import type { Tree } from '../tree/model.js';
 import { loadProcessedSet, type LoadSchemaOptions } from './cache.js';
-import { SchemaRuntime } from './compile.js';
+import { SchemaRuntime, type RuntimeOptions } from './compile.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
 import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
@@ -19,15 +19,15 @@ export interface SchemaSet {
   fromCache: boolean;
 }
 
-export function schemaSetFrom(processed: ProcessedSchemaSet, fromCache = false, validatorDir?: string): SchemaSet {
-  const runtime = new SchemaRuntime(processed, validatorDir ? { validatorCacheDir: validatorDir } : {});
+export function schemaSetFrom(processed: ProcessedSchemaSet, fromCache = false, options: RuntimeOptions = {}): SchemaSet {
+  const runtime = new SchemaRuntime(processed, options);
   return { processed, runtime, lookup: new PropTypeLookup(processed.propTypes), fromCache };
 }
 
 /** Loads (or takes from the cache) the processed bindings; call `persistSchemaSet` when done validating. */
 export function loadSchemaSet(options: LoadSchemaOptions): SchemaSet {
-  const { set, fromCache, validatorDir } = loadProcessedSet(options);
-  return schemaSetFrom(set, fromCache, validatorDir);
+  const { set, fromCache, validatorDir, loadSchemas } = loadProcessedSet(options);
+  return schemaSetFrom(set, fromCache, { ...(validatorDir ? { validatorCacheDir: validatorDir } : {}), ...(loadSchemas ? { loadSchemas } : {}) });
 }
 
 /** Stores the validators compiled since loading, so the next run does not compile them again. */

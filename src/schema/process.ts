@@ -22,6 +22,10 @@ export interface ProcessedSchemaSet {
   always: string[];
   /** compatible string → `$id` (the last schema naming it wins, as in dt-validate). */
   compatMap: Record<string, string>;
+  /** `select` of each schema in `always`, by `$id` (to match nodes without loading every schema). */
+  selects: Record<string, Json>;
+  /** The schema of documented compatibles (also the last of `schemas`). */
+  generatedCompatibles: JsonObject;
   diagnostics: Diagnostic[];
 }
 
@@ -98,19 +102,24 @@ export function processSchemas(sources: SchemaSource[]): ProcessedSchemaSet {
   }
 
   const propTypes = buildPropTypeTable(schemas);
-  schemas.push(makeCompatibleSchema(schemas));
+  const generatedCompatibles = makeCompatibleSchema(schemas);
+  schemas.push(generatedCompatibles);
 
   const always: string[] = [];
+  const selects: Record<string, Json> = Object.create(null);
   const compatMap: Record<string, string> = Object.create(null);
   for (const s of schemas) {
     const id = s.$id as string;
     if ('select' in s) {
-      if (s.select !== false) always.push(id);
+      if (s.select !== false) {
+        always.push(id);
+        selects[id] = s.select!;
+      }
     } else if (isObject(s.properties) && 'compatible' in s.properties) {
       let compatibles = nodeCompatibles(s.properties.compatible!);
       if (compatibles.size > 1) compatibles = new Set([...compatibles].filter((c) => c !== 'syscon' && c !== 'simple-mfd' && c !== 'simple-bus'));
       for (const c of compatibles) compatMap[c] = id;
     }
   }
-  return { schemas, files, propTypes, always, compatMap, diagnostics };
+  return { schemas, files, propTypes, always, compatMap, selects, generatedCompatibles, diagnostics };
 }

@@ -141,6 +141,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const unmatched: UnmatchedCompatible[] = [];
   const { compatMap, always } = runtime.set;
   const selectIndex = runtime.selectIndex();
+  const documented = runtime.documentedCompatibles();
 
   const check = (obj: DtNode, name: string, disabledAbove: boolean): void => {
     if (name.startsWith('__')) return;
@@ -168,6 +169,13 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       }
       for (const i of selectCandidates(selectIndex, obj, compatible)) {
         const id = always[i]!;
+        if (id === GENERATED_COMPATIBLES_ID) {
+          // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
+          if (options.unmatched && Array.isArray(compatible) && !documented.allDocumented(compatible as unknown[])) {
+            unmatched.push({ path: node.path, compatibles: compatible as string[] });
+          }
+          continue;
+        }
         const select = runtime.select(id);
         if (select === 'never' || (select !== 'always' && !select(instance))) continue;
         run(id);

@@ -1,0 +1,90 @@
+/**
+ * Parity with dt-validate (dt-schema v2025.06.1) on the 393 qcom DTBs of
+ * ../shared/reference/dtschema: for each blob, the (node name, binding $id) pairs we flag equal
+ * dt-validate's, and so do the node paths it reports as matching no schema (-m).
+ *
+ * Blobs are built as the reference's build/ folder says (GNU cpp + the bundled dtc/fdtoverlay
+ * 1.7.2), cached by content. Schemas and validators come from the on-disk cache when warm.
+ * `DTOVERLAY_CHECK_PARITY=lemans` runs only the Lemans boards and compositions.
+ */
+import * as fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readDtb } from '../../src/dtb/read.js';
+import { loadSchemaSet, nodeOfDiagnostic, persistSchemaSet, validate, type SchemaSet } from '../../src/schema/index.js';
+import { hasShared } from '../support/shared.js';
+import {
+  bindingsDir,
+  buildReferenceDtb,
+  dtschemaDir,
+  hasCpp,
+  readReferenceVerdict,
+  readSummary,
+  referenceDir,
+  type ReferenceEntry,
+} from './support/reference-dtbs.js';
+
+/** DTBs allowed to differ, each with the reason. Empty: every DTB matches exactly. */
+const TOLERATED: Record<string, string> = {};
+
+const LEMANS = ['lemans-evk.dtb', 'qcs9100-ride.dtb', 'qcs9100-ride-r3.dtb', 'lemans-evk-el2.dtb', 'qcs9100-ride-el2.dtb', 'qcs9100-ride-r3-el2.dtb'];
+
+function skipReason(): string | undefined {
+  if (!hasShared) return '../shared is absent';
+  if (!fs.existsSync(referenceDir)) return `${referenceDir} is absent`;
+  if (!hasCpp()) return 'GNU cpp is not installed (the reference blobs are preprocessed with it)';
+  return undefined;
+}
+
+const reason = skipReason();
+if (reason) console.warn(`skipping dt-validate parity: ${reason}`);
+
+interface Difference {
+  dtb: string;
+  extra: string[];
+  missing: string[];
+}
+
+function compare(set: SchemaSet, entry: ReferenceEntry): Difference {
+  const tree = readDtb(fs.readFileSync(buildReferenceDtb(entry)));
+  const result = validate(tree, set, { unmatched: true });
+  const ours = new Set(result.diagnostics.map((d) => `${nodeOfDiagnostic.get(d)?.name}\t${d.schema}`));
+  for (const u of result.unmatched) ours.add(`unmatched\t${u.path}`);
+  const reference = readReferenceVerdict(entry.dtb);
+  const theirs = new Set([...reference.pairs, ...[...reference.unmatched].map((p) => `unmatched\t${p}`)]);
+  return {
+    dtb: entry.dtb,
+    extra: [...ours].filter((p) => !theirs.has(p)).sort(),
+    missing: [...theirs].filter((p) => !ours.has(p)).sort(),
+  };
+}
+
+describe.skipIf(reason !== undefined)('dt-validate parity on the qcom reference blobs', () => {
+  let set: SchemaSet | undefined;
+  const schemaSet = (): SchemaSet => (set ??= loadSchemaSet({ bindings: [bindingsDir], coreSchemas: dtschemaDir }));
+  const entries = reason ? [] : readSummary();
+  afterAll(() => {
+    if (set) persistSchemaSet(set);
+  });
+
+  it('Lemans boards and their -el2 compositions match exactly', () => {
+    const diffs = entries.filter((e) => LEMANS.includes(e.dtb)).map((e) => compare(schemaSet(), e));
+    expect(diffs.length).toBe(LEMANS.length);
+    expect(diffs.filter((d) => d.extra.length || d.missing.length)).toEqual([]);
+  });
+
+  it.skipIf(process.env.DTOVERLAY_CHECK_PARITY === 'lemans')(
+    'all 393 blobs match, but for the tolerated ones',
+    () => {
+      expect(entries.length).toBe(393);
+      const differing: Difference[] = [];
+      for (const e of entries) {
+        const d = compare(schemaSet(), e);
+        if ((d.extra.length || d.missing.length) && !(e.dtb in TOLERATED)) differing.push(d);
+      }
+      const matching = entries.length - differing.length - Object.keys(TOLERATED).length;
+      console.log(`dt-validate parity: ${matching}/${entries.length} blobs identical, ${Object.keys(TOLERATED).length} tolerated`);
+      expect(differing).toEqual([]);
+    },
+    1_800_000,
+  );
+});
