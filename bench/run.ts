@@ -6,6 +6,7 @@ import { benchDtcWasm } from './dtc-wasm.js';
 import { benchOverlay } from './overlay.js';
 import { benchPas } from './pas.js';
 import { benchCheck } from './check.js';
+import { benchSchema } from './schema.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
@@ -13,6 +14,7 @@ const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   overlay: benchOverlay,
   pas: benchPas,
   check: benchCheck,
+  schema: benchSchema,
 };
 
 const wanted = process.argv.slice(2);
