@@ -6,7 +6,7 @@
  * one device are SMR-04; any overlap involving a value an overlay set is also OVL-03.
  */
 import type { Diagnostic, Span } from '../diagnostics.js';
-import type { Property } from '../tree/model.js';
+import type { Node, Property } from '../tree/model.js';
 import { hex, type TreeIndex } from './dt.js';
 import { finding } from './rules.js';
 import { StreamMatchTable, type Smr } from './smr.js';
@@ -37,10 +37,11 @@ export interface PairAnalysis {
 }
 
 /** `changed`: properties an overlay set (their spans are overlay lines); such values are blamed first. */
-export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<Property>): PairAnalysis {
+export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<Property>, hasSmrs: (smmu: Node) => boolean): PairAnalysis {
   const diagnostics: Diagnostic[] = [];
   const pairs: PairOutcome[] = [];
-  const streams = devices.filter((d) => d.enabled).flatMap((d) => d.streams);
+  // Only SMMUs with stream matching (arm-smmu v1/v2) have SMRs to collide in.
+  const streams = devices.filter((d) => d.enabled).flatMap((d) => d.streams.filter((s) => hasSmrs(s.smmu)));
   const bySmmu = new Map<unknown, StreamId[]>();
   for (const s of streams) bySmmu.set(s.smmu, [...(bySmmu.get(s.smmu) ?? []), s]);
   const overlayReported = new Set<string>();

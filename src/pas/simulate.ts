@@ -126,7 +126,7 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
   for (const d of resolution.devices) {
     if (!d.enabled) continue;
     for (const s of d.streams) {
-      if (s.sid & s.mask) {
+      if (s.sid & s.mask && smmus.get(s.smmu)?.armSmmu) {
         diagnostics.push(
           finding('pas/sid-mask-redundant', `${index.name(d.node)}: SID ${hex(s.sid)} has bits under its mask ${hex(s.mask)} (${hex(s.sid & s.mask)}): those are don't-care and may not survive the SMR read-back`, {
             path: d.node.path,
@@ -145,7 +145,7 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
   for (const d of multi) resolution.notes.push(`${d.id} has streams on several IOMMUs; the model allocates those of the first (iommu_fwspec_init takes one IOMMU per device)`);
   diagnostics.push(...allocation.diagnostics);
   diagnostics.push(...handoffFindings(index, smmus, resolution.devices));
-  const pairs = analysePairs(index, resolution.devices, changed);
+  const pairs = analysePairs(index, resolution.devices, changed, (n) => !!smmus.get(n)?.armSmmu);
   diagnostics.push(...pairs.diagnostics);
 
   diagnostics.push(...overlapFindings(index, regions, changed));

@@ -8,6 +8,7 @@ import type { Node, Property } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
 import { cells, hex, u32, type TreeIndex } from './dt.js';
 import { finding } from './rules.js';
+import { isArmSmmu } from './smmu.js';
 import type { Device, StreamId } from './types.js';
 
 /** PCI requester IDs enumerated per iommu-map tuple; longer ranges are cut (noted in the simulation). */
@@ -49,7 +50,8 @@ export function resolveStreams(index: TreeIndex, isEnabled: (n: Node) => boolean
 
 function makeStream(ctx: Context, device: Device, smmu: Node, rawSid: number, rawMask: number, fromSmmu: boolean, form: StreamId['form'], index: number, property: Property, report: boolean): StreamId {
   const stream: StreamId = { device, smmu, sid: rawSid & 0xffff, mask: rawMask & 0xffff, rawSid, rawMask, maskFromSmmu: fromSmmu, form, index, property };
-  if (report && (rawSid > 0xffff || rawMask > 0xffff)) {
+  // Only the arm-smmu (v1/v2) packs 16-bit fields; SMMUv3 and other IOMMUs take wider IDs.
+  if (report && (rawSid > 0xffff || rawMask > 0xffff) && isArmSmmu(smmu, ctx.index)) {
     const what = rawSid > 0xffff ? `SID ${hex(rawSid)}` : `mask ${hex(rawMask)}`;
     ctx.diagnostics.push(
       finding('pas/sid-16bit', `${form} entry ${index} of ${ctx.index.name(device.node)}: ${what} does not fit in 16 bits; arm_smmu_of_xlate silently truncates it to SID ${hex(stream.sid)}/mask ${hex(stream.mask)}`, {
