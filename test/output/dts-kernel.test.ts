@@ -9,7 +9,7 @@ import { printDts } from '../../src/output/dts.js';
 import { sharedOrExplain } from '../support/shared.js';
 import { compile, parseCompileArgs } from '../../src/compile/index.js';
 import { referenceDtc } from '../support/reference.js';
-import { KERNEL_DTC_ARGS, kernelBlobs, kernelSources, qcomBoards, referenceDecompile } from './reference-blobs.js';
+import { KERNEL_DTC_ARGS, kernelBlobs, kernelSources, qcomBoards, qcomOverlays, referenceDecompile } from './reference-blobs.js';
 
 describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs dtc on the qcom boards', () => {
   const boards = qcomBoards();
@@ -56,6 +56,24 @@ describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs d
       if (Buffer.from(ours.output ?? []).toString('latin1') !== reference.stdout) mismatches.push(board);
     }
     console.log(`qcom -I dts -O dts: ${boards.length - mismatches.length}/${boards.length} identical`);
+    expect(mismatches).toEqual([]);
+  }, 420_000);
+
+  it('prints every qcom overlay (.dtso) like dtc, from source and from its blob', async () => {
+    const overlays = qcomOverlays();
+    expect(overlays.length).toBe(25);
+    const overlaySources = await kernelSources(overlays);
+    const mismatches: string[] = [];
+    for (const overlay of overlays) {
+      const source = overlaySources.get(overlay)!;
+      const args = ['-q', '-@', '-I', 'dts'];
+      const reference = referenceDtc([...args, '-O', 'dts', 'in.dts'], { files: { 'in.dts': source } });
+      const ours = await compile({ file: 'in.dts', text: source.toString('latin1') }, parseCompileArgs([...args, '-O', 'dts', '-o', '-', 'in.dts']));
+      if (Buffer.from(ours.output ?? []).toString('latin1') !== reference.stdout) mismatches.push(`${overlay} (source)`);
+      const blob = referenceDtc([...args, '-O', 'dtb', '-o', 'out.dtbo', 'in.dts'], { files: { 'in.dts': source } }).outputs['out.dtbo']!;
+      if (printDts(readDtb(blob, { file: overlay })) !== referenceDecompile(blob).stdout) mismatches.push(`${overlay} (blob)`);
+    }
+    console.log(`qcom overlays: ${2 * overlays.length - mismatches.length}/${2 * overlays.length} identical (source and blob)`);
     expect(mismatches).toEqual([]);
   }, 420_000);
 });

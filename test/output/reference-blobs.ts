@@ -46,6 +46,12 @@ export function qcomBoards(): string[] {
   return fs.readdirSync(qcomDir).filter((f) => f.endsWith('.dts')).sort();
 }
 
+/** The qcom overlay sources (`.dtso`). */
+export function qcomOverlays(): string[] {
+  if (!hasShared) return [];
+  return fs.readdirSync(qcomDir).filter((f) => f.endsWith('.dtso')).sort();
+}
+
 const CPP_ARGS = ['-nostdinc', '-I', 'include', '-I', 'src', '-I', 'src/arm64/qcom', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp'];
 
 function preprocess(board: string): Promise<Buffer> {
@@ -79,11 +85,11 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-/** The boards preprocessed by GNU cpp as the kernel build does, a few processes at a time; cached per run. */
+/** The boards (or overlays) preprocessed by GNU cpp as the kernel build does, a few processes at a time; cached per run. */
 export async function kernelSources(boards: string[], concurrency = 4): Promise<Map<string, Buffer>> {
   const sources = new Map<string, Buffer>();
   await pool(boards, concurrency, async (board) => {
-    const cached = cachePath(board.replace(/\.dts$/, '.pp.dts'));
+    const cached = cachePath(`${board}.pp`);
     if (fs.existsSync(cached)) sources.set(board, fs.readFileSync(cached));
     else {
       const text = await preprocess(board);
