@@ -53,11 +53,13 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
     pp.run(main, file, opts.defines ?? {});
   } catch (e) {
     if (e instanceof DiagnosticError) throw e;
+    const at = pp.where();
     if (e instanceof RangeError) {
-      // Deeply nested macro arguments can exhaust the JS stack; report it as an input error.
-      cppError('expansion-limit', `macro expansion nested too deeply (${e.message})`, file, 1, 1);
+      // Deeply nested macro arguments or #if parentheses can exhaust the JS stack: an input error.
+      cppError('expansion-limit', `input nested too deeply to preprocess (${e.message})`, at.file, at.line, at.column);
     }
-    throw e;
+    // A bug of ours must still reach the user as a positioned diagnostic, not a stack trace.
+    cppError('internal', `internal preprocessor error: ${e instanceof Error ? e.message : String(e)}`, at.file, at.line, at.column);
   }
   return { text: out.finish(), map, dependencies: pp.dependencies, diagnostics: pp.diagnostics };
 }

@@ -232,6 +232,14 @@ export class Preprocessor extends Expander {
     return { file: this.cache.fileName(tok.file), line: tok.line, column: tok.col };
   }
 
+  /** Best-known current position (for reporting failures that have no token of their own). */
+  where(): { file: string; line: number; column: number } {
+    const buf = this.buffer as SourceBuffer | undefined; // unset before run() starts
+    if (buf === undefined) return { file: this.mainPath, line: 1, column: 1 };
+    const tok = buf.tokens[Math.max(0, Math.min(buf.pos, buf.tokens.length) - 1)];
+    return tok === undefined ? { file: buf.frame.file, line: 1, column: 1 } : this.positionOf(tok);
+  }
+
   protected failAt(message: string, loc: Loc, rule = 'error'): never {
     const p = this.positionOf(loc);
     cppError(rule, message, p.file, p.line, p.column);
