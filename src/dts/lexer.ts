@@ -166,6 +166,11 @@ export class Lexer {
     return this.spanOf(start.line, start.column, this.lastLine, this.lastColumn, start.offset, this.endOffset, start.file, start.map);
   }
 
+  /** The span of a token whose start was saved with `mark()` and whose end is given (no allocation until asked). */
+  spanBetween(start: Mark, lastLine: number, lastColumn: number, endOffset: number): Span {
+    return this.spanOf(start.line, start.column, lastLine, lastColumn, start.offset, endOffset, start.file, start.map);
+  }
+
   mark(): Mark {
     return { file: this.file, line: this.firstLine, column: this.firstColumn, offset: this.startOffset, map: this.tokMap };
   }

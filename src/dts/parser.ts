@@ -290,10 +290,14 @@ class Parser {
         // a name followed by '{' is a node; by '=' or ';' a property
         const nameMark = lx.mark();
         const name = lx.text;
-        const nameSpan = lx.span();
+        // the name's span is only kept for nodes: save its end as numbers, build it if needed
+        const nameLastLine = lx.lastLine;
+        const nameLastColumn = lx.lastColumn;
+        const nameEnd = lx.endOffset;
         this.push(++itemDepth);
         lx.next();
         if (this.isChar('{')) {
+          const nameSpan = lx.spanBetween(nameMark, nameLastLine, nameLastColumn, nameEnd);
           node.pending = { name, labels, omit, nameSpan };
           open(itemDepth);
           continue;
