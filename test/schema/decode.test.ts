@@ -1,0 +1,120 @@
+/**
+ * Typing property values from bytes (decode.ts) with a type table built from small bindings
+ * (prop-types.ts): strings, cells, matrices by dimension, phandle-arrays split by the provider's
+ * #…-cells, gpios, interrupts and reg split by the parent's cells; regex guard.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeTree, RawBytes, type DtNode } from '../../src/schema/decode.js';
+import { fixupSchema } from '../../src/schema/fixups.js';
+import type { JsonObject } from '../../src/schema/json.js';
+import { buildPropTypeTable, PropTypeLookup } from '../../src/schema/prop-types.js';
+import { bindingRegExp, hasNestedQuantifier } from '../../src/schema/regex.js';
+import { Node, Property } from '../../src/tree/model.js';
+
+const T = '/schemas/types.yaml#/definitions/';
+const binding = fixupSchema({
+  $id: 'http://devicetree.org/schemas/t.yaml#',
+  properties: {
+    'str-prop': { $ref: `${T}string` },
+    'u8-prop': { $ref: `${T}uint8-array` },
+    'mat-prop': { $ref: `${T}uint32-matrix`, items: { minItems: 2, maxItems: 2 } },
+    clocks: { $ref: `${T}phandle-array` },
+    reg: { $ref: `${T}address` },
+    interrupts: { $ref: `${T}uint32-matrix` },
+    'phandle': { $ref: `${T}uint32` },
+    '#clock-cells': { $ref: `${T}uint32` },
+    '#address-cells': { $ref: `${T}uint32` },
+    '#size-cells': { $ref: `${T}uint32` },
+    '#interrupt-cells': { $ref: `${T}uint32` },
+    '#gpio-cells': { $ref: `${T}uint32` },
+    'reset-gpios': { $ref: `${T}phandle-array` },
+  },
+});
+const lookup = new PropTypeLookup(buildPropTypeTable([binding as JsonObject]));
+
+function cells(...values: number[]): Uint8Array {
+  const b = new Uint8Array(values.length * 4);
+  const v = new DataView(b.buffer);
+  values.forEach((x, i) => v.setUint32(i * 4, x >>> 0));
+  return b;
+}
+
+function node(name: string, props: Record<string, Uint8Array>, children: Node[] = []): Node {
+  const n = new Node(name);
+  for (const [k, v] of Object.entries(props)) n.properties.push(new Property(k, { bytes: v, markers: [] }));
+  for (const c of children) n.addChild(c);
+  return n;
+}
+
+describe('decode', () => {
+  const provider = node('clock-controller', { phandle: cells(1), '#clock-cells': cells(1), '#gpio-cells': cells(2), '#interrupt-cells': cells(3) });
+  const device = node('dev@10', {
+    'str-prop': Buffer.from('hello\0'),
+    'u8-prop': new Uint8Array([1, 2, 3]),
+    'mat-prop': cells(1, 2, 3, 4),
+    clocks: cells(1, 5, 1, 6),
+    reg: cells(0x10, 0x100, 0x20, 0x100),
+    interrupts: cells(0, 1, 4, 0, 2, 4),
+    'reset-gpios': cells(1, 7, 0),
+    'unknown-flag': new Uint8Array(0),
+    'unknown-text': Buffer.from('x\0'),
+  });
+  const root = node('', { '#address-cells': cells(1), '#size-cells': cells(1), 'interrupt-parent': cells(1) }, [provider, device]);
+  const decoded = decodeTree(root, lookup);
+  const dev = decoded.root['dev@10'] as DtNode;
+
+  it('types by the table and splits by cells', () => {
+    expect(dev['str-prop']).toEqual(['hello']);
+    expect(dev['u8-prop']).toEqual([1, 2, 3]);
+    expect(dev['mat-prop']).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(dev.clocks).toEqual([
+      [1, 5],
+      [1, 6],
+    ]);
+    expect(dev.reg).toEqual([
+      [0x10, 0x100],
+      [0x20, 0x100],
+    ]);
+    expect(dev['reset-gpios']).toEqual([[1, 7, 0]]);
+    expect(dev['unknown-flag']).toBe(true);
+    expect(dev['unknown-text']).toEqual(['x']);
+  });
+
+  it('splits interrupts by the interrupt parent cells', () => {
+    expect(dev.interrupts).toEqual([
+      [0, 1, 4],
+      [0, 2, 4],
+    ]);
+  });
+
+  it('keeps undecodable bytes as bytes', () => {
+    const odd = node('', { 'weird-prop': new Uint8Array([1, 2, 3]) });
+    expect(decodeTree(odd, lookup).root['weird-prop']).toBeInstanceOf(RawBytes);
+  });
+
+  it('maps instances back to live nodes', () => {
+    expect(decoded.nodes.get(dev)?.name).toBe('dev@10');
+  });
+});
+
+describe('regex guard', () => {
+  it.each([
+    ['(a+)+', true],
+    ['^(,[0-9a-f]+)*$', true],
+    ['^[a-z]+@[0-9a-f]+$', false],
+    ['^(foo|bar)-[0-9]+$', false],
+    ['(?:x*)*', true],
+  ])('%s nested=%s', (pattern, nested) => {
+    expect(hasNestedQuantifier(pattern)).toBe(nested);
+  });
+
+  it('bounds flagged patterns to short inputs, translating Python syntax', () => {
+    const re = bindingRegExp('^(a+)+$', '');
+    expect(re.test('aaaa')).toBe(true);
+    expect(re.test(`${'a'.repeat(300)}!`)).toBe(false);
+    expect(bindingRegExp('^(?P<x>a)(?P=x)\\Z', '').test('aa')).toBe(true);
+  });
+});
