@@ -14,6 +14,7 @@ import type { KernelJob, KernelJobResult } from './job.js';
 import { findKernelLayout, type KernelLayout } from './layout.js';
 import { runJobs } from './pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
+import { parseKbuildMakefile } from './makefile.js';
 
 export interface KernelOptions {
   tree: string;
@@ -54,6 +55,44 @@ export function affectedTargets(targets: KernelTarget[], layout: KernelLayout, c
   return targets.filter((t) => t.sources.some((src) => [...graph.closure(src)].some((f) => changed.has(f))));
 }
 
+/** A file's text at `rev`, or undefined when it did not exist there (or the tree is not in git). */
+function gitShow(root: string, rev: string, file: string): string | undefined {
+  const top = spawnSync('git', ['-C', root, 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  if (top.status !== 0) return undefined;
+  const rel = path.relative(realpath(top.stdout.trim()), realpath(file)).split(path.sep).join('/');
+  const r = spawnSync('git', ['-C', root, 'show', `${rev}:${rel}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+/**
+ * Targets whose Makefile entry a change added or altered: a new `dtb-y` entry or composition, or a
+ * composition whose parts changed. `oldText` gives a Makefile's text before the change.
+ */
+export function makefileChangedTargets(targets: KernelTarget[], layout: KernelLayout, changed: Set<string>, oldText: (makefile: string) => string | undefined): KernelTarget[] {
+  const before = new Map<string, ReturnType<typeof parseKbuildMakefile> | null>();
+  const out: KernelTarget[] = [];
+  for (const t of targets) {
+    const dtsRoot = layout.archDirs.get(t.arch);
+    if (!dtsRoot) continue;
+    const makefile = path.join(dtsRoot, t.dir, 'Makefile');
+    if (!changed.has(realpath(makefile))) continue;
+    if (!before.has(makefile)) {
+      const text = oldText(makefile);
+      before.set(makefile, text === undefined ? null : parseKbuildMakefile(text));
+    }
+    const old = before.get(makefile);
+    if (!old) {
+      out.push(t);
+      continue;
+    }
+    const oldParts = old.compositions.get(t.name);
+    const was = t.kind === 'composition' ? oldParts : old.dtbs.includes(`${t.name}.dtb`) || old.dtbs.includes(`${t.name}.dtbo`) ? [] : undefined;
+    const partsChanged = t.kind === 'composition' && oldParts !== undefined && oldParts.join(' ') !== t.parts.join(' ');
+    if (was === undefined || partsChanged) out.push(t);
+  }
+  return out;
+}
+
 export interface KernelRun {
   report: Report;
   targets: KernelTarget[];
@@ -62,8 +101,13 @@ export interface KernelRun {
 export function planKernel(options: KernelOptions, layout: KernelLayout): KernelTarget[] {
   let targets = selectBoards(discoverTargets(layout), options.boards);
   if (options.boards.length && !targets.length) throw new KernelUsageError(`--board ${options.boards.join(', ')}: no such board or composition`);
-  if (options.changed) targets = affectedTargets(targets, layout, changedFiles(layout.root, options.changed));
-  if (options.changedFiles) targets = affectedTargets(targets, layout, new Set(options.changedFiles.map(realpath)));
+  const since = options.changed ?? (options.changedFiles ? 'HEAD' : undefined);
+  if (since) {
+    const changed = options.changed ? changedFiles(layout.root, options.changed) : new Set((options.changedFiles ?? []).map(realpath));
+    const bySource = new Set(affectedTargets(targets, layout, changed));
+    const byMakefile = new Set(makefileChangedTargets(targets, layout, changed, (file) => gitShow(layout.root, since, file)));
+    targets = targets.filter((t) => bySource.has(t) || byMakefile.has(t));
+  }
   if (options.shard) targets = shard(targets, options.shard.k, options.shard.n);
   return targets;
 }

@@ -16,6 +16,8 @@ export interface KernelTarget {
   arch: string;
   /** Folder relative to the arch's dts folder: `qcom`. */
   dir: string;
+  /** The Makefile's parts: `x.dtb`, `y.dtbo` (one for a board). */
+  parts: string[];
   /** Sources, base first: absolute paths. */
   sources: string[];
   /** Parts whose source is not in the tree (`x.dtb` names). */
@@ -51,7 +53,7 @@ export function discoverTargets(layout: KernelLayout): KernelTarget[] {
           if (src) sources.push(src);
           else missing.push(part);
         }
-        targets.push({ name, kind, arch, dir: rel, sources, missing, checkFlags: flagsFor(parts[0].replace(/\.dtbo?$/, '')) });
+        targets.push({ name, kind, arch, dir: rel, parts, sources, missing, checkFlags: flagsFor(parts[0].replace(/\.dtbo?$/, '')) });
       };
       // Compositions first, by their Makefile line: a composite dtb in a dtb list is built from its parts.
       for (const [name, parts] of parsed.compositions) if (parts.length) add(name, 'composition', parts);

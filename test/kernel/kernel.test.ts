@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKernelLayout } from '../../src/kernel/layout.js';
 import { discoverTargets } from '../../src/kernel/targets.js';
-import { affectedTargets, changedFiles } from '../../src/kernel/run.js';
+import { affectedTargets, changedFiles, planKernel } from '../../src/kernel/run.js';
 import { repoRoot, sharedOrExplain } from '../support/shared.js';
 import { outputSchemaErrors } from '../report/output-schema.js';
-import { gitCorpusCopy, kernelDt, linkedKernelTree } from './tree.js';
+import { git, gitCorpusCopy, kernelDt, linkedKernelTree } from './tree.js';
 
 const hasShared = sharedOrExplain('kernel-mode tests (../shared/kernel-dt, ../shared/corpus)');
 const built = fs.existsSync(path.join(repoRoot, 'dist/cli.js'));
@@ -91,7 +91,7 @@ describe.skipIf(!hasShared)('devicetree-rebasing layout', () => {
   });
 });
 
-describe.skipIf(!hasShared)('--changed: only targets whose include closure changed', () => {
+describe.skipIf(!hasShared)('--changed: only targets whose include closure or Makefile entry changed', () => {
   it('touching lemans-ride-common.dtsi picks the two ride boards and their EL2 compositions, not lemans-evk', () => {
     const root = gitCorpusCopy();
     try {
@@ -107,6 +107,16 @@ describe.skipIf(!hasShared)('--changed: only targets whose include closure chang
         expect(none).toEqual([]);
       } finally {
         layout.dispose();
+      }
+      // A Makefile change selects the targets whose entry it adds or alters, not the whole folder.
+      git(root, 'checkout', '-q', '--', '.');
+      fs.appendFileSync(path.join(root, 'arch/arm64/boot/dts/qcom/Makefile'), '\nqcs9100-ride-r3-extra-dtbs := qcs9100-ride-r3.dtb lemans-el2.dtbo\ndtb-$(CONFIG_ARCH_QCOM) += qcs9100-ride-r3-extra.dtb\n');
+      const layout2 = findKernelLayout(root);
+      try {
+        const planned = planKernel({ tree: root, arch: [], boards: [], changed: 'HEAD', jobs: 1, bindings: [] }, layout2);
+        expect(planned.map((t) => t.name)).toEqual(['qcs9100-ride-r3-extra']);
+      } finally {
+        layout2.dispose();
       }
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
