@@ -95,8 +95,8 @@ export class CheckContext {
     return cellAt(prop.value, 0);
   }
 
-  fail(node: Node | undefined, message: string): void {
-    this.report({ node, message });
+  fail(node: Node | undefined, message: string, because?: Property): void {
+    this.report({ node, message, because });
   }
 
   failProp(node: Node, prop: Property | undefined, message: string): void {

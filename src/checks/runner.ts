@@ -6,7 +6,7 @@
  * - as soon as one error-level check has not passed, dtc evaluates no further check
  *   (its `error = error || run_check(...)` short-circuits), neither prerequisites nor table entries.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import type { Node } from '../tree/model.js';
 import { CheckContext, DtcAssertion, type ContextOptions } from './context.js';
 import { checkByName, checkTable } from './registry.js';
@@ -130,10 +130,14 @@ function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailur
   if (node && prop) d.property = prop.name;
   const span = prop?.span ?? node?.span;
   if (span) d.span = span;
+  const related: { message: string; span: Span }[] = [];
   // dtc lists the other definitions of a node ("also defined at") for node-level messages
-  if (node && !prop && node.span && node.spans.length > 1) {
-    d.related = node.spans.slice(1).map((s) => ({ message: 'also defined at', span: s }));
+  if (node && !prop && node.span) {
+    for (const s of node.spans.slice(1)) related.push({ message: 'also defined at', span: s });
   }
+  const decider = failure.because?.span;
+  if (decider) related.push({ message: `'${failure.because!.name}' set here`, span: decider });
+  if (related.length) d.related = related;
   return d;
 }
 

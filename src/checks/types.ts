@@ -56,4 +56,10 @@ export interface CheckFailure {
   node?: Node;
   prop?: Property;
   message: string;
+  /**
+   * For a finding on a node: the property whose value decided it (e.g. the `reg` a unit address
+   * is compared with). Its span becomes related information, so that on a merged tree the
+   * overlay line that set the value is named too. dtc's own output is unchanged.
+   */
+  because?: Property;
 }

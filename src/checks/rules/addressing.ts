@@ -155,7 +155,7 @@ export const addressingChecks = defineFamily('addressing', [
       }
       const unit = unitName(node);
       if (prop) {
-        if (!unit) ctx.fail(node, 'node has a reg or ranges property, but no unit name');
+        if (!unit) ctx.fail(node, 'node has a reg or ranges property, but no unit name', prop);
       } else if (unit) {
         ctx.fail(node, 'node has a unit name, but no reg or ranges property');
       }

@@ -61,7 +61,7 @@ export const busChecks = defineFamily('buses', [
       if (func === 0 && unit === hex(dev)) return;
       const expected = `${hex(dev)},${hex(func)}`;
       if (unit === expected) return;
-      ctx.fail(node, `PCI unit address format error, expected "${expected}"`);
+      ctx.fail(node, `PCI unit address format error, expected "${expected}"`, reg);
     },
   },
   {
@@ -110,11 +110,13 @@ export const busChecks = defineFamily('buses', [
     node(ctx, node) {
       const parent = node.parent;
       if (!parent || ctx.bus.get(parent) !== 'simple-bus') return;
-      let value = getProp(node, 'reg')?.value;
+      let source = getProp(node, 'reg');
+      let value = source?.value;
       let first = 0;
       if (!value) {
         const ranges = getProp(node, 'ranges');
         if (ranges && ranges.value.bytes.length) {
+          source = ranges;
           value = ranges.value;
           first = ctx.addressCellsOf(node); // skip the child address
         }
@@ -128,7 +130,7 @@ export const busChecks = defineFamily('buses', [
         reg = ((reg << 32n) | BigInt(cellAt(value, first + i))) & U64;
       }
       const expected = hex(reg);
-      if (unitName(node) !== expected) ctx.fail(node, `simple-bus unit address format error, expected "${expected}"`);
+      if (unitName(node) !== expected) ctx.fail(node, `simple-bus unit address format error, expected "${expected}"`, source);
     },
   },
   {
@@ -165,7 +167,7 @@ export const busChecks = defineFamily('buses', [
       }
       const first = (cellAt(reg.value, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
       const expected = hex(first);
-      if (unitName(node) !== expected) ctx.fail(node, `I2C bus unit address format error, expected "${expected}"`);
+      if (unitName(node) !== expected) ctx.fail(node, `I2C bus unit address format error, expected "${expected}"`, reg);
       for (let i = 0, len = reg.value.bytes.length; len > 0; i++, len -= 4) {
         const addr = (cellAt(reg.value, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
         if (addr >= I2C_TEN_BIT_ADDRESS) {
@@ -226,7 +228,7 @@ export const busChecks = defineFamily('buses', [
         return;
       }
       const expected = hex(cellAt(reg.value, 0));
-      if (unitName(node) !== expected) ctx.fail(node, `SPI bus unit address format error, expected "${expected}"`);
+      if (unitName(node) !== expected) ctx.fail(node, `SPI bus unit address format error, expected "${expected}"`, reg);
     },
   },
 ]);

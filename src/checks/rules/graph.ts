@@ -13,7 +13,7 @@ function checkGraphReg(ctx: CheckContext, node: Node): void {
     return;
   }
   const expected = hex(ctx.cell(node, reg));
-  if (unitName(node) !== expected) ctx.fail(node, `graph node unit address error, expected "${expected}"`);
+  if (unitName(node) !== expected) ctx.fail(node, `graph node unit address error, expected "${expected}"`, reg);
   const parent = node.parent!;
   const addr = ctx.rawAddressCells(parent);
   const size = ctx.rawSizeCells(parent);
