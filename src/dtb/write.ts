@@ -4,6 +4,7 @@
  * block, and a strings block where each property name is stored once — or found as the tail of a
  * name already stored (dtc's `stringtable_insert` matches any suffix).
  */
+import { DiagnosticError } from '../diagnostics.js';
 import type { Node, Tree } from '../tree/model.js';
 
 export interface DtbWriteOptions {
@@ -60,7 +61,12 @@ const VERSIONS: VersionInfo[] = [
   { version: 17, lastCompVersion: 16, headerSize: 40, flags: FTF_BOOTCPUID | FTF_STRTABSIZE | FTF_STRUCTSIZE },
 ];
 
-export class UnknownDtbVersionError extends Error {}
+/** `-V` with a version dtc cannot write (dtc dies with the same words). */
+export class UnknownDtbVersionError extends DiagnosticError {
+  constructor(version: number) {
+    super({ rule: 'compile/version', severity: 'error', message: `Unknown device tree blob version ${version}` });
+  }
+}
 
 /** A growable big-endian byte buffer. */
 class ByteBuffer {
@@ -142,7 +148,7 @@ function baseNameLength(node: Node): number {
 export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteResult {
   const version = options.version ?? 17;
   const vi = VERSIONS.find((v) => v.version === version);
-  if (!vi) throw new UnknownDtbVersionError(`Unknown device tree blob version ${version}`);
+  if (!vi) throw new UnknownDtbVersionError(version);
   const warnings: string[] = [];
 
   const struct = new ByteBuffer();

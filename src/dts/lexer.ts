@@ -10,7 +10,7 @@
  * rules match, the longest wins and ties go to the earlier rule, as in flex; the dispatch on the
  * first character below follows that.
  */
-import type { Span } from '../diagnostics.js';
+import type { Span, SpanOrigin } from '../diagnostics.js';
 import { DiagnosticError } from '../diagnostics.js';
 import type { SourceHost } from './source.js';
 import type { PositionMap } from './position-map.js';
@@ -96,6 +96,8 @@ interface Frame {
   lineStart: number;
   /** Position map of this buffer (preprocessed top-level text only). */
   map: PositionMap | undefined;
+  /** The `/include/` chain that opened this buffer, innermost first. */
+  via: SpanOrigin[] | undefined;
 }
 
 export interface LexerDiagnostic {
@@ -132,6 +134,7 @@ export class Lexer {
   startOffset = 0;
   endOffset = 0;
   private tokMap: PositionMap | undefined;
+  private tokVia: SpanOrigin[] | undefined;
 
   /** Receives the errors dtc reports as "Lexical error" (parsing continues, the run fails). */
   onDiagnostic: (d: LexerDiagnostic) => void = () => undefined;
@@ -148,7 +151,7 @@ export class Lexer {
     private readonly host: SourceHost,
     map?: PositionMap,
   ) {
-    this.frame = { text, pos: 0, name, dir: dirnameOf(name), line: 1, lineStart: 0, map };
+    this.frame = { text, pos: 0, name, dir: dirnameOf(name), line: 1, lineStart: 0, map, via: undefined };
   }
 
   /** Folder of the file being read now (for `/incbin/`). */
@@ -196,7 +199,9 @@ export class Lexer {
       }
       return span;
     }
-    return { file, line, column, endLine: lastLine, endColumn: lastColumn - 1 };
+    const span: Span = { file, line, column, endLine: lastLine, endColumn: lastColumn - 1 };
+    if (this.tokVia && file === this.file) span.via = this.tokVia;
+    return span;
   }
 
   private error(message: string): void {
@@ -264,6 +269,7 @@ export class Lexer {
     this.tok = tok;
     this.file = f.name;
     this.tokMap = f.map;
+    this.tokVia = f.via;
     this.startOffset = start;
     this.endOffset = end;
     this.firstLine = f.line;
@@ -549,8 +555,11 @@ export class Lexer {
     const opened = this.host.open(name, this.frame.dir);
     if (!opened) throw this.fatal(`Couldn't open "${name}": No such file or directory`);
     this.dependencies.push(opened.path);
-    this.frames.push(this.frame);
-    this.frame = { text: opened.text, pos: 0, name: opened.path, dir: dirnameOf(opened.path), line: 1, lineStart: 0, map: undefined };
+    const parent = this.frame;
+    const via: SpanOrigin[] = [{ kind: 'include', file: this.file, line: this.firstLine, column: this.firstColumn }];
+    if (parent.via) via.push(...parent.via);
+    this.frames.push(parent);
+    this.frame = { text: opened.text, pos: 0, name: opened.path, dir: dirnameOf(opened.path), line: 1, lineStart: 0, map: undefined, via };
   }
 
   /** An error that stops the run at once (dtc's `die`). */

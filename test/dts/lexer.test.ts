@@ -86,7 +86,9 @@ describe('Lexer', () => {
     };
     const lx = new Lexer('/include/ "inc.dtsi"\nouter:', 'sub/top.dts', host);
     const seen: string[] = [];
-    for (let t = lx.next(); t !== Tok.EOF; t = lx.next()) seen.push(`${lx.text}@${lx.file}:${lx.firstLine}`);
+    lx.next();
+    expect(lx.span().via).toEqual([{ kind: 'include', file: 'sub/top.dts', line: 1, column: 1 }]);
+    for (let t: Tok = lx.tok; t !== Tok.EOF; t = lx.next()) seen.push(`${lx.text}@${lx.file}:${lx.firstLine}`);
     expect(seen).toEqual(['inner@sub/inc.dtsi:1', 'outer@sub/top.dts:2']);
     expect(lx.dependencies).toEqual(['sub/inc.dtsi']);
   });
