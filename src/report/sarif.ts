@@ -71,7 +71,7 @@ export function formatSarif(report: Report, cwd = process.cwd()): string {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'dtoverlay-check', version: report.tool.version, informationUri: 'https://github.com/', rules } },
+        tool: { driver: { name: 'dtoverlay-check', version: report.tool.version, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd + path.sep).href } },
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.stages.filter((s) => s.status !== 'ran').map((s) => ({ level: 'note', message: { text: `${s.name} ${s.status}${s.note ? `: ${s.note}` : ''}` } })) }],
         results,
