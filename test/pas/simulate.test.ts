@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, defaultCompileOptions } from '../../src/compile/index.js';
-import { simulate } from '../../src/pas/index.js';
+import { loadProfileFile, simulate } from '../../src/pas/index.js';
 import type { Tree } from '../../src/tree/model.js';
 import { repoRoot } from '../support/shared.js';
 
@@ -105,5 +105,58 @@ describe('simulate without a SoC profile', () => {
   it('a disabled device takes no SMR and a disabled parent disables its children', async () => {
     const { simulation } = simulate(await board('&dma_b { status = "disabled"; }; &pcie { status = "fail"; };'), undefined);
     expect(simulation.smmus[0].entries.map((e) => e.devices[0])).toEqual(['/dma-controller@800000']);
+  });
+
+  it('EL1 applies the qcom bypass quirk: the last context bank is reserved; EL2 does not', async () => {
+    const tree = await board('&dma_b { status = "disabled"; };');
+    const el1 = simulate(tree, undefined, { el: 1 }).simulation.smmus[0];
+    const el2 = simulate(tree, undefined, { el: 2 }).simulation.smmus[0];
+    expect(el1.parameters.bypassQuirk).toBe(true);
+    expect(el2.parameters.bypassQuirk).toBe(false);
+    // dma_a and the PCI group: 2 banks, plus the reserved one at EL1.
+    expect([el1.contextBanksUsed, el2.contextBanksUsed]).toEqual([3, 2]);
+  });
+
+  it('handoff SMRs: a contained stream narrows the entry (warning), a partial overlap is an error, and known firmware streams get their fate', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pas-handoff-'));
+    const file = path.join(dir, 'p.yaml');
+    fs.writeFileSync(
+      file,
+      [
+        'soc: test-handoff',
+        'smmus:',
+        '  - label: smmu',
+        '    handoffSmrs: [ { sid: 0x10, mask: 0x3, note: xbl }, { sid: 0x22, mask: 0x0 } ]',
+        '    knownFirmwareDmaSids: [ { sid: 0x13, note: covered by the handoff }, { sid: 0x11, note: now dma_a }, { sid: 0x22, note: still handoff }, { sid: 0x77, note: nobody } ]',
+      ].join('\n'),
+    );
+    const profile = await loadProfileFile(file);
+    // dma_a 0x10/0x1 ⊂ 0x10/0x3 (narrowed); dma_b 0x20/0x1 vs 0x22/0x0: disjoint; the PCI RIDs 0x100.
+    const { diagnostics, simulation } = simulate(await board('&dsp { iommus = <&smmu 0x40>; }; &dma_b { iommus = <&smmu 0x22>; }; &smmu { stream-match-mask = <0x1>; };'), profile);
+    const handoff = diagnostics.filter((d) => d.rule === 'pas/handoff-smr-interaction');
+    expect(handoff.map((d) => [d.path, d.severity])).toEqual([
+      ['/dma-controller@800000', 'warning'],
+      ['/dma-controller@900000', 'error'],
+    ]);
+    expect(handoff[0].message).toMatch(/narrows it, so 2 other stream ID\(s\)/);
+    const smmu = simulation.smmus[0];
+    expect(smmu.entries[0]).toMatchObject({ index: 0, sid: 0x10, mask: 0x1, handoff: true, handoffOriginal: { sid: 0x10, mask: 0x3 }, devices: ['/dma-controller@800000'] });
+    expect(smmu.devices.find((d) => d.device === '/dma-controller@900000')).toMatchObject({ status: 'no-iommu', rule: 'pas/handoff-smr-interaction' });
+    const dma = diagnostics.find((d) => d.rule === 'pas/remoteproc-dma-masters')!;
+    // dma_a narrowed the handoff entry to {0x10, 0x11}: 0x13 lost its bypass (PAS.md §11, the hazard).
+    expect(dma.message).toMatch(/0x13 \(covered by the handoff\) matches no SMR and would be blocked/);
+    expect(dma.message).toMatch(/0x11 \(now dma_a\) is translated by the domain of \/dma-controller@800000/);
+    expect(dma.message).toMatch(/0x22 \(still handoff\) matches handoff SMR 1 and stays in bypass/);
+    expect(dma.message).toMatch(/0x77 \(nobody\) matches no SMR and would be blocked/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--order names that match nothing are noted, not silently dropped', async () => {
+    const { simulation } = simulate(await board(), undefined, { order: { kind: 'first', names: ['dma_b', 'nosuch'] } });
+    expect(simulation.order).toBe('first: dma_b, nosuch');
+    expect(simulation.notes).toContain("--order: 'nosuch' is neither a label nor a node path; ignored");
+    expect(simulation.smmus[0].devices[0].device).toBe('/dma-controller@900000');
   });
 });
