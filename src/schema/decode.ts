@@ -9,7 +9,7 @@
  * the side in `valueSizes`. 64-bit values beyond 2^53 lose precision, which no binding
  * constrains that finely.
  */
-import type { Node, Property } from '../tree/model.js';
+import { isTypeMarker, type Marker, type Node, type Property } from '../tree/model.js';
 import type { PropTypeLookup, Dim } from './prop-types.js';
 
 /** Bytes that could not be decoded (dt-validate keeps them as a Python `bytes`). */
@@ -136,13 +136,48 @@ const SIZE_FILTERS: [test: (len: number) => boolean, drop: string[]][] = [
 ];
 
 /** dt-schema's prop_value: one property's bytes as the instance value. */
-export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: string, bytes: Uint8Array, owner: DtNode): DtValue {
+/** What a source wrote: one kind of value throughout ('string' or a cell width), or undefined (a blob, or mixed). */
+export type SyntaxHint = 'string' | 'u8' | 'u16' | 'u32' | 'u64' | undefined;
+
+export function syntaxHint(markers: readonly Marker[]): SyntaxHint {
+  let hint: SyntaxHint;
+  for (const m of markers) {
+    if (!isTypeMarker(m.kind)) continue;
+    if (hint !== undefined && hint !== m.kind) return undefined;
+    hint = m.kind as SyntaxHint;
+  }
+  return hint;
+}
+
+const HINT_TYPES: Record<string, (t: string) => boolean> = {
+  string: (t) => t.startsWith('string'),
+  u8: (t) => /^u?int8/.test(t),
+  u16: (t) => /^u?int16/.test(t),
+  u32: (t) => /^u?int32/.test(t) || t.startsWith('phandle') || t === 'address' || t === 'flag',
+  u64: (t) => /^u?int64/.test(t),
+};
+
+/**
+ * dt-schema's prop_value: one property's bytes as the instance value. A source's syntax (`hint`)
+ * settles what the table leaves open: the type of a property no binding types, and the choice
+ * between candidate types (string or cells, and the cell width).
+ */
+export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: string, bytes: Uint8Array, owner: DtNode, hint?: SyntaxHint): DtValue {
   const len = bytes.length;
   if (len === 0) return true;
   if (nodeName === '__fixups__' || nodeName === 'aliases') return latin1(bytes.subarray(0, len - 1)).split('\0');
 
   const types = new Set(lookup.types(name));
   types.delete('node');
+  if (hint !== undefined) {
+    if (types.size === 0) {
+      if (hint === 'string') types.add('string-array');
+      else types.add(`uint${hint.slice(1)}-array`);
+    } else if (types.size > 1) {
+      const fits = [...types].filter(HINT_TYPES[hint]!);
+      if (fits.length) for (const t of [...types]) if (!fits.includes(t)) types.delete(t);
+    }
+  }
   if (types.size > 1) {
     for (const [test, drop] of SIZE_FILTERS) if (test(len)) for (const t of drop) types.delete(t);
     if (types.has('phandle') && types.has('phandle-array')) types.delete('phandle');
@@ -240,7 +275,7 @@ export function decodeTree(root: Node, lookup: PropTypeLookup): DecodedTree {
     }
     if (name.startsWith('__')) return undefined;
     const obj: DtNode = {};
-    for (const p of node.liveProperties()) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj);
+    for (const p of node.liveProperties()) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj, syntaxHint(p.value.markers));
     const ph = obj.phandle;
     if (typeof ph === 'number') phandles.set(ph, obj);
     for (const child of node.liveChildren()) {

@@ -8,8 +8,11 @@
  * `DTOVERLAY_CHECK_PARITY=lemans` runs only the Lemans boards and compositions.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDtb } from '../../src/dtb/read.js';
+import { applyOverlays } from '../../src/overlay/apply.js';
+import { loadTree } from '../../src/overlay/inputs.js';
 import { loadSchemaSet, nodeOfDiagnostic, persistSchemaSet, validate, type SchemaSet } from '../../src/schema/index.js';
 import { hasShared } from '../support/shared.js';
 import {
@@ -17,6 +20,7 @@ import {
   buildReferenceDtb,
   dtschemaDir,
   hasCpp,
+  kernelDir,
   readReferenceVerdict,
   readSummary,
   referenceDir,
@@ -71,6 +75,20 @@ describe.skipIf(reason !== undefined)('dt-validate parity on the qcom reference 
     expect(diffs.length).toBe(LEMANS.length);
     expect(diffs.filter((d) => d.extra.length || d.missing.length)).toEqual([]);
   });
+
+  it('Lemans -el2 compositions from sources (our preprocessor and compiler) give the same verdicts, with spans', async () => {
+    const includeDirs = [path.join(kernelDir, 'include'), path.join(kernelDir, 'src'), path.join(kernelDir, 'src/arm64/qcom')];
+    const options = { cpp: true, includeDirs, defines: [] };
+    const qcom = path.join(kernelDir, 'src/arm64/qcom');
+    for (const e of entries.filter((x) => x.kind === 'composite' && LEMANS.includes(x.dtb))) {
+      const [base, ...overlays] = await Promise.all(e.inputs.map((i) => loadTree(path.join(qcom, i.replace(/\.dtbo$/, '.dtso').replace(/\.dtb$/, '.dts')), options)));
+      const merged = applyOverlays(base!.tree, overlays.map((o) => ({ tree: o.tree, name: o.file }))).tree;
+      const result = validate(merged, schemaSet(), { unmatched: true });
+      const ours = new Set(result.diagnostics.map((d) => `${nodeOfDiagnostic.get(d)?.name}\t${d.schema}`));
+      expect([...ours].sort(), e.dtb).toEqual([...readReferenceVerdict(e.dtb).pairs].sort());
+      for (const d of result.diagnostics) expect(d.span?.file, `${e.dtb} ${d.path}`).toMatch(/\.dtsi?$|\.dtso$/);
+    }
+  }, 300_000);
 
   it.skipIf(process.env.DTOVERLAY_CHECK_PARITY === 'lemans')(
     'all 393 blobs match, but for the tolerated ones',
