@@ -3,13 +3,13 @@
  * kernel build does: `-I dtb -O dts` of each board's blob (`cpp ... | dtc -@ -b 0`) through
  * readDtb + printDts, and `-@ -b 0 -I dts -O dts` of each source through our compile pipeline.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDtb } from '../../src/dtb/read.js';
 import { printDts } from '../../src/output/dts.js';
 import { sharedOrExplain } from '../support/shared.js';
 import { compile, parseCompileArgs } from '../../src/compile/index.js';
 import { referenceDtc } from '../support/reference.js';
-import { KERNEL_DTC_ARGS, kernelBlobs, kernelSources, qcomBoards, qcomOverlays, referenceDecompile } from './reference-blobs.js';
+import { KERNEL_DTC_ARGS, kernelBlobs, kernelSources, qcomBoards, qcomOverlays, referenceDecompile, removeKernelCache } from './reference-blobs.js';
 
 describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs dtc on the qcom boards', () => {
   const boards = qcomBoards();
@@ -20,6 +20,7 @@ describe.runIf(sharedOrExplain('qcom DTS output differential'))('DTS output vs d
     sources = await kernelSources(boards);
     blobs = await kernelBlobs(boards);
   }, 420_000);
+  afterAll(removeKernelCache);
 
   it('has all 332 boards', () => {
     expect(boards.length).toBe(332);

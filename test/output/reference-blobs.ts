@@ -72,8 +72,18 @@ function preprocess(board: string): Promise<Buffer> {
 let cacheDir: string | undefined;
 
 function cachePath(file: string): string {
-  cacheDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'dtoverlay-check-qcom-'));
+  if (!cacheDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoverlay-check-qcom-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    cacheDir = dir;
+  }
   return path.join(cacheDir, file);
+}
+
+/** Removes this run's cache folder (call from afterAll: pool workers may end without an 'exit' event). */
+export function removeKernelCache(): void {
+  if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
+  cacheDir = undefined;
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time. */
