@@ -4,6 +4,7 @@ const BUILTINS: ReadonlyArray<readonly [string, Builtin]> = [
   ['__FILE__', Builtin.FILE], ['__LINE__', Builtin.LINE], ['__COUNTER__', Builtin.COUNTER],
   ['__INCLUDE_LEVEL__', Builtin.INCLUDE_LEVEL], ['__BASE_FILE__', Builtin.BASE_FILE],
   ['__DATE__', Builtin.DATE], ['__TIME__', Builtin.TIME], ['__TIMESTAMP__', Builtin.TIMESTAMP],
+  ['_Pragma', Builtin.PRAGMA],
 ];
 
 /** The dynamic macros cpp keeps even with -undef (shared: builtins are never disabled). */

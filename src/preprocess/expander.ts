@@ -61,6 +61,8 @@ export abstract class Expander {
   protected abstract baseNext(): Token;
   protected abstract baseBackup(): void;
   protected abstract builtinToken(kind: Builtin, name: Token, loc: Loc): Token;
+  /** `_Pragma ( "..." )` after its name: consume the operand and act on the pragma. */
+  protected abstract pragmaOperator(name: Token, loc: Loc): void;
   /** Fatal error at the position of `loc`. */
   protected abstract failAt(message: string, loc: Loc, rule?: string): never;
 
@@ -97,6 +99,11 @@ export abstract class Expander {
       if (m === undefined) return tok;
       if (m.disabled) return tok.withFlags(tok.flags | F.NO_EXPAND);
       if (this.preventExpansion > 0) return tok;
+      if (m.builtin === Builtin.PRAGMA) {
+        // The operator vanishes from the output, like a directive (no padding token either).
+        this.pragmaOperator(tok, loc);
+        continue;
+      }
       if (this.enterMacro(m, tok, loc)) return paddingFor(tok);
       this.loc = loc;
       return tok;

@@ -6,6 +6,8 @@ const F = TokenFlag;
 
 export const enum Builtin {
   NONE, FILE, LINE, COUNTER, INCLUDE_LEVEL, BASE_FILE, DATE, TIME, TIMESTAMP,
+  /** The `_Pragma("...")` operator. */
+  PRAGMA,
 }
 
 /**

@@ -273,6 +273,21 @@ export class Preprocessor extends Expander {
     return new Token(tokenKind, text, 0, name.file, name.line, name.col);
   }
 
+  protected pragmaOperator(name: Token, loc: Loc): void {
+    const open = this.nextNonPadding();
+    const str = open.kind === T.OPEN_PAREN ? this.nextNonPadding() : open;
+    const close = str.kind === T.STRING ? this.nextNonPadding() : str;
+    if (open.kind !== T.OPEN_PAREN || str.kind !== T.STRING || close.kind !== T.CLOSE_PAREN) {
+      this.failAt('_Pragma takes a parenthesized string literal', loc, 'pragma');
+    }
+    const text = str.text.slice(str.text[0] === 'L' ? 2 : 1, -1).replace(/\\(["\\])/g, '$1');
+    const pragma = lexFile(text, '<_Pragma>', name.file).tokens.map((t) => t.withFlags(t.flags & ~F.BOL));
+    const parsing = this.parsingArgs;
+    this.doPragma(pragma, 0, pragma.length, parsing);
+    // cpp starts a new output line after a _Pragma.
+    if (parsing === 0) this.out.lineChange(new Token(T.OTHER, '', 0, name.file, name.line, 1), this.buffer.frame);
+  }
+
   // ---- directives --------------------------------------------------------------------------
 
   /**
