@@ -25,6 +25,8 @@ const cases: Record<string, string> = {
   '/omit-if-no-ref/': '/ { x = <&used>; used: used { }; /omit-if-no-ref/ unused: unused { }; };',
   'explicit phandles': '/ { n: n { phandle = <5>; }; m { linux,phandle = <6>; p = <&n>; }; };',
   'unusual names': '/ { #a?b,c+d = <1>; a,b-c_d.e+f@1,2 { x; }; node@0 { }; node@1 { }; };',
+  // dtc prints nothing for bytes before a value's first type marker: the /incbin/ data is dropped
+  '/incbin/ data before typed data': '/ { a = /incbin/("blob.bin"); b = /incbin/("blob.bin"), <1>; c = /incbin/("blob.bin"), "x"; d = /incbin/("blob.bin", 1, 2); };',
   'plugin with external and local references': '/plugin/; &ext { prop = <&ext2>; x = &loc; loc: n { }; }; / { y = <&loc 1>; };',
 };
 
@@ -32,6 +34,7 @@ const modes: string[][] = [[], ['-@'], ['-H', 'epapr'], ['-H', 'both'], ['-s']];
 
 describe('-O dts corners vs the reference dtc', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dts-edge-'));
+  fs.writeFileSync(path.join(dir, 'blob.bin'), 'AB\0CD');
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   for (const [name, body] of Object.entries(cases)) {
