@@ -41,7 +41,10 @@ export interface CompileResult {
   /** The output (DTB bytes, DTS or JSON text as UTF-8) when the compile succeeded. */
   output?: Uint8Array;
   diagnostics: Diagnostic[];
-  /** stderr text, in dtc's order and (for warnings and check findings) dtc's format. */
+  /**
+   * stderr, chunk by chunk and exactly (newlines included): in dtc's order and, for warnings and
+   * check findings, dtc's own text — even where dtc omits a newline or adds a blank line.
+   */
   messages: string[];
   /** Files read (includes, incbins, headers). */
   dependencies: string[];
@@ -100,13 +103,13 @@ async function loadDts(
     result.dependencies.push(...pre.dependencies);
     for (const d of pre.diagnostics) {
       result.diagnostics.push(d);
-      result.messages.push(errorLine(d));
+      result.messages.push(`${errorLine(d)}\n`);
     }
   }
   if (text === undefined) {
     const bytes = host.read(source.file);
     if (!bytes) {
-      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory`);
+      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;
       return undefined;
     }
@@ -124,9 +127,9 @@ async function loadDts(
     result.diagnostics.push(d);
     if (d.severity === 'error') {
       failed = true;
-      result.messages.push(errorLine(d, readText));
+      result.messages.push(`${errorLine(d, readText)}\n`);
     } else if (d.span) {
-      result.messages.push(`WARNING: ${dtcSpan(d.span)}: ${d.message}`);
+      result.messages.push(`WARNING: ${dtcSpan(d.span)}: ${d.message}\n`);
     }
   }
   if (!parsed.source || failed) {
@@ -136,7 +139,7 @@ async function loadDts(
   const built = buildTree(parsed.source);
   for (const d of built.diagnostics) {
     result.diagnostics.push(d);
-    result.messages.push(errorLine(d, readText));
+    result.messages.push(`${errorLine(d, readText)}\n`);
   }
   if (built.diagnostics.some((d) => d.severity === 'error')) {
     result.exitCode = EXIT_INPUT_ERROR;
@@ -210,7 +213,7 @@ export async function compile(
   } catch (err) {
     if (!(err instanceof DiagnosticError)) throw err;
     result.diagnostics.push(err.diagnostic);
-    result.messages.push(errorLine(err.diagnostic));
+    result.messages.push(`${errorLine(err.diagnostic)}\n`);
     result.exitCode = EXIT_INPUT_ERROR;
     result.output = undefined;
   }
@@ -229,7 +232,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     try {
       bytes = fs.readFileSync(source.file);
     } catch {
-      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory`);
+      result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;
       return;
     }
@@ -257,15 +260,16 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   const { formatDtcDiagnostic } = await import('../checks/index.js');
   for (const d of checked.diagnostics) {
     result.diagnostics.push(d);
-    result.messages.push(formatDtcDiagnostic(d, { outname: options.outFile }).replace(/\n$/, ''));
+    result.messages.push(formatDtcDiagnostic(d, { outname: options.outFile }));
   }
-  if (checked.summary) result.messages.push(checked.summary);
+  if (checked.summary) result.messages.push(`${checked.summary}\n`);
   if (checked.aborted) {
     result.exitCode = EXIT_CHECK_ERRORS;
     return;
   }
 
   const phandles = new PhandleAllocator(tree.root, options.phandleFormat, counterAfterChecks(tree.root, hadPhandle));
+  // dtc prints these without a newline
   if (options.autoAliases) result.messages.push(...generateLabelTree(tree.root, 'aliases', undefined).warnings);
   if (options.symbols) result.messages.push(...generateLabelTree(tree.root, '__symbols__', phandles).warnings);
   if (fixups) {
@@ -283,7 +287,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
       alignSize: options.alignSize,
       quiet: options.quiet,
     });
-    result.messages.push(...written.warnings);
+    result.messages.push(...written.warnings.map((w) => `${w}\n`));
     result.output = written.bytes;
   } else if (outputFormat === 'dts') {
     const { printDts } = await import('../output/dts.js');
