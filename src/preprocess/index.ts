@@ -61,5 +61,7 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
     // A bug of ours must still reach the user as a positioned diagnostic, not a stack trace.
     cppError('internal', `internal preprocessor error: ${e instanceof Error ? e.message : String(e)}`, at.file, at.line, at.column);
   }
-  return { text: out.finish(), map, dependencies: pp.dependencies, diagnostics: pp.diagnostics };
+  const text = out.finish();
+  map.seal();
+  return { text, map, dependencies: pp.dependencies, diagnostics: pp.diagnostics };
 }

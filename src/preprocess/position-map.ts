@@ -95,6 +95,11 @@ export class SegmentMap implements PositionMap {
     this.count++;
   }
 
+  /** Writing is over: drop the spare capacity (results may be kept for many files at once). */
+  seal(): void {
+    if (this.data.length > this.count * STRIDE) this.data = this.data.slice(0, this.count * STRIDE);
+  }
+
   get segmentCount(): number {
     return this.count;
   }
