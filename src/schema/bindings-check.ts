@@ -6,12 +6,13 @@
  * ajv carries, so nothing is fetched.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
 import { listYamlFiles, parseSchemaFile } from './load.js';
-import { isObject } from './json.js';
+import { isObject, type JsonObject } from './json.js';
 import { bindingRegExp } from './regex.js';
 
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
@@ -37,6 +38,10 @@ export function validateBindingFiles(targets: string[], coreSchemas?: string): D
     return [{ rule: 'schema/meta', severity: 'error', message: "no meta-schemas: give --core-schemas DIR (dt-schema's folder, holding meta-schemas/)" }];
   }
   const ajv = new Ajv2019({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false, code: { regExp: bindingRegExp } });
+  // dt-schema's base meta-schema builds on draft-07's, which ajv ships (never fetched).
+  const draft7 = JSON.parse(fs.readFileSync(createRequire(import.meta.url).resolve('ajv/dist/refs/json-schema-draft-07.json'), 'utf8')) as JsonObject;
+  delete draft7.$schema;
+  ajv.addSchema(draft7);
   for (const file of listYamlFiles(metaDir)) {
     const meta = parseSchemaFile(file, fs.readFileSync(file, 'utf8'), diagnostics);
     if (!meta || typeof meta.$id !== 'string') continue;
