@@ -85,7 +85,7 @@ export async function runCompileCli(args: string[]): Promise<number> {
       file = '<stdin>';
     }
     const result = await compile({ file, text }, options, session);
-    for (const m of result.messages) process.stderr.write(m);
+    process.stderr.write(result.stderr);
     if (result.exitCode !== 0 || !result.output) {
       if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
       continue;

@@ -41,11 +41,13 @@ export interface CompileResult {
   /** The output (DTB bytes, DTS or JSON text as UTF-8) when the compile succeeded. */
   output?: Uint8Array;
   diagnostics: Diagnostic[];
-  /**
-   * stderr, chunk by chunk and exactly (newlines included): in dtc's order and, for warnings and
-   * check findings, dtc's own text — even where dtc omits a newline or adds a blank line.
-   */
+  /** The messages of `stderr`, one per entry, without their final newline. */
   messages: string[];
+  /**
+   * stderr exactly as dtc would write it: in dtc's order and, for warnings and check findings,
+   * dtc's own text — even where dtc omits a newline or adds a blank line.
+   */
+  stderr: string;
   /** Files read (includes, incbins, headers). */
   dependencies: string[];
 }
@@ -207,7 +209,7 @@ export async function compile(
   options: CompileOptions,
   session: CompileSession = newSession(),
 ): Promise<CompileResult> {
-  const result: CompileResult = { exitCode: 0, diagnostics: [], messages: [], dependencies: [] };
+  const result: CompileResult = { exitCode: 0, diagnostics: [], messages: [], stderr: '', dependencies: [] };
   try {
     await compileInto(source, options, session, result);
   } catch (err) {
@@ -217,6 +219,9 @@ export async function compile(
     result.exitCode = EXIT_INPUT_ERROR;
     result.output = undefined;
   }
+  // messages were collected as exact stderr chunks
+  result.stderr = result.messages.join('');
+  result.messages = result.messages.map((m) => (m.endsWith('\n') ? m.slice(0, -1) : m));
   return result;
 }
 

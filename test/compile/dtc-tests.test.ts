@@ -39,7 +39,7 @@ describe.runIf(sharedOrExplain('compile vs dtc on dtc-tests'))('compile vs dtc 1
         }
         // warnings and check errors: dtc's own words and positions (parse errors are ours: file:line:col)
         if (ref.status !== 1) {
-          const stderr = ours.messages.join('');
+          const stderr = ours.stderr;
           if (stderr !== ref.stderr) problems.push(`${file}: stderr differs:\n${stderr}---\n${ref.stderr}`);
         }
         if (ref.status !== 0) {

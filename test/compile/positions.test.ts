@@ -13,7 +13,7 @@ describe('error positions', () => {
   it('gives file:line:col and a caret under the offending text', async () => {
     const r = await compileWith([], 'bad-division-by-zero.dts', dir);
     expect(r.exitCode).toBe(1);
-    expect(r.messages[0]!.trimEnd().split('\n')).toEqual([
+    expect(r.messages[0]!.split('\n')).toEqual([
       'bad-division-by-zero.dts:4:11: error: Division by zero',
       '    4 | \tprop = <(4 / (2 - 2))>;',
       '      | \t         ^~~~~~~~~~~',
@@ -24,7 +24,7 @@ describe('error positions', () => {
     const r = await compileWith(['--cpp'], 'bad-literal-in-macro-argument.dts', path.join(dir, 'cpp'));
     expect(r.exitCode).toBe(1);
     expect(r.output).toBeUndefined();
-    expect(r.messages[0]!.trimEnd().split('\n')).toEqual([
+    expect(r.messages[0]!.split('\n')).toEqual([
       "bad-literal-in-macro-argument.dts:5:19: error: Bad integer literal '08'",
       '    5 | \tprop = <CELLS(1, 08)>;',
       '      | \t                 ^~',
