@@ -10,6 +10,7 @@ import type { Data, Marker, Node, Property, Tree } from '../tree/model.js';
 import { Property as PropertyClass } from '../tree/model.js';
 import type { CheckFailure } from './types.js';
 import { cellAt } from './values.js';
+import { deleteNode } from '../tree/build.js';
 
 /** Bus kinds dtc's bridge checks record on a node (`node->bus`). */
 export type BusKind = 'pci' | 'simple-bus' | 'i2c' | 'spi' | 'graph-port' | 'graph-ports';
@@ -311,20 +312,9 @@ export class CheckContext {
     return phandle;
   }
 
-  /** `delete_node`: mark the node, its subtree and properties deleted and drop their labels. */
+  /** `delete_node`: the node, its subtree and properties are marked deleted, their labels dropped. */
   deleteNode(node: Node): void {
-    const mark = (n: Node): void => {
-      n.deleted = true;
-      for (const c of n.children) if (!c.deleted) mark(c);
-      for (const p of n.properties) {
-        if (!p.deleted) {
-          p.deleted = true;
-          p.labels = [];
-        }
-      }
-      n.labels = [];
-    };
-    mark(node);
+    deleteNode(node);
     this.treeChanged();
     this.phandleIndex = undefined;
     this.labelIndex = undefined;

@@ -7,12 +7,11 @@
  *   (its `error = error || run_check(...)` short-circuits), neither prerequisites nor table entries.
  */
 import type { Diagnostic, Span } from '../diagnostics.js';
-import type { Node } from '../tree/model.js';
+import type { Node, Tree } from '../tree/model.js';
 import { CheckContext, DtcAssertion, type ContextOptions } from './context.js';
-import { checkByName, checkTable } from './registry.js';
+import { checkTable } from './registry.js';
 import { switchesOf, type CheckLevels } from './levels.js';
 import type { CheckDefinition, CheckFailure } from './types.js';
-import type { Tree } from '../tree/model.js';
 
 type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
 
@@ -21,7 +20,6 @@ interface CheckState {
   warn: boolean;
   error: boolean;
   status: Status;
-  inProgress: boolean;
 }
 
 export interface RunOptions extends ContextOptions {
@@ -48,7 +46,7 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   const states = new Map<string, CheckState>();
   for (const def of checkTable) {
     const s = switchesOf(def.meta.name, options.levels);
-    states.set(def.meta.name, { def, warn: s.warn, error: s.error, status: 'unchecked', inProgress: false });
+    states.set(def.meta.name, { def, warn: s.warn, error: s.error, status: 'unchecked' });
   }
 
   const emit = (state: CheckState, failure: CheckFailure): void => {
@@ -78,7 +76,6 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
   const run = (state: CheckState): boolean => {
     let error = false;
     if (state.status === 'unchecked') {
-      state.inProgress = true;
       for (const name of state.def.meta.prereqs) {
         const prereq = states.get(name)!;
         if (!error) error = run(prereq);
@@ -97,7 +94,6 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
         }
         if (state.status === 'unchecked') state.status = 'passed';
       }
-      state.inProgress = false;
     }
     if (state.status !== 'passed' && state.error) error = true;
     return error;
@@ -141,4 +137,3 @@ function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailur
   return d;
 }
 
-export { checkByName };

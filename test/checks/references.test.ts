@@ -134,3 +134,13 @@ describe('phandle counter', () => {
     expect(result.nextPhandle).toBe(1);
   });
 });
+
+describe('running the checks twice', () => {
+  it('does not insert a path twice', () => {
+    const a = node('a', [prop('x', pathRef('T'))]);
+    const t = tree(root([a, node('target', [], { labels: ['T'] })]));
+    runChecks(t);
+    runChecks(t);
+    expect(text(a, 'x')).toBe('/target\0');
+  });
+});

@@ -3,12 +3,18 @@
  * are resolved (allocating phandles on demand, in traversal order, which fixes the output bytes),
  * and `/omit-if-no-ref/` nodes nobody referenced are deleted.
  */
-import type { Data, Node, Property } from '../../tree/model.js';
+import type { Data, Marker, Node, Property } from '../../tree/model.js';
 import type { CheckContext } from '../context.js';
 import { defineFamily } from '../define.js';
 import { getProp, hex, isValidPhandle } from '../values.js';
 
 const encoder = new TextEncoder();
+
+/**
+ * Path markers whose path is already in the value. dtc resolves once per compile; a second
+ * runChecks on the same tree (e.g. `check` after `compile`) must not insert the path again.
+ */
+const insertedPaths = new WeakSet<Marker>();
 
 /** Value of a `phandle` / `linux,phandle` property, or 0 when it gives none (reporting why). */
 function explicitPhandle(ctx: CheckContext, node: Node, propName: string): number {
@@ -129,7 +135,10 @@ export const referenceChecks = defineFamily('references', [
             ctx.fail(node, `Reference to non-existent node or label "${ref}"`);
             continue;
           }
-          prop.value = insertAtMarker(prop.value, i, encoder.encode(`${ctx.pathOf(target)}\0`));
+          if (!insertedPaths.has(m)) {
+            prop.value = insertAtMarker(prop.value, i, encoder.encode(`${ctx.pathOf(target)}\0`));
+            insertedPaths.add(m);
+          }
           target.referenced = true;
         }
       });
