@@ -102,10 +102,12 @@ export class Node {
     return at < 0 ? undefined : this.name.slice(at + 1);
   }
 
+  /** Full path; iterative, so any nesting depth works. */
   get path(): string {
     if (!this.parent) return '/';
-    const parentPath = this.parent.path;
-    return parentPath === '/' ? `/${this.name}` : `${parentPath}/${this.name}`;
+    const names: string[] = [];
+    for (let node: Node | undefined = this; node?.parent; node = node.parent) names.push(node.name);
+    return '/' + names.reverse().join('/');
   }
 
   getProperty(name: string): Property | undefined {
