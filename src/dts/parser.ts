@@ -122,15 +122,11 @@ class Parser {
         thisPlugin = true;
       }
       if (plugin === undefined) plugin = thisPlugin;
-      else if (plugin !== thisPlugin) this.error("Header flags don't match earlier ones", this.spanFromTo(start));
+      else if (plugin !== thisPlugin) this.error("Header flags don't match earlier ones", this.lexer.spanFrom(start));
     }
     const reservations = this.parseMemReserves();
-    const items = this.parseDevicetree(plugin ?? false);
+    const items = this.parseDevicetree();
     return { plugin: plugin ?? false, reservations, items };
-  }
-
-  private spanFromTo(start: Mark): Span {
-    return this.lexer.spanFrom(start);
   }
 
   private parseMemReserves(): MemReserveDef[] {
@@ -170,7 +166,7 @@ class Parser {
     return ref;
   }
 
-  private parseDevicetree(plugin: boolean): TopItem[] {
+  private parseDevicetree(): TopItem[] {
     const lx = this.lexer;
     const items: TopItem[] = [];
     // first item: '/' nodedef | dt_ref nodedef
@@ -205,7 +201,6 @@ class Parser {
         items.push({ kind, ref, span });
       } else this.syntaxError();
     }
-    void plugin;
     return items;
   }
 
@@ -543,7 +538,7 @@ class Parser {
 
   /** The span from `start` to the end of the last consumed token. */
   private lastSpanFrom(start: Mark): Span {
-    return this.lastSpan ? joinSpans(this.lexer, start, this.lastSpan) : this.lexer.span();
+    return this.lastSpan ? joinSpans(start, this.lastSpan) : this.lexer.span();
   }
   private lastSpan: Span | undefined;
 
@@ -711,7 +706,7 @@ class Parser {
       case '%':
         if (b === 0n) {
           // dtc reports the whole `a / b` (bison's @$ of integer_mul)
-          this.error('Division by zero', joinSpans(this.lexer, left.start, right.end));
+          this.error('Division by zero', joinSpans(left.start, right.end));
           return 0n;
         }
         return op === '/' ? a / b : a % b;
@@ -720,8 +715,8 @@ class Parser {
   }
 }
 
-function joinSpans(lexer: Lexer, start: Mark, end: Span): Span {
-  void lexer;
+/** From a saved start to the end of another span (bison's @$ over several symbols). */
+function joinSpans(start: Mark, end: Span): Span {
   const span: Span = { file: start.file, line: start.line, column: start.column };
   if (start.map) {
     const a = start.map.lookup(start.offset);
