@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import * as ajv2019 from 'ajv/dist/2019.js';
 import * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
 import * as ajvUtil from 'ajv/dist/compile/util.js';
@@ -42,32 +43,83 @@ function requireForValidators(name: string): unknown {
   throw new Error(`cached validator code requires unexpected module '${name}'`);
 }
 
-/** Every validator of every chunk in `dir`, by ajv reference; a chunk that does not load is skipped. */
-function loadValidatorChunks(dir: string): Map<string, ValidateFunction> {
-  const out = new Map<string, ValidateFunction>();
+/**
+ * One file of cached validator code (standalone ajv output, see persist()). Evaluated only when one
+ * of its validators is asked for, through a V8 code cache kept beside it (`.v8`), so a warm run
+ * neither parses nor compiles the generated JavaScript again.
+ */
+class ValidatorChunk {
+  private exports: Record<string, ValidateFunction> | undefined;
+  private script: vm.Script | undefined;
+  private needsCodeCache = false;
+
+  constructor(
+    readonly file: string,
+    private readonly body: string,
+  ) {}
+
+  get(name: string): ValidateFunction | undefined {
+    if (!this.exports) this.exports = this.evaluate();
+    const fn = this.exports[name];
+    return typeof fn === 'function' ? fn : undefined;
+  }
+
+  private evaluate(): Record<string, ValidateFunction> {
+    const codeCache = `${this.file}.v8`;
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = fs.readFileSync(codeCache);
+    } catch {
+      cachedData = undefined;
+    }
+    const module = { exports: {} as Record<string, ValidateFunction> };
+    try {
+      // Our own generated code (written by persist()), wrapped as a CommonJS module.
+      this.script = new vm.Script(`(function (require, module, exports) {${this.body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
+      this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
+      (this.script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireForValidators, module, module.exports);
+    } catch {
+      // A stale or partial chunk: its validators are compiled again.
+    }
+    return module.exports;
+  }
+
+  /** Writes the V8 code cache after a run, when there was none (it then holds the functions this run compiled). */
+  writeCodeCache(): void {
+    if (!this.script || !this.needsCodeCache) return;
+    try {
+      fs.writeFileSync(`${this.file}.v8.${process.pid}.tmp`, this.script.createCachedData());
+      fs.renameSync(`${this.file}.v8.${process.pid}.tmp`, `${this.file}.v8`);
+      this.needsCodeCache = false;
+    } catch {
+      // Only costs time next run.
+    }
+  }
+}
+
+/** Which chunk holds each cached validator, by ajv reference (`id` or `id#/select`). */
+function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, { chunk: ValidatorChunk; name: string }> } {
+  const chunks: ValidatorChunk[] = [];
+  const byRef = new Map<string, { chunk: ValidatorChunk; name: string }>();
   let files: string[];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
   } catch {
-    return out;
+    return { chunks, byRef };
   }
   for (const f of files) {
     try {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       const newline = text.indexOf('\n');
       const refs = JSON.parse(text.slice('//refs:'.length, newline)) as Record<string, string>;
-      const module = { exports: {} as Record<string, ValidateFunction> };
-      // The chunk is our own generated code (written by persist()), run once per process.
-      new Function('require', 'module', 'exports', text.slice(newline + 1))(requireForValidators, module, module.exports);
-      for (const [name, ref] of Object.entries(refs)) {
-        const fn = module.exports[name];
-        if (typeof fn === 'function' && !out.has(ref)) out.set(ref, fn);
-      }
+      const chunk = new ValidatorChunk(path.join(dir, f), text.slice(newline + 1));
+      chunks.push(chunk);
+      for (const [name, ref] of Object.entries(refs)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
     } catch {
-      // Stale or partial chunk: its validators are compiled again.
+      // Unreadable chunk: its validators are compiled again.
     }
   }
-  return out;
+  return { chunks, byRef };
 }
 
 export function normalizeId(id: string): string {
@@ -218,8 +270,9 @@ export class SchemaRuntime {
   private readonly added = new Set<string>();
   private readonly validators = new Map<string, ValidateFunction | null>();
   private readonly selects = new Map<string, ValidateFunction | 'always' | 'never'>();
-  /** Validators read from the on-disk cache, by ajv reference (`id` or `id#/select`). */
-  private readonly cached = new Map<string, ValidateFunction>();
+  /** Validators in the on-disk cache, by ajv reference (`id` or `id#/select`). */
+  private readonly cachedRefs: Map<string, { chunk: ValidatorChunk; name: string }>;
+  private readonly chunks: ValidatorChunk[];
   /** References compiled in this process and not yet in the cache. */
   private readonly fresh: string[] = [];
   /** Problems met while compiling (unknown references, schemas ajv rejects). */
@@ -229,7 +282,9 @@ export class SchemaRuntime {
     readonly set: ProcessedSchemaSet,
     private readonly options: RuntimeOptions = {},
   ) {
-    if (options.validatorCacheDir) for (const [ref, fn] of loadValidatorChunks(options.validatorCacheDir)) this.cached.set(ref, fn);
+    const index = options.validatorCacheDir ? indexValidatorChunks(options.validatorCacheDir) : { chunks: [], byRef: new Map() };
+    this.chunks = index.chunks;
+    this.cachedRefs = index.byRef;
     this.ajv = new Ajv2019({
       allErrors: true,
       strict: false,
@@ -266,7 +321,8 @@ export class SchemaRuntime {
 
   /** Compiles `ref` (a schema id, optionally with a #/pointer), adding referenced schemas as needed. */
   private compile(ref: string, owner: string): ValidateFunction | null {
-    const cached = this.cached.get(ref);
+    const entry = this.cachedRefs.get(ref);
+    const cached = entry?.chunk.get(entry.name);
     if (cached) return cached;
     const fn = this.compileFresh(ref, owner);
     if (fn) this.fresh.push(ref);
@@ -301,8 +357,12 @@ export class SchemaRuntime {
     return null;
   }
 
-  /** Writes the validators compiled in this process to the cache, as one chunk of standalone code. */
+  /**
+   * Writes the validators compiled in this process to the cache, as one chunk of standalone code,
+   * and the V8 code cache of chunks that had none.
+   */
   persist(): void {
+    for (const chunk of this.chunks) chunk.writeCodeCache();
     const dir = this.options.validatorCacheDir;
     if (!dir || this.fresh.length === 0) return;
     const exportsByName: Record<string, string> = {};
@@ -321,7 +381,6 @@ export class SchemaRuntime {
       const file = path.join(dir, `${name}.js`);
       fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
       fs.renameSync(`${file}.${process.pid}.tmp`, file);
-      for (const ref of this.fresh) this.cached.set(ref, this.validators.get(ref) ?? this.cached.get(ref)!);
       this.fresh.length = 0;
     } catch {
       // A read-only cache only costs time.
