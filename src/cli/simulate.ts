@@ -15,6 +15,7 @@ interface SimulateCliOptions {
   format: string;
   order?: string;
   rscTable?: string;
+  smmu: string[];
   bindings?: string;
   output: string;
   failOn: string;
@@ -37,6 +38,7 @@ export function registerSimulate(program: Command, run: (status: Promise<number>
     .option('--profile <file>', 'a profile file (may `extends` a shipped one) to override SMMU parameters or SoC facts')
     .option('--format <format>', 'text, json, svg or html', 'text')
     .option('--order <order>', 'probe order: tree (default), reverse, pairs (both orders for every overlapping pair), or labels/paths to probe first, comma-separated')
+    .option('--smmu <label.key=value>', 'override an SMMU model parameter, e.g. apps_smmu.numMappingGroups=64 (`*` for every SMMU; repeatable)', collect, [])
     .option('--rsc-table <file>', 'resource-table fixture (YAML) for the devmem checks')
     .option('--bindings <dir>', 'Documentation/devicetree/bindings of the kernel in use (for pas/iommus-binding-version)')
     .option('-o, --output <file>', 'output file ("-" for stdout)', '-')
@@ -82,6 +84,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
       const { compatibles } = await import('../pas/dt.js');
       profile = await pas.profileForCompatibles(compatibles(composition.tree.root));
     }
+    profile = pas.withSmmuOverrides(profile, opts.smmu);
     const resourceTables = opts.rscTable ? await pas.loadResourceTables(opts.rscTable) : undefined;
     const result = pas.simulate(composition.tree, profile, {
       el: opts.el === '1' ? 1 : opts.el === '2' ? 2 : undefined,

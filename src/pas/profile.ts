@@ -238,3 +238,46 @@ export async function profileForCompatibles(rootCompatibles: string[]): Promise<
   }
   return undefined;
 }
+
+const OVERRIDABLE: Record<string, 'number' | 'boolean'> = {
+  streamIdMask: 'number',
+  smrMaskMask: 'number',
+  numMappingGroups: 'number',
+  numContextBanks: 'number',
+  numS2ContextBanks: 'number',
+  bypassQuirk: 'boolean',
+  disableBypass: 'boolean',
+  ias: 'number',
+};
+
+/**
+ * `--smmu apps_smmu.numMappingGroups=64`: SMMU parameters set on the command line, on top of the
+ * profile (or of the generic defaults when there is none). Throws a usage DiagnosticError for an
+ * unknown key or a value of the wrong kind.
+ */
+export function withSmmuOverrides(profile: SocProfile | undefined, overrides: string[]): SocProfile | undefined {
+  if (!overrides.length) return profile;
+  const out: SocProfile = profile
+    ? { ...profile, smmus: new Map([...profile.smmus].map(([k, v]) => [k, { ...v }])), defaults: { ...profile.defaults } }
+    : { soc: 'generic', files: [], matchCompatibles: [], defaults: {}, smmus: new Map(), pas: [], el2MustBeDisabled: [] };
+  for (const text of overrides) {
+    const m = /^([^=]+)\.([A-Za-z0-9]+)=(.+)$/.exec(text);
+    const kind = m ? OVERRIDABLE[m[2]] : undefined;
+    const bad = (why: string) =>
+      new DiagnosticError({ rule: 'pas/profile', severity: 'error', message: `--smmu ${text}: ${why} (expected LABEL.KEY=VALUE, KEY one of ${Object.keys(OVERRIDABLE).join(', ')})` });
+    if (!m || !kind) throw bad('unknown parameter');
+    const raw = m[3].trim();
+    let value: number | boolean;
+    if (kind === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw bad('not true or false');
+      value = raw === 'true';
+    } else {
+      value = Number(raw);
+      if (!/^(0x[0-9a-f]+|\d+)$/i.test(raw) || !Number.isSafeInteger(value)) throw bad('not a number');
+    }
+    const target = m[1] === '*' ? out.defaults : (out.smmus.get(m[1]) ?? {});
+    (target as Record<string, unknown>)[m[2]] = value;
+    if (m[1] !== '*') out.smmus.set(m[1], target);
+  }
+  return out;
+}

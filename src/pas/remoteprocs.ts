@@ -94,7 +94,8 @@ export function remoteprocFindings(index: TreeIndex, rps: Remoteproc[], options:
     const name = index.name(rp.node);
     const at = { path: rp.node.path };
     const compatibleProp = findProperty(rp.node, 'compatible');
-    if (profile && !rp.data) {
+    // A profile made only of SMMU overrides (--smmu without a SoC profile) knows no PAS compatibles.
+    if (profile && profile.pas.length && !rp.data) {
       out.push(finding('pas/compatible-known', `${name}: ${rp.compatible} is not in qcom_pas_of_match for ${profile.soc}: the PAS driver does not bind`, { ...at, property: 'compatible', span: compatibleProp?.span }));
     }
     // RP-01 / RP-02

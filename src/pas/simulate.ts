@@ -115,10 +115,11 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
 
   const { smmus, diagnostics: smmuFindings } = describeSmmus(index, resolution.targets, profile, el, changed);
   diagnostics.push(...smmuFindings);
-  if (!profile) {
+  if (!profile?.pas.length) {
     const root = compatibles(tree.root).join(', ') || 'none';
     lacking.push(`no SoC profile for the root compatibles (${root}): PAS ids, firmware names, proxy power domains, carve-out sizes and EL2 must-disable nodes are unknown, so RP-05, RP-13, RP-14, RP-15 and the profile part of OVL-02 are skipped and RP-01 is a warning`);
   }
+  for (const key of profile?.smmus.keys() ?? []) if (!index.byLabelOrPath(key)) resolution.notes.push(`profile: no SMMU labelled '${key}' in this tree; its parameters are unused`);
   for (const s of smmus.values()) if (s.armSmmu && s.assumed.length) lacking.push(`${s.label ?? s.node.path}: assumed ${s.assumed.join(', ')}`);
   if (!options.bindingsDir) lacking.push('no --bindings folder: RP-04 (iommus-binding-version) is skipped');
   if (!options.resourceTables) lacking.push('no resource-table fixture: RP-11, RP-12 and the devmem steps are skipped');

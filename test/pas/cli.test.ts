@@ -62,6 +62,15 @@ describe('dtoverlay-check simulate', () => {
     expect(html.stdout).toContain('<table class="steps">');
   });
 
+  it('--smmu overrides a parameter: two context banks, one reserved by the EL1 bypass quirk, are too few', () => {
+    const r = run([board, '--smmu', 'smmu.numContextBanks=2', '--format', 'json']);
+    expect(r.status).toBe(1);
+    const json = JSON.parse(r.stdout) as { diagnostics: { rule: string; path?: string }[]; simulation: { soc: string; lacking: string[] } };
+    expect(json.diagnostics.filter((d) => d.rule === 'pas/context-bank-budget').map((d) => d.path)).toEqual(['/dma-controller@900000', '/pcie@1c00000']);
+    expect(json.simulation.lacking.join()).toMatch(/no SoC profile/);
+    expect(run([board, '--smmu', 'smmu.colour=red']).status).toBe(2);
+  });
+
   it('usage errors exit 2', () => {
     expect(run([board, '--el', '3']).status).toBe(2);
     expect(run([board, '--format', 'sarif']).status).toBe(2);

@@ -67,3 +67,20 @@ describe('SoC profiles', () => {
     await expect(loadProfileFile(path.join(dir, 'a.yaml'), ['sa8775p'])).rejects.toThrow(/loop/);
   });
 });
+
+describe('--smmu overrides', () => {
+  it('set parameters per SMMU label or for every SMMU, on a profile or on none', async () => {
+    const { withSmmuOverrides } = await import('../../src/pas/profile.js');
+    const base = await loadProfile('sa8775p');
+    const p = withSmmuOverrides(base, ['apps_smmu.numMappingGroups=0x40', '*.disableBypass=false'])!;
+    expect(p.smmus.get('apps_smmu')).toMatchObject({ numMappingGroups: 64, numContextBanks: 128 });
+    expect(p.defaults.disableBypass).toBe(false);
+    expect(base.smmus.get('apps_smmu')?.numMappingGroups).toBe(128);
+    const generic = withSmmuOverrides(undefined, ['smmu.numContextBanks=2'])!;
+    expect(generic.pas).toEqual([]);
+    expect(generic.smmus.get('smmu')).toEqual({ numContextBanks: 2 });
+    expect(() => withSmmuOverrides(base, ['apps_smmu.colour=red'])).toThrow(/unknown parameter/);
+    expect(() => withSmmuOverrides(base, ['apps_smmu.numMappingGroups=many'])).toThrow(/not a number/);
+    expect(() => withSmmuOverrides(base, ['apps_smmu.bypassQuirk=yes'])).toThrow(/not true or false/);
+  });
+});
