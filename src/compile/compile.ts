@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
+import { SCANNER_FAILED } from '../dts/lexer.js';
 import { parseDts } from '../dts/parser.js';
 import type { PositionMap } from '../dts/position-map.js';
 import { FileSourceHost } from '../dts/source.js';
@@ -110,6 +111,12 @@ async function loadDts(
   }
   if (text === undefined) {
     const bytes = host.read(source.file);
+    if (!bytes && host.isDirectory(source.file)) {
+      // fopen() opens a folder; flex then fails to read it (status 2)
+      result.messages.push(`${SCANNER_FAILED}\n`);
+      result.exitCode = EXIT_CHECK_ERRORS;
+      return undefined;
+    }
     if (!bytes) {
       result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;
@@ -135,7 +142,8 @@ async function loadDts(
     }
   }
   if (!parsed.source || failed) {
-    result.exitCode = EXIT_INPUT_ERROR;
+    // flex's own fatal error exits with 2, every other input error with 1
+    result.exitCode = parsed.diagnostics.some((d) => d.rule === 'parse/scanner') ? EXIT_CHECK_ERRORS : EXIT_INPUT_ERROR;
     return undefined;
   }
   const built = buildTree(parsed.source);

@@ -23,8 +23,14 @@ export function excerpt(span: Span, readText: (file: string) => string | undefin
   if (span.column < 1 || span.column > source.length + 1) return [];
   const gutter = String(span.line).padStart(5);
   // keep tabs under tabs so the caret lines up however the terminal expands them
-  const lead = source.slice(0, span.column - 1).replace(/[^\t]/g, ' ');
+  const lead = display(source.slice(0, span.column - 1)).replace(/[^\t]/g, ' ');
   const width = span.endLine === undefined || span.endLine === span.line ? Math.max(1, (span.endColumn ?? span.column) - span.column + 1) : 1;
   const marks = '^' + '~'.repeat(Math.max(0, Math.min(width, source.length - span.column + 1) - 1));
-  return [`${gutter} | ${source}`, `${' '.repeat(gutter.length)} | ${lead}${marks}`];
+  return [`${gutter} | ${display(source)}`, `${' '.repeat(gutter.length)} | ${lead}${marks}`];
+}
+
+/** A line of source bytes (one char per byte) as text for a terminal: UTF-8 decoded, controls shown as '?'. */
+function display(bytes: string): string {
+  // eslint-disable-next-line no-control-regex
+  return Buffer.from(bytes, 'latin1').toString('utf8').replace(/[\x00-\x08\x0a-\x1f\x7f\ufffd]/g, '?');
 }

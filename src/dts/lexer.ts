@@ -107,6 +107,8 @@ export interface LexerDiagnostic {
 }
 
 const MAX_INCLUDE_DEPTH = 200;
+/** What flex says when it cannot read its input (a folder); dtc then exits with status 2. */
+export const SCANNER_FAILED = 'input in flex scanner failed';
 const U64_MAX = (1n << 64n) - 1n;
 
 export class Lexer {
@@ -554,6 +556,7 @@ export class Lexer {
     if (this.frames.length + 1 >= MAX_INCLUDE_DEPTH) throw this.fatal('Includes nested too deeply');
     const opened = this.host.open(name, this.frame.dir);
     if (!opened) throw this.fatal(`Couldn't open "${name}": No such file or directory`);
+    if (opened.directory) throw this.fatal(SCANNER_FAILED, 'parse/scanner');
     this.dependencies.push(opened.path);
     const parent = this.frame;
     const via: SpanOrigin[] = [{ kind: 'include', file: this.file, line: this.firstLine, column: this.firstColumn }];
@@ -563,8 +566,8 @@ export class Lexer {
   }
 
   /** An error that stops the run at once (dtc's `die`). */
-  fatal(message: string): DiagnosticError {
-    return new DiagnosticError({ rule: 'parse/input', severity: 'error', message, span: this.span() });
+  fatal(message: string, rule = 'parse/input'): DiagnosticError {
+    return new DiagnosticError({ rule, severity: 'error', message, span: this.span() });
   }
 }
 

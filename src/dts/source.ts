@@ -11,6 +11,8 @@ export interface OpenedSource {
   path: string;
   /** Contents as a byte string (one char per byte). */
   text: string;
+  /** The name is a folder: fopen() succeeds on it, so dtc stops there, then fails to read it. */
+  directory?: boolean;
 }
 
 export interface SourceHost {
@@ -57,24 +59,36 @@ export class FileSourceHost implements SourceHost {
     return bytes ?? undefined;
   }
 
-  private find(name: string, currentDir: string | undefined): { path: string; bytes: Buffer } | undefined {
+  /** True when `name` is a folder (which C's fopen() would open). */
+  isDirectory(name: string): boolean {
+    try {
+      return fs.statSync(path.resolve(this.cwd, name)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  private find(name: string, currentDir: string | undefined): { path: string; bytes: Buffer | undefined } | undefined {
     const candidates: string[] = [];
     candidates.push(currentDir === undefined || name.startsWith('/') ? name : joinPath(currentDir, name));
     for (const dir of this.searchPaths) candidates.push(name.startsWith('/') ? name : joinPath(dir, name));
     for (const candidate of candidates) {
       const bytes = this.read(candidate);
       if (bytes) return { path: candidate, bytes };
+      if (this.isDirectory(candidate)) return { path: candidate, bytes: undefined };
     }
     return undefined;
   }
 
   open(name: string, currentDir: string | undefined): OpenedSource | undefined {
     const found = this.find(name, currentDir);
-    return found && { path: found.path, text: found.bytes.toString('latin1') };
+    if (!found) return undefined;
+    if (!found.bytes) return { path: found.path, text: '', directory: true };
+    return { path: found.path, text: found.bytes.toString('latin1') };
   }
 
   openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array } | undefined {
     const found = this.find(name, currentDir);
-    return found && { path: found.path, bytes: new Uint8Array(found.bytes) };
+    return found?.bytes && { path: found.path, bytes: new Uint8Array(found.bytes) };
   }
 }
