@@ -258,7 +258,7 @@ function parseInteger(t: Token, src: ExprSource): Num {
   }
   let end = i;
   const isDigitFor = (c: string): boolean =>
-    radix === 16 ? /^[0-9a-fA-F]$/.test(c) : c >= '0' && c <= '9';
+    (c >= '0' && c <= '9') || (radix === 16 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
   while (end < s.length && isDigitFor(s[end]!)) end++;
   const suffix = s.slice(end);
   const digits = s.slice(i, end);

@@ -2,13 +2,12 @@
  * Kernel-style C preprocessor: what `cpp -nostdinc -I<dirs> -undef -D__DTS__ -x assembler-with-cpp`
  * does before dtc, with a map from every character of the output back to the original sources.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
 import { PreprocessCache } from './cache.js';
 import { cppError } from './errors.js';
 import { OutputWriter } from './output.js';
 import { SegmentMap, type PositionMap } from './position-map.js';
 import { Preprocessor } from './preprocessor.js';
-import { DiagnosticError } from '../diagnostics.js';
 
 export { PreprocessCache } from './cache.js';
 export type { PositionMap, MappedPosition } from './position-map.js';
