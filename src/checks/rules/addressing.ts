@@ -199,6 +199,7 @@ export const addressingChecks = defineFamily('addressing', [
     name: 'avoid_unnecessary_addr_size',
     needsBase: true,
     level: 'warning',
+    onlyWith: ['#address-cells'], // both cell counts must be given
     prereqs: ['avoid_default_addr_size'],
     description: '`#address-cells`/`#size-cells` appear only on nodes with `ranges`, `dma-ranges` or children with `reg`.',
     rationale: 'Cell counts that nothing uses are noise, and usually a sign of a misplaced child.',
@@ -218,6 +219,7 @@ export const addressingChecks = defineFamily('addressing', [
     name: 'unique_unit_address',
     needsBase: true,
     level: 'warning',
+    onlyWith: ['#address-cells'], // both cell counts must be given
     prereqs: ['avoid_default_addr_size'],
     description: 'No two children of an addressed node share a unit address.',
     rationale: 'Two devices at one address collide (or one of them is described twice).',
@@ -227,6 +229,7 @@ export const addressingChecks = defineFamily('addressing', [
     name: 'unique_unit_address_if_enabled',
     needsBase: true,
     level: 'off',
+    onlyWith: ['#address-cells'], // both cell counts must be given
     prereqs: ['avoid_default_addr_size'],
     description: 'Like unique_unit_address, ignoring children with `status = "disabled"`.',
     rationale: 'Alternative descriptions of one device are often kept side by side with only one enabled.',

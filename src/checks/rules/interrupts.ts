@@ -65,6 +65,7 @@ export const interruptChecks = defineFamily('interrupts', [
     name: 'interrupt_provider',
     needsBase: true,
     level: 'warning',
+    onlyWith: ['interrupt-controller', 'interrupt-map', '#interrupt-cells'],
     prereqs: ['interrupts_extended_is_cell'],
     description: 'Interrupt providers (`interrupt-controller` or `interrupt-map`) have `#interrupt-cells`, and only they do.',
     rationale: 'Consumers size their specifiers by `#interrupt-cells`; on a non-provider it is a sign of a missing `interrupt-controller`.',

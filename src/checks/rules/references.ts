@@ -70,6 +70,7 @@ export const referenceChecks = defineFamily('references', [
   {
     name: 'explicit_phandles',
     level: 'error',
+    onlyWith: ['phandle', 'linux,phandle'],
     fixup: true,
     description:
       '`phandle` / `linux,phandle` properties are one valid cell, agree with each other, are unique, and become the node\'s phandle.',
