@@ -1,0 +1,58 @@
+/** Issue 3: compile from source (preprocessor + parser + checks + DTB) against cpp | dtc. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli, nativeDtc, sharedDir, timeIt, timeProcess, type Row } from './lib.js';
+
+const CPP_FLAGS = ['-nostdinc', '-I', 'include', '-I', 'src', '-undef', '-D__DTS__', '-x', 'assembler-with-cpp'];
+const QCOM = 'src/arm64/qcom';
+
+/** cpp | dtc as separate processes, the way the kernel build runs them. */
+function cppDtc(kernelDt: string, board: string, out: string): void {
+  const pre = spawnSync('cpp', [...CPP_FLAGS, `${QCOM}/${board}`], { cwd: kernelDt, maxBuffer: 1 << 28 });
+  if (pre.status !== 0) throw new Error(`cpp failed on ${board}`);
+  const dtc = spawnSync(nativeDtc!, ['-@', '-b', '0', '-q', '-i', QCOM, '-O', 'dtb', '-o', out, '-'], { cwd: kernelDt, input: pre.stdout });
+  if (dtc.status !== 0) throw new Error(`dtc failed on ${board}`);
+}
+
+export function benchCompile(): Row[] {
+  const rows: Row[] = [];
+  const section = 'compile (#3)';
+  const kernelDt = path.join(sharedDir, 'kernel-dt');
+  if (!fs.existsSync(kernelDt)) return rows;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compile-'));
+  try {
+    const ours = ['compile', '--cpp', '-@', '-b', '0', '-q', '-i', 'include', '-i', 'src', '-i', QCOM, '-O', 'dtb'];
+    rows.push({
+      section,
+      case: 'lemans-evk.dts, cold CLI (--cpp)',
+      ours: timeProcess(process.execPath, [cli, ...ours, '-o', path.join(work, 'l.dtb'), `${QCOM}/lemans-evk.dts`], { cwd: kernelDt, runs: 5 }),
+      reference: nativeDtc ? timeIt(() => cppDtc(kernelDt, 'lemans-evk.dts', path.join(work, 'r.dtb')), 5) : undefined,
+      referenceLabel: 'cpp | dtc processes',
+      note: "goal ≤ 1.5×; Node's start included",
+    });
+    const boards = fs.readdirSync(path.join(kernelDt, QCOM)).filter((f) => f.endsWith('.dts')).sort();
+    const outDir = path.join(work, 'all');
+    const t0 = process.hrtime.bigint();
+    const batch = spawnSync(process.execPath, [cli, ...ours, '--out-dir', outDir, ...boards.map((b) => `${QCOM}/${b}`)], { cwd: kernelDt, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    const oursAll = Number(process.hrtime.bigint() - t0) / 1e6;
+    let referenceAll: number | undefined;
+    if (nativeDtc) {
+      const t1 = process.hrtime.bigint();
+      for (const b of boards) cppDtc(kernelDt, b, path.join(work, 'r.dtb'));
+      referenceAll = Number(process.hrtime.bigint() - t1) / 1e6;
+    }
+    rows.push({
+      section,
+      case: `all ${boards.length} qcom boards, one --out-dir run`,
+      ours: batch.status === 0 ? oursAll : undefined,
+      reference: referenceAll,
+      referenceLabel: 'sequential cpp | dtc processes',
+      note: batch.status === 0 ? 'goal: ≥ 3× faster (ratio ≤ 0.33)' : `failed: ${batch.stderr.toString().split('\n')[0]}`,
+    });
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return rows;
+}
