@@ -66,11 +66,15 @@ export function counterAfterChecks(root: Node, hadPhandleProperty: Set<Node>): n
   return max;
 }
 
-/** Nodes carrying a `phandle` or `linux,phandle` property now (taken before the checks run). */
+/** Nodes carrying an explicit `phandle` or `linux,phandle` value now (taken before the checks run). */
 export function nodesWithPhandleProperty(root: Node): Set<Node> {
   const out = new Set<Node>();
   walkLive(root, (n) => {
-    if (n.properties.some((p) => !p.deleted && (p.name === 'phandle' || p.name === 'linux,phandle'))) out.add(n);
+    // `phandle = <&self>` asks for allocation: such a node's number comes from the counter
+    const explicit = n.properties.some(
+      (p) => !p.deleted && (p.name === 'phandle' || p.name === 'linux,phandle') && !p.value.markers.some((m) => m.kind === 'ref-phandle'),
+    );
+    if (explicit) out.add(n);
   });
   return out;
 }
