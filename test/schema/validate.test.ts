@@ -69,4 +69,38 @@ describe('schema validation on fixtures', () => {
       fs.rmSync(work, { recursive: true, force: true });
     }
   });
+
+  it('reports a reference to a schema that is not loaded, by name, and fails what uses it (never fetched)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-ref-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'acme,thing.yaml'),
+        [
+          '$id: http://devicetree.org/schemas/acme,thing.yaml#',
+          '$schema: http://devicetree.org/meta-schemas/core.yaml#',
+          'title: Thing',
+          'properties:',
+          '  compatible:',
+          '    const: acme,thing',
+          '  acme,mode:',
+          '    $ref: https://example.com/schemas/remote.yaml#',
+          'additionalProperties: false',
+          '',
+        ].join('\n'),
+      );
+      const refSet = loadSchemaSet({ bindings: [dir], cacheDir: null });
+      const tree = (await loadTree(path.join(fixtures, 'board.dts'), source)).tree;
+      const thing = tree.root.getChild('gadget@40000000')!;
+      thing.getProperty('compatible')!.value = { bytes: Buffer.from('acme,thing\0'), markers: [] };
+      const { Property } = await import('../../src/tree/model.js');
+      thing.properties.push(new Property('acme,mode', { bytes: Buffer.from([0, 0, 0, 1]), markers: [] }));
+      const { diagnostics } = validate(tree, refSet);
+      expect(refSet.runtime.diagnostics.map((d) => d.message)).toEqual([
+        expect.stringContaining("unresolved $ref to 'https://example.com/schemas/remote.yaml'"),
+      ]);
+      expect(diagnostics.filter((d) => d.path === '/gadget@40000000').map((d) => `${d.rule} ${d.property}`)).toEqual(['schema/additionalProperties reg', 'schema/not acme,mode']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
