@@ -35,6 +35,8 @@ export interface LabelOwner {
 interface TreeIndex {
   order: Node[];
   byName: Map<string, Node[]>;
+  /** Names whose list must be recomputed (properties of that name were added). */
+  stale: Set<string>;
   /** Pre-order position of each node, built when first needed. */
   position?: Map<Node, number>;
 }
@@ -71,7 +73,9 @@ export class CheckContext {
   private labelIndex: Map<string, Node> | undefined;
   private valueLabelIndex: { props: Map<string, LabelOwner>; marks: Map<string, LabelOwner> } | undefined;
 
-  private paths: Map<Node, string> | undefined;
+  private readonly paths = new Map<Node, string>();
+  /** Nodes deleted by omit_unused_nodes: unlike nodes deleted in the source, they keep their path. */
+  private readonly deletedByChecks = new WeakSet<Node>();
   private treeIndex: TreeIndex | undefined;
   private readonly ownedValues = new WeakSet<Data>();
 
@@ -84,7 +88,6 @@ export class CheckContext {
     this.plugin = options.plugin;
     this.symbols = options.symbols;
     this.phandleFormat = options.phandleFormat;
-    this.pathOf(this.root); // fix the paths now, as dtc does before its checks
   }
 
   /**
@@ -112,6 +115,9 @@ export class CheckContext {
   /** Live nodes in pre-order that have a live property named one of `names`. */
   nodesWithProperty(names: readonly string[]): Node[] {
     const index = this.index();
+    for (const name of names) {
+      if (index.stale.delete(name)) index.byName.set(name, index.order.filter((n) => getLiveProp(n, name)));
+    }
     if (names.length === 1) return index.byName.get(names[0]!) ?? [];
     if (!index.position) {
       index.position = new Map();
@@ -136,7 +142,7 @@ export class CheckContext {
           else if (list[list.length - 1] !== n) list.push(n);
         }
       });
-      this.treeIndex = { order, byName };
+      this.treeIndex = { order, byName, stale: new Set() };
     }
     return this.treeIndex;
   }
@@ -148,19 +154,21 @@ export class CheckContext {
 
   /**
    * The node's full path as dtc computed it before the checks (fill_fullpaths): nodes that were
-   * already deleted then have none, and dtc prints "(null)".
+   * already deleted then have none, and dtc prints "(null)". Nodes deleted by a check keep theirs.
    */
   pathOf(node: Node): string {
-    if (!this.paths) {
-      const paths = new Map<Node, string>();
-      const fill = (n: Node, path: string): void => {
-        paths.set(n, path);
-        for (const c of n.children) if (!c.deleted) fill(c, path === '/' ? `/${c.name}` : `${path}/${c.name}`);
-      };
-      fill(this.root, '/');
-      this.paths = paths;
+    let path = this.paths.get(node);
+    if (path === undefined) {
+      const parent = node.parent;
+      if (!parent) path = '/';
+      else if (node.deleted && !this.deletedByChecks.has(node)) path = '(null)';
+      else {
+        const above = this.pathOf(parent);
+        path = above === '(null)' ? above : above === '/' ? `/${node.name}` : `${above}/${node.name}`;
+      }
+      this.paths.set(node, path);
     }
-    return this.paths.get(node) ?? '(null)';
+    return path;
   }
 
   /** The value bytes of `prop`, copied once so that filling references never writes into shared data. */
@@ -308,12 +316,16 @@ export class CheckContext {
     index.set(phandle, node);
     if (this.phandleFormat !== 'epapr') addPhandleProperty(node, 'linux,phandle', phandle);
     if (this.phandleFormat !== 'legacy') addPhandleProperty(node, 'phandle', phandle);
-    this.treeChanged();
+    // the node order is unchanged; only these two names' lists are stale
+    this.treeIndex?.byName.delete('phandle');
+    this.treeIndex?.byName.delete('linux,phandle');
+    this.treeIndex?.stale.add('phandle').add('linux,phandle');
     return phandle;
   }
 
   /** `delete_node`: the node, its subtree and properties are marked deleted, their labels dropped. */
   deleteNode(node: Node): void {
+    forEachLiveNode(node, (n) => this.deletedByChecks.add(n));
     deleteNode(node);
     this.treeChanged();
     this.phandleIndex = undefined;
@@ -328,6 +340,10 @@ function addPhandleProperty(node: Node, name: string, phandle: number): void {
   new DataView(bytes.buffer).setUint32(0, phandle);
   const marker: Marker = { kind: 'u32', offset: 0 };
   node.properties.push(new PropertyClass(name, { bytes, markers: [marker] }));
+}
+
+function getLiveProp(node: Node, name: string): boolean {
+  return node.properties.some((p) => !p.deleted && p.name === name);
 }
 
 /** Pre-order over live nodes, as dtc's for_each_child recursion. */

@@ -45,18 +45,21 @@ export function isStringList(data: Data): boolean {
   return bytes.length === 0 || bytes[bytes.length - 1] === 0;
 }
 
-/** The strings of a string-list value (the last one may lack its NUL). */
-export function stringList(data: Data): string[] {
-  const out: string[] = [];
+/** Whether the string list holds exactly `text` as one of its strings (no decoding). */
+export function hasString(data: Data, text: string): boolean {
   const { bytes } = data;
   let start = 0;
   while (start < bytes.length) {
     let end = bytes.indexOf(0, start);
     if (end < 0) end = bytes.length;
-    out.push(byteString(bytes.subarray(start, end)));
+    if (end - start === text.length) {
+      let same = true;
+      for (let i = 0; i < text.length && same; i++) same = bytes[start + i] === text.charCodeAt(i);
+      if (same) return true;
+    }
     start = end + 1;
   }
-  return out;
+  return false;
 }
 
 /** Cell `n` (big-endian u32); 0 where the value is too short. */

@@ -1,6 +1,6 @@
 /** Bus bridges (PCI, simple-bus, I2C, SPI) and the unit addresses of their children. */
 import { defineFamily } from '../define.js';
-import { cellAt, cStringEquals, getProp, hex, stringList } from '../values.js';
+import { cellAt, cStringEquals, getProp, hasString, hex } from '../values.js';
 import { unitName } from './addressing.js';
 
 const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
@@ -97,7 +97,7 @@ export const busChecks = defineFamily('buses', [
     rationale: 'Children of a simple-bus are memory-mapped; their unit address must be their `reg` address.',
     node(ctx, node) {
       const compatible = getProp(node, 'compatible');
-      if (compatible && stringList(compatible.value).includes('simple-bus')) ctx.bus.set(node, 'simple-bus');
+      if (compatible && hasString(compatible.value, 'simple-bus')) ctx.bus.set(node, 'simple-bus');
     },
   },
   {
