@@ -30,6 +30,30 @@ const FAMILY_TITLES: Record<string, string> = {
 
 const MAX_EXAMPLES = 4;
 
+/** How the checks run, for the index page (kept here so that it is generated with the table). */
+const USAGE = [
+  '## How the checks run',
+  '',
+  '- `runChecks(tree, options)` (src/checks/index.ts) is dtc\'s check phase. It is part of compiling:',
+  '  `explicit_phandles`, `phandle_references`, `path_references`, `name_properties` and',
+  '  `omit_unused_nodes` record phandles, fill in references (allocating phandles in traversal order),',
+  '  drop redundant `name` properties and delete unreferenced `/omit-if-no-ref/` nodes.',
+  '- Checks run in table order. A check first runs its prerequisites (even disabled ones, silently);',
+  '  a prerequisite that did not pass stops it with "Failed prerequisite". As in dtc, once an',
+  '  error-level check has failed no further check runs; the tree is then not written unless `-f`.',
+  '- `-W`/`-E` arguments go through `parseCheckFlag(flag, isError, levels)` in command-line order;',
+  '  raising a check raises its prerequisites, lowering one lowers its dependents; an unknown name',
+  '  is an error (`Unrecognized check name "x"`), also after `no-`.',
+  '- Findings are Diagnostics with rule `dtc/<name>`, path, property and the span of the property',
+  '  (or node) definition; `formatDtcDiagnostic` prints them exactly as dtc does.',
+  '- Where dtc 1.7.2 aborts on an assertion (a two-cell `interrupt-parent`, say), the checks stop with',
+  '  an error naming the property (`crashed`) instead of crashing.',
+  '- On an overlay checked without its base, `standaloneOverlay` drops the findings that depend on the',
+  '  base tree (pages marked "depends on the base tree") for nodes inside fragments; compiling keeps',
+  '  dtc\'s output unchanged.',
+  '',
+];
+
 /** Findings per check over every fixture, as dtc would print them (fixture-relative paths). */
 function examplesByCheck(): Map<string, { fixture: string; flags: string[]; lines: string[] }[]> {
   const byCheck = new Map<string, { fixture: string; flags: string[]; lines: string[] }[]>();
@@ -141,6 +165,7 @@ function index(): string {
     for (const d of defs) out.push(`| ${link(d.meta.name)} | ${d.meta.level} | ${d.meta.description.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
+  out.push(...USAGE);
   return out.join('\n');
 }
 
