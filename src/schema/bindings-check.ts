@@ -13,7 +13,25 @@ import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
 import { listYamlFiles, parseSchemaFile } from './load.js';
 import { isObject, type JsonObject } from './json.js';
-import { bindingRegExp } from './regex.js';
+import { bindingRegExp, GUARDED_INPUT_LIMIT, hasNestedQuantifier } from './regex.js';
+import type { Json } from './json.js';
+
+/** Every regular expression a binding holds: `pattern` values and `patternProperties` keys. */
+function bindingPatterns(schema: Json): string[] {
+  const out: string[] = [];
+  const walk = (v: Json): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isObject(v)) {
+      for (const [k, sub] of Object.entries(v)) {
+        if (k === 'pattern' && typeof sub === 'string') out.push(sub);
+        if (k === 'patternProperties' && isObject(sub)) out.push(...Object.keys(sub));
+        walk(sub);
+      }
+    }
+  };
+  walk(schema);
+  return out;
+}
 
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
   (ajv2019 as unknown as { default: typeof ajv2019.Ajv2019 }).default) as typeof ajv2019.Ajv2019;
@@ -67,6 +85,15 @@ export function validateBindingFiles(targets: string[], coreSchemas?: string): D
     if (!validate) {
       diagnostics.push({ rule: 'schema/meta', severity: 'error', message: `unknown meta-schema ${metaId}`, span: { file, line: 1, column: 1 } });
       continue;
+    }
+    for (const pattern of bindingPatterns(schema)) {
+      if (!hasNestedQuantifier(pattern)) continue;
+      diagnostics.push({
+        rule: 'schema/regex-nested-quantifier',
+        severity: 'warning',
+        message: `pattern '${pattern}' has a nested quantifier (catastrophic backtracking risk); it is matched only against inputs of at most ${GUARDED_INPUT_LIMIT} characters`,
+        span: { file, line: 1, column: 1 },
+      });
     }
     if (validate(schema)) continue;
     for (const error of validate.errors ?? []) {

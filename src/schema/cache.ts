@@ -19,7 +19,7 @@ import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 
 /** Bump when processing changes what it produces. */
-export const PROCESSING_VERSION = 'dtoverlay-check-schema-2';
+export const PROCESSING_VERSION = 'dtoverlay-check-schema-3';
 
 export interface LoadSchemaOptions {
   /** Binding folders (the kernel's Documentation/devicetree/bindings). */

@@ -63,10 +63,24 @@ export function coreSchemasFolder(dir: string): string {
 }
 
 /** Parses one binding; a file that does not parse is reported and ignored, as dt-mk-schema does. */
+/**
+ * ruamel.yaml (dt-schema's parser) accepts a lone `-` as a plain scalar inside a flow sequence
+ * (`enum: [a, b, -]`, mediatek,mt76x8-pinctrl.yaml); js-yaml does not. Quoting it means the same.
+ */
+function quoteLoneDashes(text: string): string {
+  return text.replace(/([[,]\s*)-(?=\s*[\],])/g, "$1'-'");
+}
+
 export function parseSchemaFile(file: string, text: string, diagnostics: Diagnostic[]): JsonObject | undefined {
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: file });
+    try {
+      doc = yaml.load(text, { filename: file });
+    } catch (first) {
+      const retried = quoteLoneDashes(text);
+      if (retried === text) throw first;
+      doc = yaml.load(retried, { filename: file });
+    }
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;
     diagnostics.push({
