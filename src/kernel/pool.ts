@@ -43,37 +43,55 @@ export async function runJobs(
   const { Worker } = await import('node:worker_threads');
   let next = 0;
   const count = Math.min(threads, jobs.length);
+  const crashed = (id: number, why: string): KernelJobResult => ({
+    name: jobs[id].target.name,
+    diagnostics: [{ rule: 'internal/crash', severity: 'error', message: `checking ${jobs[id].target.name} failed: ${why}` }],
+    stages: [],
+    ms: 0,
+    dependencies: [],
+  });
   await Promise.all(
     Array.from({ length: count }, () => {
       const worker = new Worker(script, { argv: [WORKER_COMMAND], stdout: false, stderr: false });
-      return new Promise<void>((resolve, reject) => {
+      let inFlight = -1;
+      return new Promise<void>((resolve) => {
         const feed = () => {
           if (next >= jobs.length) {
+            inFlight = -1;
             void worker.terminate().then(() => resolve());
             return;
           }
-          const id = next++;
-          const message: JobMessage = { id, job: jobs[id] };
+          inFlight = next++;
+          const message: JobMessage = { id: inFlight, job: jobs[inFlight] };
           worker.postMessage(message);
         };
         worker.on('message', (msg: ResultMessage) => {
-          if ('error' in msg) {
-            results[msg.id] = {
-              name: jobs[msg.id].target.name,
-              diagnostics: [{ rule: 'internal/crash', severity: 'error', message: `checking ${jobs[msg.id].target.name} failed: ${msg.error}` }],
-              stages: [],
-              ms: 0,
-              dependencies: [],
-            };
-          } else results[msg.id] = msg.result;
+          results[msg.id] = 'error' in msg ? crashed(msg.id, msg.error) : msg.result;
           onDone(results[msg.id], ++done);
           feed();
         });
-        worker.on('error', reject);
+        // A worker that dies (out of memory, a bug) fails its job; the other workers go on, and
+        // jobs nobody took are run in this thread below.
+        worker.on('error', (err) => {
+          if (inFlight >= 0 && !results[inFlight]) {
+            results[inFlight] = crashed(inFlight, err.message);
+            onDone(results[inFlight], ++done);
+          }
+          inFlight = -1;
+          resolve();
+        });
         feed();
       });
     }),
   );
+  if (results.filter(Boolean).length < jobs.length) {
+    const { runKernelJob } = await import('./job.js');
+    for (let i = 0; i < jobs.length; i++) {
+      if (results[i]) continue;
+      results[i] = await runKernelJob(jobs[i]);
+      onDone(results[i], ++done);
+    }
+  }
   return results;
 }
 

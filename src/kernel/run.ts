@@ -130,6 +130,7 @@ function kernelReport(targets: KernelTarget[], results: KernelJobResult[], optio
   const byName = new Map(results.map((r) => [r.name, r]));
   const diagnostics: Diagnostic[] = [];
   const boards: BoardRow[] = [];
+  const boardsOf = new Map<Diagnostic, string>();
   for (const t of targets) {
     const parts = t.sources.map((s) => path.basename(s));
     if (t.missing.length) {
@@ -146,9 +147,12 @@ function kernelReport(targets: KernelTarget[], results: KernelJobResult[], optio
     const s = summarize(r.diagnostics);
     const compiled = r.stages.find((st) => st.name === 'compile')?.status === 'ran' && !r.diagnostics.some((d) => d.rule === 'internal/crash');
     boards.push({ name: t.name, status: compiled ? 'checked' : 'failed', parts, errors: s.errors, warnings: s.warnings, ms: r.ms });
-    diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) {
+      diagnostics.push(d);
+      boardsOf.set(d, t.name);
+    }
   }
-  const merged = sortDiagnostics(dedupeDiagnostics(diagnostics));
+  const merged = sortDiagnostics(attributeBoards(diagnostics, boardsOf));
   return {
     tool: { name: 'dtoverlay-check', version: VERSION },
     command: 'kernel',
@@ -158,6 +162,28 @@ function kernelReport(targets: KernelTarget[], results: KernelJobResult[], optio
     summary: summarize(merged),
     boards,
   };
+}
+
+/**
+ * One finding per place, whichever boards share it (a warning in a .dtsi shows once), with the
+ * boards it was found in added to the message: `… (in lemans-evk, qcs9100-ride and 2 more)`.
+ */
+function attributeBoards(diagnostics: Diagnostic[], boardsOf: Map<Diagnostic, string>): Diagnostic[] {
+  const names = new Map<string, Set<string>>();
+  const keyOf = (d: Diagnostic) => [d.rule, d.path ?? '', d.property ?? '', d.message, d.span ? `${d.span.file}:${d.span.line}:${d.span.column}` : ''].join('\u0000');
+  for (const d of diagnostics) {
+    const board = boardsOf.get(d);
+    if (!board) continue;
+    const k = keyOf(d);
+    if (!names.has(k)) names.set(k, new Set());
+    names.get(k)!.add(board);
+  }
+  return dedupeDiagnostics(diagnostics).map((d) => {
+    const list = [...(names.get(keyOf(d)) ?? [])];
+    if (!list.length) return d;
+    const shown = list.length <= 3 ? list.join(', ') : `${list.slice(0, 2).join(', ')} and ${list.length - 2} more`;
+    return { ...d, message: `${d.message} (in ${shown})` };
+  });
 }
 
 /** A stage ran if it ran for any target; otherwise the first target's reason stands. */

@@ -60,6 +60,14 @@ export function formatHtml(report: Report, options: HtmlOptions = {}): string {
   }
   parts.push(`</table>`);
 
+  if (report.boards?.length) {
+    parts.push(`<h2>Boards</h2><table><tr><th>board</th><th>status</th><th>errors</th><th>warnings</th><th>time</th><th>parts</th></tr>`);
+    for (const b of report.boards) {
+      const detail = b.status === 'missing-sources' ? `missing: ${(b.missing ?? []).join(', ')}` : (b.parts ?? []).join(' + ');
+      parts.push(`<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.status)}</td><td>${b.errors ?? '-'}</td><td>${b.warnings ?? '-'}</td><td>${b.ms !== undefined ? `${(b.ms / 1000).toFixed(1)} s` : ''}</td><td class="loc">${escapeHtml(detail)}</td></tr>`);
+    }
+    parts.push(`</table>`);
+  }
   parts.push(`<h2>Findings</h2>`);
   if (report.diagnostics.length === 0) parts.push(`<p class="ok">No findings.</p>`);
   for (const d of report.diagnostics) {
