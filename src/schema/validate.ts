@@ -185,12 +185,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   };
 
   const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
-    const groups = groupErrors(errors);
-    if (id === GENERATED_COMPATIBLES_ID) {
-      if (options.unmatched && groups.length) unmatched.push({ path: node.path, compatibles: (instance.compatible as string[]) ?? [] });
-      return;
-    }
-    for (const { error, inner } of groups) {
+    for (const { error, inner } of groupErrors(errors)) {
       if (disabled || statusDisabled(instanceAt(instance, error.instancePath))) {
         if (touchesRequired(error) || inner.some(touchesRequired)) continue;
       }
