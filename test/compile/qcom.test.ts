@@ -6,7 +6,8 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, newSession, parseCompileArgs } from '../../src/compile/index.js';
-import { KERNEL_DTC_ARGS, kernelBlobs, kernelDir, qcomBoards } from '../output/reference-blobs.js';
+import { KERNEL_DTC_ARGS, kernelBlobs, kernelDir, kernelSources, qcomBoards } from '../output/reference-blobs.js';
+import { referenceDtc } from '../support/reference.js';
 import { sharedOrExplain } from '../support/shared.js';
 
 describe.runIf(sharedOrExplain('qcom compile differential'))('compile --cpp vs cpp | dtc on the 332 qcom boards', () => {
@@ -38,6 +39,22 @@ describe.runIf(sharedOrExplain('qcom compile differential'))('compile --cpp vs c
     }
     const ms = performance.now() - started;
     console.log(`qcom compile --cpp: ${boards.length - mismatches.length}/${boards.length} identical; ${ms.toFixed(0)} ms for the batch`);
+    expect(mismatches).toEqual([]);
+  }, 600_000);
+
+  it('prints the source of every 8th board as dtc -I dts -O dts does (type markers, references, labels)', async () => {
+    const sample = boards.filter((_, i) => i % 8 === 0);
+    const sources = await kernelSources(sample);
+    const options = parseCompileArgs(['-q', ...KERNEL_DTC_ARGS, '-O', 'dts']);
+    const session = newSession();
+    const mismatches: string[] = [];
+    for (const board of sample) {
+      const text = sources.get(board)!;
+      const ref = referenceDtc(['-q', ...KERNEL_DTC_ARGS, '-O', 'dts', '-o', '-', 'in.dts'], { files: { 'in.dts': text } });
+      const result = await compile({ file: 'in.dts', text: text.toString('latin1') }, options, session);
+      if (result.exitCode !== 0 || Buffer.from(result.output!).toString('latin1') !== ref.stdout) mismatches.push(board);
+    }
+    console.log(`qcom -I dts -O dts: ${sample.length - mismatches.length}/${sample.length} identical`);
     expect(mismatches).toEqual([]);
   }, 600_000);
 });
