@@ -4,9 +4,14 @@
  * and with the kernel's default warning flags.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedOrExplain } from '../support/shared.js';
-import { kernelSources, qcomBoards } from '../output/reference-blobs.js';
+import { kernelSources, qcomBoards, qcomDir } from '../output/reference-blobs.js';
+import { runChecks } from '../../src/checks/index.js';
+import { parseDts } from '../../src/dts/parser.js';
+import { FileSourceHost } from '../../src/dts/source.js';
+import { buildTree } from '../../src/tree/build.js';
 import { findingKeys, ourCheckLines, referenceCheckLines } from './dtc-run.js';
 
 /** scripts/Makefile.dtbs: what `make dtbs` passes to dtc when W= is not given. */
@@ -63,4 +68,35 @@ describe.runIf(sharedOrExplain('qcom check differential') && hasCpp())('checks o
       expect(mismatches).toEqual([]);
     }, 300_000);
   }
+});
+
+describe.runIf(sharedOrExplain('qcom overlay checks') && hasCpp())('checks on the qcom overlays (.dtso)', () => {
+  const overlays = fs.readdirSync(qcomDir).filter((f) => f.endsWith('.dtso')).sort();
+  let sources = new Map<string, Buffer>();
+
+  beforeAll(async () => {
+    sources = await kernelSources(overlays);
+  }, 240_000);
+
+  it('match dtc in compile mode, and say nothing base-dependent standalone', () => {
+    const mismatches: string[] = [];
+    let dtcFindings = 0;
+    let standaloneFindings = 0;
+    for (const file of overlays) {
+      const text = sources.get(file)!;
+      const reference = referenceCheckLines(file, { files: { [file]: text } });
+      const ours = ourCheckLines(text.toString('latin1'), file);
+      if (!ours || ours.join('\n') !== reference.lines.join('\n')) mismatches.push(file);
+      dtcFindings += findingKeys(reference.lines).length;
+      const parsed = parseDts(text.toString('latin1'), file, { host: new FileSourceHost({}) });
+      const standalone = runChecks(buildTree(parsed.source!).tree, { standaloneOverlay: true });
+      standaloneFindings += standalone.diagnostics.length;
+    }
+    console.log(`qcom overlays: ${overlays.length - mismatches.length}/${overlays.length} identical to dtc (${dtcFindings} findings); standalone: ${standaloneFindings}`);
+    expect(overlays.length).toBe(25);
+    expect(mismatches).toEqual([]);
+    // dtc's findings on these overlays all concern nodes whose reg or siblings live in the base
+    expect(dtcFindings).toBeGreaterThan(0);
+    expect(standaloneFindings).toBe(0);
+  }, 120_000);
 });
