@@ -56,3 +56,49 @@ export function benchCompile(): Row[] {
   }
   return rows;
 }
+
+/** Issue 5: the share of compile time spent in dtc's checks (beyond the fixups every compile needs). */
+export async function benchChecksShare(): Promise<Row[]> {
+  const kernelDt = path.join(sharedDir, 'kernel-dt');
+  if (!fs.existsSync(kernelDt)) return [];
+  const { compile, defaultCompileOptions, newSession } = await import('../src/compile/index.js');
+  const { checkTable } = await import('../src/checks/index.js');
+  const base = {
+    ...defaultCompileOptions(),
+    cpp: true,
+    symbols: true,
+    bootCpu: 0,
+    quiet: 2,
+    inputFormat: 'dts' as const,
+    outputFormat: 'dtb' as const,
+    includeDirs: ['include', 'src', QCOM].map((d) => path.join(kernelDt, d)),
+  };
+  // Everything but the fixup checks (reference resolution, phandles) switched off.
+  const noChecks = checkTable.filter((c) => !c.meta.fixup).map((c) => ({ flag: `no-${c.meta.name}`, isError: false }));
+  const file = path.join(kernelDt, QCOM, 'lemans-evk.dts');
+  const session = newSession(); // headers cached, as in a batch run
+  const cpuOf = async (options: typeof base): Promise<number> => {
+    for (let i = 0; i < 5; i++) await compile({ file }, options, session); // warm up the JIT
+    const samples: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t0 = process.cpuUsage();
+      await compile({ file }, options, session);
+      const u = process.cpuUsage(t0);
+      samples.push((u.user + u.system) / 1000);
+    }
+    return samples.sort((a, b) => a - b)[4];
+  };
+  const all = await cpuOf(base);
+  const fixupsOnly = await cpuOf({ ...base, checkFlags: [...base.checkFlags, ...noChecks.map((f) => ({ ...f, isError: false }))] });
+  const share = (all - fixupsOnly) / all;
+  return [
+    {
+      section: 'checks (#5)',
+      case: 'lemans-evk compile, all default checks (CPU, warm)',
+      ours: all,
+      reference: fixupsOnly,
+      referenceLabel: 'same compile, only the fixup checks',
+      note: `checks = ${(share * 100).toFixed(0)}% of compile time (goal < 20%)`,
+    },
+  ];
+}

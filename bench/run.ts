@@ -2,7 +2,7 @@
  * `npm run bench`: prints one table of timings with ratios against the reference tools run side by
  * side. Sections: `npm run bench -- dtc-wasm` runs one; no argument runs all.
  */
-import { benchCompile } from './compile.js';
+import { benchChecksShare, benchCompile } from './compile.js';
 import { benchDtcWasm } from './dtc-wasm.js';
 import { benchOverlay } from './overlay.js';
 import { benchPas } from './pas.js';
@@ -13,6 +13,7 @@ import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   'dtc-wasm': benchDtcWasm,
   compile: benchCompile,
+  checks: benchChecksShare,
   overlay: benchOverlay,
   pas: benchPas,
   check: benchCheck,
