@@ -49,6 +49,8 @@ export async function benchCheck(): Promise<Row[]> {
     for (const name of fs.readdirSync(path.join(kernelDt, 'src/arm64/qcom'))) fs.symlinkSync(path.join(kernelDt, 'src/arm64/qcom', name), path.join(dts, name));
     fs.copyFileSync(path.join(qcom, 'Makefile'), path.join(dts, 'Makefile'));
     fs.symlinkSync(path.join(kernelDt, 'include'), path.join(tree, 'include'));
+    fs.mkdirSync(path.join(tree, 'arch/arm/boot'), { recursive: true });
+    fs.symlinkSync(path.join(kernelDt, 'src/arm'), path.join(tree, 'arch/arm/boot/dts'));
     const kernelArgs = [cli, 'kernel', '--tree', tree, '-j', '2', '--fail-on', 'never', '-f', 'json'];
     if (process.env.BENCH_KERNEL_BINDINGS === '1') kernelArgs.push('--bindings', path.join(kernelDt, 'Bindings'));
     const t0 = process.hrtime.bigint();

@@ -160,7 +160,8 @@ export async function emitReport(
     if (opts.output) fs.writeFileSync(opts.output, text);
     else process.stdout.write(text);
   }
-  // An input that cannot be read is a usage/input error (DESIGN.md: exit 2), whatever --fail-on says.
-  if (report.diagnostics.some((d) => d.rule === 'input/read')) return EXIT_USAGE;
+  // An input that cannot be read, or an unknown --soc, is a usage/input error (DESIGN.md: exit 2),
+  // whatever --fail-on says.
+  if (report.diagnostics.some((d) => d.rule === 'input/read' || d.rule === 'pas/profile')) return EXIT_USAGE;
   return exitStatusFor(report.diagnostics, opts.failOn);
 }

@@ -86,7 +86,7 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
       const layout = findKernelLayout(options.tree, options.arch);
       try {
         const targets = planKernel(options, layout);
-        if (opts.format === 'json') process.stdout.write(JSON.stringify({ targets }, null, 2) + '\n');
+        if (opts.format === 'json') process.stdout.write(JSON.stringify({ diagnostics: [], targets }, null, 2) + '\n');
         else
           for (const t of targets)
             process.stdout.write(`${t.arch}/${t.dir}/${t.name} ${t.kind}${t.missing.length ? ` missing: ${t.missing.join(' ')}` : ''}\n`);

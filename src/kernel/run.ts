@@ -145,7 +145,8 @@ function kernelReport(targets: KernelTarget[], results: KernelJobResult[], optio
     const r = byName.get(t.name);
     if (!r) continue;
     const s = summarize(r.diagnostics);
-    const compiled = r.stages.find((st) => st.name === 'compile')?.status === 'ran' && !r.diagnostics.some((d) => d.rule === 'internal/crash');
+    // A target whose inputs did not compile (or whose worker crashed) is 'failed', not 'checked'.
+    const compiled = r.stages.some((st) => st.name === 'compile' && st.status === 'ran') && !r.stages.some((st) => st.note?.endsWith('did not compile')) && !r.diagnostics.some((d) => d.rule === 'internal/crash');
     boards.push({ name: t.name, status: compiled ? 'checked' : 'failed', parts, errors: s.errors, warnings: s.warnings, ms: r.ms });
     for (const d of r.diagnostics) {
       diagnostics.push(d);

@@ -37,6 +37,7 @@ describe.skipIf(!built)('dtoverlay-check check (CLI)', () => {
     expect(run(['check', '--format', 'yaml']).status).toBe(2);
     expect(run(['check', '--el', '3']).status).toBe(2);
     expect(run(['check', 'fixtures/check/nonexistent.dts']).status).toBe(2);
+    expect(run(['check', '--soc', 'no-such-soc']).status).toBe(2);
   });
 
   it('writes json, sarif, github and html', () => {

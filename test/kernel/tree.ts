@@ -1,7 +1,7 @@
 /**
  * Kernel-layout trees for the kernel-mode tests, assembled in a temporary folder:
  *  - `linkedKernelTree`: ../shared/kernel-dt as a kernel tree (src/arm64/qcom as
- *    arch/arm64/boot/dts/qcom, include/, Bindings as Documentation/devicetree/bindings), from
+ *    arch/arm64/boot/dts/qcom, src/arm as arch/arm/boot/dts, include/, Bindings as Documentation/devicetree/bindings), from
  *    symlinks, plus the qcom Makefile of ../shared/corpus/linux;
  *  - `gitCorpusCopy`: a real copy of ../shared/corpus/linux committed to a fresh git repository.
  */
@@ -23,6 +23,9 @@ export function linkedKernelTree(): string {
   for (const name of fs.readdirSync(src)) fs.symlinkSync(path.join(src, name), path.join(qcom, name));
   fs.copyFileSync(qcomMakefile, path.join(qcom, 'Makefile'));
   fs.symlinkSync(path.join(kernelDt, 'include'), path.join(root, 'include'));
+  // arm64 boards include <arm/cros-ec-keyboard.dtsi>: arch/arm/boot/dts is src/arm.
+  fs.mkdirSync(path.join(root, 'arch/arm/boot'), { recursive: true });
+  fs.symlinkSync(path.join(kernelDt, 'src/arm'), path.join(root, 'arch/arm/boot/dts'));
   fs.mkdirSync(path.join(root, 'Documentation/devicetree'), { recursive: true });
   fs.symlinkSync(path.join(kernelDt, 'Bindings'), path.join(root, 'Documentation/devicetree/bindings'));
   return root;
