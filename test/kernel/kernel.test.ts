@@ -59,6 +59,8 @@ describe.skipIf(!hasShared)('kernel mode on ../shared/kernel-dt with the qcom Ma
     expect(report.command).toBe('kernel');
     expect(outputSchemaErrors(report)).toBe('');
     expect(report.boards.map((b: { name: string; status: string }) => `${b.name} ${b.status}`).sort()).toEqual(['lemans-evk-el2 checked', 'qcs9100-ride-el2 checked']);
+    // A finding in the shared overlay is reported once, naming both compositions.
+    expect(report.diagnostics.some((d: { message: string }) => /\(in lemans-evk-el2, qcs9100-ride-el2\)$/.test(d.message))).toBe(true);
     const listed = (k: number) => JSON.parse(cli(['kernel', '--tree', tree, '--board', '*-el2', '--shard', `${k}/3`, '--list', '-f', 'json']).stdout).targets.map((t: { name: string }) => t.name);
     const shards = [listed(1), listed(2), listed(3)];
     const all = JSON.parse(cli(['kernel', '--tree', tree, '--board', '*-el2', '--list', '-f', 'json']).stdout).targets.map((t: { name: string }) => t.name);
