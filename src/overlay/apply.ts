@@ -214,11 +214,11 @@ function parseFixupEntries(app: Application, fixup: Property): FixupEntry[] {
   let start = 0;
   do {
     const end = bytes.indexOf(0, start);
-    if (end < 0) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for label '${fixup.name}' is not NUL-terminated`, { property: fixup.name });
+    if (end < 0) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for label '${fixup.name}' is not NUL-terminated`, { path: '/__fixups__', property: fixup.name });
     const text = Buffer.from(bytes.subarray(start, end)).toString('latin1');
     const match = /^([^:]*):([^:]+):\s*\+?(\d+)$/.exec(text);
     if (!match || match[1] === '') {
-      app.fail('FDT_ERR_BADOVERLAY', `malformed __fixups__ entry '${text}' for label '${fixup.name}' (expected path:property:offset)`, { property: fixup.name });
+      app.fail('FDT_ERR_BADOVERLAY', `malformed __fixups__ entry '${text}' for label '${fixup.name}' (expected path:property:offset)`, { path: '/__fixups__', property: fixup.name });
     }
     entries.push({ path: match[1], property: match[2], offset: Number(match[3]) });
     start = end + 1;
@@ -274,7 +274,7 @@ function fixupPhandles(app: Application): void {
     }
     for (const entry of entries) {
       const node = findNodeByPath(app.overlay, entry.path);
-      if (!node) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for '${label}' names ${entry.path}, which the overlay does not have`, { property: label });
+      if (!node) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for '${label}' names ${entry.path}, which the overlay does not have`, { path: '/__fixups__', property: label });
       const prop = findProperty(node, entry.property);
       if (!prop) app.fail('FDT_ERR_NOTFOUND', `__fixups__ entry for '${label}' names property ${entry.path}:${entry.property}, which the overlay does not have`, { path: entry.path, property: entry.property });
       if (entry.offset + 4 > prop.value.bytes.length) {
@@ -381,10 +381,10 @@ function updateSymbols(app: Application): void {
     if (symbol.deleted) continue;
     const bytes = symbol.value.bytes;
     if (bytes.length < 1 || bytes.indexOf(0) !== bytes.length - 1) {
-      app.fail('FDT_ERR_BADVALUE', `__symbols__ entry '${symbol.name}' of the overlay is not one string`, { property: symbol.name });
+      app.fail('FDT_ERR_BADVALUE', `__symbols__ entry '${symbol.name}' of the overlay is not one string`, { path: '/__symbols__', property: symbol.name });
     }
     const path = Buffer.from(bytes.subarray(0, bytes.length - 1)).toString('latin1');
-    if (!path.startsWith('/')) app.fail('FDT_ERR_BADVALUE', `__symbols__ entry '${symbol.name}' of the overlay is not an absolute path: '${path}'`, { property: symbol.name });
+    if (!path.startsWith('/')) app.fail('FDT_ERR_BADVALUE', `__symbols__ entry '${symbol.name}' of the overlay is not an absolute path: '${path}'`, { path: '/__symbols__', property: symbol.name });
     const slash = path.indexOf('/', 1);
     if (slash < 0) continue; // a symbol outside any fragment does not reach the base
     const rest = path.slice(slash);
@@ -394,7 +394,7 @@ function updateSymbols(app: Application): void {
     else continue;
     const fragment = findChild(app.overlay.root, path.slice(1, slash));
     if (!fragment || !findChild(fragment, '__overlay__')) {
-      app.fail('FDT_ERR_BADOVERLAY', `__symbols__ entry '${symbol.name}' names ${path}, which is not a fragment's __overlay__ in the overlay`, { property: symbol.name });
+      app.fail('FDT_ERR_BADOVERLAY', `__symbols__ entry '${symbol.name}' names ${path}, which is not a fragment's __overlay__ in the overlay`, { path: '/__symbols__', property: symbol.name });
     }
     const target = resolveTarget(app, fragment);
     if (!target.node) app.fail(target.code!, target.message!, { path: fragment.path });

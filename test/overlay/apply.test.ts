@@ -131,3 +131,23 @@ describe.runIf(hasShared)('the three Lemans compositions of the kernel Makefile'
   }
   it('corpus is present', () => expect(fs.existsSync(corpusLinux)).toBe(true));
 });
+
+describe('broken __fixups__ / __symbols__ in an overlay blob (found by test/fuzz)', () => {
+  it('the error names the node it is in, so it has a location', async () => {
+    const { compile, defaultCompileOptions } = await import('../../src/compile/index.js');
+    const { readDtb } = await import('../../src/dtb/read.js');
+    const opts = { ...defaultCompileOptions(), outputFormat: 'dtb' as const, symbols: true, quiet: 3 };
+    const base = await compile({ file: 'base.dts', text: '/dts-v1/; / { l: n { }; };' }, opts);
+    const overlay = readDtb((await compile({ file: 'o.dts', text: '/dts-v1/; /plugin/; &l { p = <&l>; };' }, opts)).output!);
+    const fixups = overlay.root.children.find((c) => c.name === '__fixups__')!;
+    fixups.properties[0]!.value.bytes = new Uint8Array(Buffer.from('/fragment@0:targ\0', 'latin1'));
+    let error: unknown;
+    try {
+      applyOverlays(readDtb(base.output!), [{ tree: overlay, name: 'o.dtbo' }]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OverlayError);
+    expect((error as OverlayError).diagnostic).toMatchObject({ path: '/__fixups__', property: 'l' });
+  });
+});
