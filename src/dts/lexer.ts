@@ -176,6 +176,40 @@ export class Lexer {
     return this.spanOf(start.line, start.column, lastLine, lastColumn, start.offset, endOffset, start.file, start.map);
   }
 
+  /** The current token's position as numbers (a span is built from it only when asked: `spanAt`). */
+  tokenPos(): TokenPos {
+    return {
+      file: this.file,
+      firstLine: this.firstLine,
+      firstColumn: this.firstColumn,
+      lastLine: this.lastLine,
+      lastColumn: this.lastColumn,
+      startOffset: this.startOffset,
+      endOffset: this.endOffset,
+      map: this.tokMap,
+      via: this.tokVia,
+    };
+  }
+
+  /** What `span()` returned while the token saved by `tokenPos()` was current. */
+  spanAt(pos: TokenPos): Span {
+    const map = pos.map;
+    if (map) {
+      const a = map.lookup(pos.startOffset);
+      const b = map.lookup(Math.max(pos.startOffset, pos.endOffset - 1));
+      const span: Span = { file: a.file, line: a.line, column: a.column };
+      if (a.via) span.via = a.via;
+      if (b.file === a.file) {
+        span.endLine = b.line;
+        span.endColumn = b.column;
+      }
+      return span;
+    }
+    const span: Span = { file: pos.file, line: pos.firstLine, column: pos.firstColumn, endLine: pos.lastLine, endColumn: pos.lastColumn - 1 };
+    if (pos.via) span.via = pos.via;
+    return span;
+  }
+
   mark(): Mark {
     return { file: this.file, line: this.firstLine, column: this.firstColumn, offset: this.startOffset, map: this.tokMap };
   }
@@ -569,6 +603,19 @@ export class Lexer {
   fatal(message: string, rule = 'parse/input'): DiagnosticError {
     return new DiagnosticError({ rule, severity: 'error', message, span: this.span() });
   }
+}
+
+/** A token's position as the lexer had it (see `Lexer.tokenPos`). */
+export interface TokenPos {
+  file: string;
+  firstLine: number;
+  firstColumn: number;
+  lastLine: number;
+  lastColumn: number;
+  startOffset: number;
+  endOffset: number;
+  map: PositionMap | undefined;
+  via: SpanOrigin[] | undefined;
 }
 
 export interface Mark {

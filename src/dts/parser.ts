@@ -11,7 +11,7 @@ import type { Diagnostic, Span } from '../diagnostics.js';
 import { DiagnosticError } from '../diagnostics.js';
 import { DataBuilder } from '../tree/data.js';
 import type { ChildItem, DtsSource, MemReserveDef, NodeBody, PropItem, Ref, TopItem } from './ast.js';
-import { bytesToString, Lexer, Tok, type Mark } from './lexer.js';
+import { bytesToString, Lexer, Tok, type Mark, type TokenPos } from './lexer.js';
 import type { PositionMap } from './position-map.js';
 import type { SourceHost } from './source.js';
 
@@ -538,12 +538,13 @@ class Parser {
 
   /** The span from `start` to the end of the last consumed token. */
   private lastSpanFrom(start: Mark): Span {
-    return this.lastSpan ? joinSpans(start, this.lastSpan) : this.lexer.span();
+    return this.lastPos ? joinSpans(start, this.lexer.spanAt(this.lastPos)) : this.lexer.span();
   }
-  private lastSpan: Span | undefined;
+  /** Position of the last consumed token: spans of expressions are only built for messages. */
+  private lastPos: TokenPos | undefined;
 
   private consume(): void {
-    this.lastSpan = this.lexer.span();
+    this.lastPos = this.lexer.tokenPos();
     this.lexer.next();
   }
 
@@ -567,7 +568,7 @@ class Parser {
     interface Value {
       v: bigint;
       start: Mark;
-      end: Span;
+      end: TokenPos;
     }
     interface Op {
       kind: 'paren' | 'unary' | 'binary' | 'cond' | 'else';
@@ -606,7 +607,7 @@ class Parser {
         const tt = this.t();
         if (tt === Tok.Literal || tt === Tok.CharLiteral) {
           this.push(size() + 1);
-          values.push({ v: lx.big, start: lx.mark(), end: lx.span() });
+          values.push({ v: lx.big, start: lx.mark(), end: lx.tokenPos() });
           this.consume();
           expectOperand = false;
         } else if (tt === Tok.Char && (lx.text === '(' || lx.text === '-' || lx.text === '~' || lx.text === '!')) {
@@ -646,7 +647,7 @@ class Parser {
         this.push(size() + 1); // ')'
         ops.pop();
         const inner = values.pop()!;
-        values.push({ v: inner.v, start: paren.start, end: lx.span() });
+        values.push({ v: inner.v, start: paren.start, end: lx.tokenPos() });
         this.consume();
         if (ops.length === 0) return values[0]!.v;
       } else this.syntaxError();
@@ -682,7 +683,7 @@ class Parser {
     return [-1, ''];
   }
 
-  private apply(op: string, left: { v: bigint; start: Mark }, right: { v: bigint; end: Span }): bigint {
+  private apply(op: string, left: { v: bigint; start: Mark }, right: { v: bigint; end: TokenPos }): bigint {
     const a = left.v;
     const b = right.v;
     switch (op) {
@@ -706,7 +707,7 @@ class Parser {
       case '%':
         if (b === 0n) {
           // dtc reports the whole `a / b` (bison's @$ of integer_mul)
-          this.error('Division by zero', joinSpans(left.start, right.end));
+          this.error('Division by zero', joinSpans(left.start, this.lexer.spanAt(right.end)));
           return 0n;
         }
         return op === '/' ? a / b : a % b;

@@ -61,6 +61,8 @@ export class SegmentMap implements PositionMap {
   private readonly frames: LineFrame[] = [];
   private lastFrame: LineFrame | null = null;
   private count = 0;
+  /** Segment of the last lookup. */
+  private cursor = 0;
 
   constructor(
     private readonly fileName: (id: number) => string,
@@ -106,15 +108,28 @@ export class SegmentMap implements PositionMap {
 
   lookup(offset: number): MappedPosition {
     const d = this.data;
-    let lo = 0;
-    let hi = this.count - 1;
-    if (hi < 0) return { ...this.fallback };
+    const count = this.count;
+    if (count === 0) return { ...this.fallback };
     if (offset < d[OFFSET]!) return this.resolve(0, 0);
+    // The parser asks in nearly increasing order (a token's start, then its end, then the next
+    // token): step forward from the last answer before falling back to a binary search.
+    let lo = this.cursor;
+    let hi = count - 1;
+    if (lo < count && d[lo * STRIDE + OFFSET]! <= offset) {
+      for (let steps = 0; steps < 8; steps++) {
+        if (lo + 1 >= count || d[(lo + 1) * STRIDE + OFFSET]! > offset) {
+          this.cursor = lo;
+          return this.resolve(lo, offset - d[lo * STRIDE + OFFSET]!);
+        }
+        lo++;
+      }
+    } else lo = 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (d[mid * STRIDE + OFFSET]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.cursor = lo;
     return this.resolve(lo, offset - d[lo * STRIDE + OFFSET]!);
   }
 
