@@ -53,10 +53,7 @@ class ValidatorChunk {
   private script: vm.Script | undefined;
   private needsCodeCache = false;
 
-  constructor(
-    readonly file: string,
-    private readonly body: string,
-  ) {}
+  constructor(readonly file: string) {}
 
   get(name: string): ValidateFunction | undefined {
     if (!this.exports) this.exports = this.evaluate();
@@ -74,8 +71,9 @@ class ValidatorChunk {
     }
     const module = { exports: {} as Record<string, ValidateFunction> };
     try {
+      const body = fs.readFileSync(this.file, 'utf8');
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
-      this.script = new vm.Script(`(function (require, module, exports) {${this.body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
+      this.script = new vm.Script(`(function (require, module, exports) {${body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
       this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
       (this.script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireForValidators, module, module.exports);
     } catch {
@@ -103,16 +101,15 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
   const byRef = new Map<string, { chunk: ValidatorChunk; name: string }>();
   let files: string[];
   try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.refs.json')).sort();
   } catch {
     return { chunks, byRef };
   }
   for (const f of files) {
     try {
-      const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      const newline = text.indexOf('\n');
-      const refs = JSON.parse(text.slice('//refs:'.length, newline)) as Record<string, string>;
-      const chunk = new ValidatorChunk(path.join(dir, f), text.slice(newline + 1));
+      // The small index of a chunk is read at start; its code only when one of its validators is used.
+      const refs = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, string>;
+      const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')));
       chunks.push(chunk);
       for (const [name, ref] of Object.entries(refs)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
     } catch {
@@ -374,13 +371,16 @@ export class SchemaRuntime {
       this.diagnostics.push({ rule: 'schema/cache', severity: 'warning', message: `validator cache not written: ${(err as Error).message}` });
       return;
     }
-    const text = `//refs:${JSON.stringify(exportsByName)}\n${code}`;
-    const name = createHash('sha256').update(text).digest('hex').slice(0, 20);
+    const name = createHash('sha256').update(code).digest('hex').slice(0, 20);
     try {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}.js`);
-      fs.writeFileSync(`${file}.${process.pid}.tmp`, text);
+      fs.writeFileSync(`${file}.${process.pid}.tmp`, code);
       fs.renameSync(`${file}.${process.pid}.tmp`, file);
+      // The index last: a chunk is only used once both files are complete.
+      const index = path.join(dir, `${name}.refs.json`);
+      fs.writeFileSync(`${index}.${process.pid}.tmp`, JSON.stringify(exportsByName));
+      fs.renameSync(`${index}.${process.pid}.tmp`, index);
       this.fresh.length = 0;
     } catch {
       // A read-only cache only costs time.
