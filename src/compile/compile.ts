@@ -5,6 +5,7 @@
  * writes the bytes (to a temporary file renamed into place) only when the compile succeeded.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
 import { SCANNER_FAILED } from '../dts/lexer.js';
@@ -17,6 +18,7 @@ import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '
 import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
+import { sandboxFor, type Sandbox } from '../sandbox.js';
 import { excerpt } from './excerpt.js';
 import type { CompileOptions } from './options.js';
 import type { PreprocessCache, PreprocessResult } from '../preprocess/index.js';
@@ -97,7 +99,7 @@ async function loadDts(
   session: CompileSession,
   result: CompileResult,
 ): Promise<Tree | undefined> {
-  const host = new FileSourceHost({ searchPaths: options.includeDirs, cache: session.files });
+  const host = new FileSourceHost({ searchPaths: options.includeDirs, cache: session.files, sandbox: sandboxOf(source, options) });
   let text = source.text;
   let map = source.map;
   if (text === undefined && options.cpp) {
@@ -177,7 +179,14 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
     if (eq < 0) defines[d] = '1';
     else defines[d.slice(0, eq)] = d.slice(eq + 1);
   }
-  return preprocess(file, { includeDirs: options.includeDirs, defines, cache: session.preprocessCache as PreprocessCache });
+  return preprocess(file, { includeDirs: options.includeDirs, defines, cache: session.preprocessCache as PreprocessCache, sandbox: sandboxOf({ file }, options) });
+}
+
+/** The include sandbox: the input's folder (the working folder for stdin), `-i` folders, extra roots. */
+function sandboxOf(source: CompileSource, options: CompileOptions): Sandbox | undefined {
+  if (options.allowOutsideIncludes) return undefined;
+  const input = source.file === '-' || source.file === '' ? path.join(process.cwd(), '-') : source.file;
+  return sandboxFor([input], options.includeDirs, options.sandboxRoots);
 }
 
 function looksLikeBlob(bytes: Uint8Array): boolean {

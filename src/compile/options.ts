@@ -40,6 +40,10 @@ export interface CompileOptions {
   annotate: number;
   cpp: boolean;
   defines: string[];
+  /** `--allow-outside-includes`: no include sandbox (docs/security.md). */
+  allowOutsideIncludes: boolean;
+  /** Folders includes may read from besides the input's folder and `includeDirs` (a kernel tree root). */
+  sandboxRoots?: string[];
   help: boolean;
   showVersion: boolean;
 }
@@ -67,6 +71,7 @@ export function defaultCompileOptions(): CompileOptions {
     annotate: 0,
     cpp: false,
     defines: [],
+    allowOutsideIncludes: false,
     help: false,
     showVersion: false,
   };
@@ -102,7 +107,7 @@ const FLAGS: Record<string, string> = {
   v: 'version',
 };
 const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir']);
-const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp']);
+const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp', 'allow-outside-includes']);
 
 /** C's strtol(s, NULL, 0) on the leading part of s (0 when nothing parses). */
 export function cNumber(s: string): number {
@@ -200,6 +205,9 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
         break;
       case 'cpp':
         o.cpp = true;
+        break;
+      case 'allow-outside-includes':
+        o.allowOutsideIncludes = true;
         break;
     }
   };

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sandboxRefusal, type Sandbox } from '../sandbox.js';
 
 export interface OpenedSource {
   /** dtc's `fullname`: the folder joined with the name, as used in positions. */
@@ -13,11 +14,13 @@ export interface OpenedSource {
   text: string;
   /** The name is a folder: fopen() succeeds on it, so dtc stops there, then fails to read it. */
   directory?: boolean;
+  /** Set (and `text` empty) when the include sandbox refuses the file: the reason. */
+  refused?: string;
 }
 
 export interface SourceHost {
   open(name: string, currentDir: string | undefined): OpenedSource | undefined;
-  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array } | undefined;
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string } | undefined;
 }
 
 /** dtc's join_path. */
@@ -31,17 +34,25 @@ export interface FileSourceHostOptions {
   cwd?: string;
   /** Shared between compiles of one batch run, so headers are read once. */
   cache?: Map<string, Buffer | null>;
+  /** Refuse `/include/` and `/incbin/` files outside these roots (docs/security.md). */
+  sandbox?: Sandbox;
 }
 
 export class FileSourceHost implements SourceHost {
   private readonly searchPaths: string[];
   private readonly cwd: string;
   private readonly cache: Map<string, Buffer | null>;
+  private readonly sandbox: Sandbox | undefined;
 
   constructor(options: FileSourceHostOptions = {}) {
     this.searchPaths = options.searchPaths ?? [];
     this.cwd = options.cwd ?? process.cwd();
     this.cache = options.cache ?? new Map();
+    this.sandbox = options.sandbox;
+  }
+
+  private refusal(found: string, name: string): string | undefined {
+    return this.sandbox && sandboxRefusal(this.sandbox, path.resolve(this.cwd, found), name);
   }
 
   read(name: string): Buffer | undefined {
@@ -83,12 +94,16 @@ export class FileSourceHost implements SourceHost {
   open(name: string, currentDir: string | undefined): OpenedSource | undefined {
     const found = this.find(name, currentDir);
     if (!found) return undefined;
+    const refused = this.refusal(found.path, name);
+    if (refused) return { path: found.path, text: '', refused };
     if (!found.bytes) return { path: found.path, text: '', directory: true };
     return { path: found.path, text: found.bytes.toString('latin1') };
   }
 
-  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array } | undefined {
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string } | undefined {
     const found = this.find(name, currentDir);
+    const refused = found && this.refusal(found.path, name);
+    if (found && refused) return { path: found.path, bytes: new Uint8Array(0), refused };
     return found?.bytes && { path: found.path, bytes: new Uint8Array(found.bytes) };
   }
 }

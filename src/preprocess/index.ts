@@ -3,6 +3,7 @@
  * does before dtc, with a map from every character of the output back to the original sources.
  */
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import type { Sandbox } from '../sandbox.js';
 import { PreprocessCache } from './cache.js';
 import { cppError } from './errors.js';
 import { OutputWriter } from './output.js';
@@ -24,6 +25,8 @@ export interface PreprocessOptions {
   readFile?: (path: string) => string;
   /** Maximum `#include` nesting (default 200, as GNU cpp). */
   maxIncludeDepth?: number;
+  /** Refuse `#include`s resolving outside these roots (docs/security.md); none by default. */
+  sandbox?: Sandbox;
 }
 
 export interface PreprocessResult {
@@ -47,6 +50,7 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
     includeDirs: opts.includeDirs,
     readFile: opts.readFile,
     maxIncludeDepth: opts.maxIncludeDepth ?? 200,
+    sandbox: opts.sandbox,
   });
   try {
     pp.run(main, file, opts.defines ?? {});

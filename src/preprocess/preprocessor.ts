@@ -6,6 +6,7 @@ import { Expander } from './expander.js';
 import { evaluateCondition, type ExprSource } from './expression.js';
 import { lexFile, type LexedFile } from './lexer.js';
 import { BUILTIN_DEFS, PREDEFINED, buildTime, dateLiteral, quoteString, timeLiteral, timestampLiteral } from './builtins.js';
+import { sandboxRefusal, type Sandbox } from '../sandbox.js';
 import { findInclude, lookupKey, type FoundInclude } from './includes.js';
 import { Builtin, DefineError, parseDefine, type MacroDef } from './macro.js';
 import type { OutputWriter } from './output.js';
@@ -46,6 +47,8 @@ export interface PreprocessorConfig {
   includeDirs: string[];
   readFile?: (path: string) => string;
   maxIncludeDepth: number;
+  /** When set, an `#include` that resolves outside its roots is an error (docs/security.md). */
+  sandbox?: Sandbox;
 }
 
 const KNOWN_PRAGMAS = new Set([
@@ -595,6 +598,8 @@ export class Preprocessor extends Expander {
     if (name === '') this.failAt(`empty filename in #${kind}`, hash, 'include');
     const found = this.findInclude(name, angled, kind === 'include_next');
     if (found === null) this.failAt(`${name}: No such file or directory`, tokens[start] ?? hash, 'include-not-found');
+    const refused = this.config.sandbox && sandboxRefusal(this.config.sandbox, found.path, name);
+    if (refused) this.failAt(refused, tokens[start] ?? hash, 'include-sandbox');
     const buf = this.buffer;
     if (buf.depth + 1 >= this.config.maxIncludeDepth) {
       this.failAt(`#include nested depth ${buf.depth + 1} exceeds maximum of ${this.config.maxIncludeDepth}`, directive, 'include-depth');

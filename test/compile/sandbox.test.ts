@@ -1,0 +1,59 @@
+/**
+ * The include sandbox (docs/security.md): `#include`, `/include/` and `/incbin/` read only under
+ * the input's folder and the -i folders; absolute paths, `..` escapes and symlinks out are
+ * refused with file:line:col, unless --allow-outside-includes.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileWith } from './support.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-sandbox-'));
+const board = path.join(root, 'board');
+const outside = path.join(root, 'outside');
+fs.mkdirSync(board);
+fs.mkdirSync(outside);
+fs.mkdirSync(path.join(root, 'inc'));
+fs.writeFileSync(path.join(outside, 'secret.dtsi'), '/ { secret = "x"; };\n');
+fs.writeFileSync(path.join(outside, 'secret.h'), '#define SECRET 1\n');
+fs.writeFileSync(path.join(outside, 'secret.bin'), 'key');
+fs.writeFileSync(path.join(root, 'inc', 'ok.h'), '#define OK 2\n');
+fs.writeFileSync(path.join(board, 'inside.dtsi'), '/ { inside; };\n');
+fs.symlinkSync(outside, path.join(board, 'link'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const head = '/dts-v1/;\n/ { };\n';
+const CASES: [string, string, string[]][] = [
+  ['/include/ of an absolute path', `${head}/include/ "${outside}/secret.dtsi"\n`, []],
+  ["/include/ with a '..' escape", `${head}/include/ "../outside/secret.dtsi"\n`, []],
+  ['/include/ through a symlink out', `${head}/include/ "link/secret.dtsi"\n`, []],
+  ['/incbin/ of an absolute path', `/dts-v1/;\n/ { p = /incbin/("${outside}/secret.bin"); };\n`, []],
+  ["/incbin/ with a '..' escape", `/dts-v1/;\n/ { p = /incbin/("../outside/secret.bin"); };\n`, []],
+  ['/incbin/ through a symlink out', `/dts-v1/;\n/ { p = /incbin/("link/secret.bin"); };\n`, []],
+  ['#include of an absolute path', `#include "${outside}/secret.h"\n${head}`, ['--cpp']],
+  ["#include with a '..' escape", `#include "../outside/secret.h"\n${head}`, ['--cpp']],
+  ['#include through a symlink out', `#include "link/secret.h"\n${head}`, ['--cpp']],
+];
+
+describe('include sandbox', () => {
+  for (const [name, text, args] of CASES) {
+    it(`refuses ${name} with file:line:col`, async () => {
+      const file = `${name.replace(/\W+/g, '-')}.dts`;
+      fs.writeFileSync(path.join(board, file), text);
+      const refused = await compileWith(['-q', ...args], file, board);
+      expect(refused.exitCode).toBe(1);
+      expect(refused.messages[0]).toMatch(new RegExp(`^${file}:[123]:\\d+: error: refusing to read .*--allow-outside-includes`));
+      expect(refused.diagnostics[0]!.rule).toMatch(/sandbox/);
+      const allowed = await compileWith(['-q', '--allow-outside-includes', ...args], file, board);
+      expect(allowed.exitCode, allowed.stderr).toBe(0);
+    });
+  }
+
+  it('allows the input folder, -i folders and links that stay inside', async () => {
+    fs.symlinkSync(path.join(board, 'inside.dtsi'), path.join(board, 'inner-link.dtsi'));
+    fs.writeFileSync(path.join(board, 'ok.dts'), `#include <ok.h>\n${head}/include/ "inside.dtsi"\n/include/ "inner-link.dtsi"\n/include/ "../board/inside.dtsi"\n`);
+    const r = await compileWith(['-q', '--cpp', '-i', '../inc'], 'ok.dts', board);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+});
