@@ -46,11 +46,11 @@ export async function benchCheck(): Promise<Row[]> {
   try {
     const dts = path.join(tree, 'arch/arm64/boot/dts/qcom');
     fs.mkdirSync(dts, { recursive: true });
-    for (const name of fs.readdirSync(path.join(kernelDt, 'src/arm64/qcom'))) fs.symlinkSync(path.join(kernelDt, 'src/arm64/qcom', name), path.join(dts, name));
+    // Copies, not links: the include sandbox lets includes read only inside the tree.
+    fs.cpSync(path.join(kernelDt, 'src/arm64/qcom'), dts, { recursive: true });
     fs.copyFileSync(path.join(qcom, 'Makefile'), path.join(dts, 'Makefile'));
-    fs.symlinkSync(path.join(kernelDt, 'include'), path.join(tree, 'include'));
-    fs.mkdirSync(path.join(tree, 'arch/arm/boot'), { recursive: true });
-    fs.symlinkSync(path.join(kernelDt, 'src/arm'), path.join(tree, 'arch/arm/boot/dts'));
+    fs.cpSync(path.join(kernelDt, 'include'), path.join(tree, 'include'), { recursive: true });
+    fs.cpSync(path.join(kernelDt, 'src/arm'), path.join(tree, 'arch/arm/boot/dts'), { recursive: true });
     const kernelArgs = [cli, 'kernel', '--tree', tree, '-j', '2', '--fail-on', 'never', '-f', 'json'];
     if (process.env.BENCH_KERNEL_BINDINGS === '1') kernelArgs.push('--bindings', path.join(kernelDt, 'Bindings'));
     const t0 = process.hrtime.bigint();

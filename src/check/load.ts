@@ -49,24 +49,23 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   }
   const { compile, defaultCompileOptions } = await import('../compile/index.js');
   const cpp = options.cpp ?? SOURCE_EXTENSIONS.test(file);
-  const result = await compile(
-    { file },
-    {
-      ...defaultCompileOptions(),
-      inputs: [file],
-      inputFormat: 'dts',
-      outputFormat: 'dtb',
-      outFile: '-',
-      symbols: true,
-      force: true,
-      quiet: 0,
-      cpp,
-      includeDirs: options.includeDirs,
-      defines: options.defines,
-      checkFlags: options.checkFlags,
-    },
-    session,
-  );
+  const compileOptions = {
+    ...defaultCompileOptions(),
+    inputs: [file],
+    inputFormat: 'dts' as const,
+    outputFormat: 'dtb' as const,
+    outFile: '-',
+    symbols: true,
+    force: true,
+    quiet: 0,
+    cpp,
+    includeDirs: options.includeDirs,
+    defines: options.defines,
+    checkFlags: options.checkFlags,
+  };
+  // Object.assign: `sandboxRoots` is a compile option only where the include sandbox exists.
+  if (options.sandboxRoots) Object.assign(compileOptions, { sandboxRoots: options.sandboxRoots });
+  const result = await compile({ file }, compileOptions, session);
   const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
   const diagnostics = [...result.diagnostics];
   if (!tree && !diagnostics.some((d) => d.severity === 'error')) {

@@ -16,6 +16,11 @@ export interface CheckOptions {
   soc?: string;
   /** Exception level for the PAS simulation; undefined: the engine decides (EL2 when an overlay gives the remoteprocs iommus). */
   el?: 1 | 2;
+  /**
+   * Folders includes may read from besides the input's folder and the include folders (the include
+   * sandbox): a Linux tree's root, whose include-prefix links point into it.
+   */
+  sandboxRoots?: string[];
   /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
   session?: CompileSession;
 }

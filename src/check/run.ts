@@ -49,7 +49,7 @@ const compiledInputs = new WeakMap<object, Map<string, LoadedInput>>();
 async function loadCached(file: string, options: CheckOptions, session: object & Parameters<typeof loadInput>[2]): Promise<LoadedInput> {
   let cache = compiledInputs.get(session);
   if (!cache) compiledInputs.set(session, (cache = new Map()));
-  const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags]);
+  const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags, options.sandboxRoots]);
   let loaded = cache.get(key);
   if (!loaded) cache.set(key, (loaded = await loadInput(file, options, session)));
   return loaded;

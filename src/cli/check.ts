@@ -100,6 +100,7 @@ export async function checkCommand(base: string | undefined, overlays: string[],
   const layout = linux ? findKernelLayout(linux) : undefined;
   if (layout) {
     options.includeDirs.push(layout.includePrefixes);
+    options.sandboxRoots = [layout.root];
     // …and dtc runs with kbuild's default DTC_FLAGS (config `rules:` given later still win).
     const { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } = await import('../kernel/makefile.js');
     options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];

@@ -8,6 +8,8 @@ import type { KernelTarget } from './targets.js';
 export interface KernelJob {
   target: KernelTarget;
   includeDirs: string[];
+  /** The tree's root: its include-prefix links point into it (include sandbox). */
+  sandboxRoots: string[];
   bindings: string[];
   soc?: string;
   el?: 1 | 2;
@@ -30,6 +32,7 @@ export async function runKernelJob(job: KernelJob): Promise<KernelJobResult> {
   const options = defaultCheckOptions(base, overlays);
   options.cpp = true;
   options.includeDirs = job.includeDirs;
+  options.sandboxRoots = job.sandboxRoots;
   options.checkFlags = job.target.checkFlags;
   options.bindings = job.bindings;
   options.soc = job.soc;

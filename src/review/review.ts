@@ -115,6 +115,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
         const opts = defaultCheckOptions(base, overlays);
         opts.cpp = true;
         opts.includeDirs = [side.layout.includePrefixes];
+        opts.sandboxRoots = [side.layout.root];
         opts.checkFlags = t.checkFlags;
         opts.bindings = options.bindings;
         opts.soc = options.soc;

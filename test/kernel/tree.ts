@@ -1,8 +1,8 @@
 /**
  * Kernel-layout trees for the kernel-mode tests, assembled in a temporary folder:
  *  - `linkedKernelTree`: ../shared/kernel-dt as a kernel tree (src/arm64/qcom as
- *    arch/arm64/boot/dts/qcom, src/arm as arch/arm/boot/dts, include/, Bindings as Documentation/devicetree/bindings), from
- *    symlinks, plus the qcom Makefile of ../shared/corpus/linux;
+ *    arch/arm64/boot/dts/qcom, src/arm as arch/arm/boot/dts, include/ copied; Bindings linked as
+ *    Documentation/devicetree/bindings), plus the qcom Makefile of ../shared/corpus/linux;
  *  - `gitCorpusCopy`: a real copy of ../shared/corpus/linux committed to a fresh git repository.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,13 +19,12 @@ export function linkedKernelTree(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-kernel-'));
   const qcom = path.join(root, 'arch/arm64/boot/dts/qcom');
   fs.mkdirSync(qcom, { recursive: true });
-  const src = path.join(kernelDt, 'src/arm64/qcom');
-  for (const name of fs.readdirSync(src)) fs.symlinkSync(path.join(src, name), path.join(qcom, name));
+  // Copies, not links: the include sandbox lets includes read only inside the tree (real paths).
+  fs.cpSync(path.join(kernelDt, 'src/arm64/qcom'), qcom, { recursive: true });
   fs.copyFileSync(qcomMakefile, path.join(qcom, 'Makefile'));
-  fs.symlinkSync(path.join(kernelDt, 'include'), path.join(root, 'include'));
+  fs.cpSync(path.join(kernelDt, 'include'), path.join(root, 'include'), { recursive: true });
   // arm64 boards include <arm/cros-ec-keyboard.dtsi>: arch/arm/boot/dts is src/arm.
-  fs.mkdirSync(path.join(root, 'arch/arm/boot'), { recursive: true });
-  fs.symlinkSync(path.join(kernelDt, 'src/arm'), path.join(root, 'arch/arm/boot/dts'));
+  fs.cpSync(path.join(kernelDt, 'src/arm'), path.join(root, 'arch/arm/boot/dts'), { recursive: true });
   fs.mkdirSync(path.join(root, 'Documentation/devicetree'), { recursive: true });
   fs.symlinkSync(path.join(kernelDt, 'Bindings'), path.join(root, 'Documentation/devicetree/bindings'));
   return root;
