@@ -15,6 +15,7 @@ interface ValidateCliOptions {
   onlyOverlay?: boolean;
   format: 'text' | 'json';
   cpp?: boolean;
+  allowOutsideIncludes?: boolean;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -38,6 +39,7 @@ export function registerValidate(program: Command, run: (status: Promise<number>
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'print nothing; the exit status tells')
     .action((tree: string, overlays: string[], opts: ValidateCliOptions) => run(validateCommand(tree, overlays, opts)));
 
@@ -65,7 +67,7 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
   const { loadTree } = await import('../overlay/inputs.js');
   const { applyOverlays } = await import('../overlay/apply.js');
   const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic } = await import('../schema/index.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define };
+  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes };
   try {
     const base = await loadTree(treeFile, sourceOptions);
     const overlays = [];
@@ -101,8 +103,11 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
           const node = nodeOfDiagnostic.get(d);
           const where = d.span ? `${formatSpan(d.span)}: ` : `${name}: `;
           const subject = node ? `${node.name}${node.compatible !== undefined ? ` (${node.compatible})` : ''}: ` : '';
-          const prop = d.property !== undefined ? `${d.property}: ` : '';
-          process.stdout.write(`${where}${d.severity}: ${subject}${prop}${d.message} [${d.rule}]\n\tfrom schema $id: ${d.schema}\n`);
+          // dt-validate names a finding in a child node by its path below the validated node.
+          const below = node && d.path && d.path !== node.path && d.path.startsWith(node.path) ? d.path.slice(node.path === '/' ? 1 : node.path.length + 1).replace(/\//g, ':') : '';
+          const prop = [below, d.property].filter((x) => x).join(':');
+          const propText = prop ? `${prop}: ` : '';
+          process.stdout.write(`${where}${d.severity}: ${subject}${propText}${d.message} [${d.rule}]\n\tfrom schema $id: ${d.schema}\n`);
         }
         for (const u of unmatched) {
           process.stdout.write(`${name}: ${u.path}: failed to match any schema with compatible: [${u.compatibles.map((c) => `'${c}'`).join(', ')}]\n`);

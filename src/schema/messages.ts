@@ -23,7 +23,8 @@ export function pyRepr(value: unknown): string {
   return String(value);
 }
 
-export function formatErrorMessage(error: ErrorObject, instance: unknown, inner: ErrorObject[] = []): string {
+/** `instanceOf` finds the value an inner (branch) error is about, for the oneOf/anyOf summary. */
+export function formatErrorMessage(error: ErrorObject, instance: unknown, inner: ErrorObject[] = [], instanceOf: (e: ErrorObject) => unknown = () => undefined): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
@@ -58,7 +59,7 @@ export function formatErrorMessage(error: ErrorObject, instance: unknown, inner:
       return `${pyRepr(p.missingProperty)} is a dependency of ${pyRepr(p.property)}`;
     case 'oneOf':
     case 'anyOf': {
-      const sub = inner.map((e) => `\n\t${formatErrorMessage(e, undefined)}`);
+      const sub = inner.map((e) => `\n\t${formatErrorMessage(e, instanceOf(e))}`);
       return `'${error.keyword}' conditional failed, one must be fixed:${[...new Set(sub)].join('')}`;
     }
     case 'contains':

@@ -194,13 +194,17 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       diagnostics.push({
         rule: `schema/${error.keyword}`,
         severity: 'error',
-        message: formatErrorMessage(error, instanceAt(instance, error.instancePath), inner),
+        message: formatErrorMessage(error, instanceAt(instance, error.instancePath), inner, (e) => instanceAt(instance, e.instancePath)),
         path: where.path,
         ...(where.property !== undefined ? { property: where.property } : {}),
         ...(where.span ? { span: where.span } : {}),
         schema: id,
       });
-      nodeOfDiagnostic.set(diagnostics[diagnostics.length - 1]!, { name: node === tree.root ? '/' : node.name, ...(compat !== undefined ? { compatible: compat } : {}) });
+      nodeOfDiagnostic.set(diagnostics[diagnostics.length - 1]!, {
+        name: node === tree.root ? '/' : node.name,
+        path: node.path,
+        ...(compat !== undefined ? { compatible: compat } : {}),
+      });
     }
   };
 
@@ -208,6 +212,6 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   return { diagnostics, unmatched };
 }
 
-/** The validated node's name and first compatible, for dt-validate-style output. */
-export const nodeOfDiagnostic = new WeakMap<Diagnostic, { name: string; compatible?: string }>();
+/** The validated node (name, path, first compatible), for dt-validate-style output. */
+export const nodeOfDiagnostic = new WeakMap<Diagnostic, { name: string; path: string; compatible?: string }>();
 
