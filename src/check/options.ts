@@ -21,6 +21,8 @@ export interface CheckOptions {
    * sandbox): a Linux tree's root, whose include-prefix links point into it.
    */
   sandboxRoots?: string[];
+  /** `--allow-outside-includes`: no include sandbox. */
+  allowOutsideIncludes?: boolean;
   /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
   session?: CompileSession;
 }

@@ -13,6 +13,7 @@ interface ApplyCliOptions {
   output: string;
   outFormat?: string;
   cpp?: boolean;
+  allowOutsideIncludes?: boolean;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -29,6 +30,7 @@ export function registerApply(program: Command, run: (status: Promise<number>) =
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'do not print findings')
     .action((base: string, overlays: string[], opts: ApplyCliOptions) => run(applyCommand(base, overlays, opts)));
 }
@@ -58,7 +60,7 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
   const { appliedBlob } = await import('../overlay/blob.js');
   const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
   const { OverlayError } = await import('../overlay/errors.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define };
+  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes };
 
   try {
     const base = await loadTree(baseFile, sourceOptions);

@@ -22,6 +22,7 @@ export interface ReportCliOptions {
 
 export interface CheckCliOptions extends ReportCliOptions {
   cpp?: boolean;
+  allowOutsideIncludes?: boolean;
   include: string[];
   define: string[];
   bindings: string[];
@@ -57,6 +58,7 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
     .option('--no-cpp', 'do not preprocess sources')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('--bindings <dir>', 'dt-binding schema folder (repeatable)', collect, [])
     .option('--soc <name>', 'SoC profile for the PAS simulation (default: from the root compatible)')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
@@ -105,6 +107,7 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     const { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } = await import('../kernel/makefile.js');
     options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
   }
+  if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   const { runCheck } = await import('../check/run.js');
   let report;
   try {

@@ -20,6 +20,7 @@ interface SimulateCliOptions {
   output: string;
   failOn: string;
   cpp?: boolean;
+  allowOutsideIncludes?: boolean;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -46,6 +47,7 @@ export function registerSimulate(program: Command, run: (status: Promise<number>
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'text: print only the findings')
     .action((base: string, overlays: string[], opts: SimulateCliOptions) => run(simulateCommand(base, overlays, opts)));
 }
@@ -70,7 +72,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
   try {
     const pas = await import('../pas/index.js');
     const { loadComposition } = await import('../pas/inputs.js');
-    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define });
+    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes });
     if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
     if (!composition.tree) {
       for (const d of composition.diagnostics) process.stderr.write(await textOf(d));

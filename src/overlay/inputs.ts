@@ -14,6 +14,10 @@ export interface SourceOptions {
   includeDirs: string[];
   /** `NAME` or `NAME=VALUE`. */
   defines: string[];
+  /** `--allow-outside-includes`: no include sandbox (docs/security.md). */
+  allowOutsideIncludes?: boolean;
+  /** Folders includes may read from besides the input's folder and `includeDirs`. */
+  sandboxRoots?: string[];
 }
 
 export interface LoadedTree {
@@ -53,6 +57,8 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
     cpp: options.cpp,
     includeDirs: options.includeDirs,
     defines: options.defines,
+    allowOutsideIncludes: !!options.allowOutsideIncludes,
+    ...(options.sandboxRoots ? { sandboxRoots: options.sandboxRoots } : {}),
   };
   const result = await compile({ file }, compileOptions);
   if (result.exitCode !== 0 || !result.tree) {

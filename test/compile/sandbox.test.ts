@@ -3,10 +3,12 @@
  * the input's folder and the -i folders; absolute paths, `..` escapes and symlinks out are
  * refused with file:line:col, unless --allow-outside-includes.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/shared.js';
 import { compileWith } from './support.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-sandbox-'));
@@ -56,4 +58,27 @@ describe('include sandbox', () => {
     const r = await compileWith(['-q', '--cpp', '-i', '../inc'], 'ok.dts', board);
     expect(r.exitCode, r.stderr).toBe(0);
   });
+});
+
+describe('every command that compiles sources takes --allow-outside-includes', () => {
+  const cli = path.join(repoRoot, 'dist/cli.js');
+  const escape = '/dts-v1/;\n/ { compatible = "test,board"; };\n/include/ "../outside/secret.dtsi"\n';
+  const commands: [string, string[]][] = [
+    ['apply', ['apply', 'escape.dts', 'plugin.dtso', '-o', path.join(root, 'merged.dtb')]],
+    ['check', ['check', 'escape.dts', '--no-cpp']],
+    ['validate', ['validate', 'escape.dts', '--bindings', path.join(root, 'inc')]],
+    ['simulate', ['simulate', 'escape.dts']],
+  ];
+  for (const [name, args] of commands) {
+    it(name, () => {
+      fs.writeFileSync(path.join(board, 'escape.dts'), escape);
+      fs.writeFileSync(path.join(board, 'plugin.dtso'), '/dts-v1/;\n/plugin/;\n&{/} { x = <1>; };\n');
+      const refused = spawnSync(process.execPath, [cli, ...args], { cwd: board, encoding: 'utf8' });
+      expect(refused.stdout + refused.stderr).toMatch(/escape\.dts:3:\d+: error: refusing to read "\.\.\/outside\/secret\.dtsi"/);
+      expect(refused.status).not.toBe(0);
+      const allowed = spawnSync(process.execPath, [cli, ...args, '--allow-outside-includes'], { cwd: board, encoding: 'utf8' });
+      expect(allowed.stdout + allowed.stderr).not.toMatch(/refusing to read/);
+      expect(allowed.status, allowed.stderr).not.toBe(2);
+    });
+  }
 });
