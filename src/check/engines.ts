@@ -21,9 +21,10 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
   const start = performance.now();
   try {
     const schema = await import('../schema/index.js');
-    const key = JSON.stringify(options.bindings);
+    const key = JSON.stringify([options.bindings, options.coreSchemas]);
     let pending = schemaSets.get(key);
-    if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet({ bindings: options.bindings }))));
+    const load = { bindings: options.bindings, ...(options.coreSchemas ? { coreSchemas: options.coreSchemas } : {}) };
+    if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet(load))));
     const set = await pending;
     const { diagnostics } = schema.validate(tree, set);
     schema.persistSchemaSet(set);

@@ -12,6 +12,8 @@ export interface CheckOptions {
   checkFlags: { flag: string; isError: boolean }[];
   /** dt-binding folders; empty = no binding validation. */
   bindings: string[];
+  /** dt-schema's folder (schemas/, meta-schemas/); undefined = the schema engine's built-in core schemas. */
+  coreSchemas?: string;
   /** SoC profile name for the PAS simulation; undefined = from the root compatible. */
   soc?: string;
   /** Exception level for the PAS simulation; undefined: the engine decides (EL2 when an overlay gives the remoteprocs iommus). */

@@ -26,6 +26,7 @@ export interface CheckCliOptions extends ReportCliOptions {
   include: string[];
   define: string[];
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: string;
 }
@@ -60,6 +61,7 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('--bindings <dir>', 'dt-binding schema folder (repeatable)', collect, [])
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation (default: from the root compatible)')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
   addReportOptions(cmd).action((base: string | undefined, overlays: string[], opts: CheckCliOptions) => run(checkCommand(base, overlays, opts)));
@@ -108,6 +110,7 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
+  if (opts.coreSchemas) options.coreSchemas = opts.coreSchemas;
   const { runCheck } = await import('../check/run.js');
   let report;
   try {

@@ -18,6 +18,7 @@ export function mergeCheckOptions(options: CheckOptions, loaded: LoadedConfig | 
   options.includeDirs = [...(cli.include ?? []), ...(config.include ?? []), ...options.includeDirs];
   options.defines = [...(config.defines ?? []), ...(cli.define ?? [])];
   options.bindings = cli.bindings?.length ? cli.bindings : (config.bindings ?? options.bindings);
+  options.coreSchemas = config.coreSchemas ?? options.coreSchemas;
   options.soc = cli.soc ?? config.soc ?? options.soc;
   const el = cli.el ?? config.el ?? options.el;
   if (el !== undefined) options.el = el;

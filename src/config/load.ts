@@ -107,6 +107,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
       ...config,
       include: config.include?.map(resolve),
       bindings: config.bindings?.map(resolve),
+      coreSchemas: config.coreSchemas ? resolve(config.coreSchemas) : undefined,
       baseline: config.baseline ? resolve(config.baseline) : undefined,
     },
   };

@@ -7,6 +7,7 @@ export const CONFIG_SCHEMA = {
   properties: {
     include: { type: 'array', items: { type: 'string', minLength: 1 } },
     bindings: { type: 'array', items: { type: 'string', minLength: 1 } },
+    coreSchemas: { type: 'string', minLength: 1 },
     defines: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*(=.*)?$' } },
     cpp: { type: 'boolean' },
     soc: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' },

@@ -8,6 +8,8 @@ export interface ProjectConfig {
   include?: string[];
   /** dt-binding schema folders, relative to the config file. */
   bindings?: string[];
+  /** dt-schema's folder (schemas/, meta-schemas/), relative to the config file. */
+  coreSchemas?: string;
   /** Preprocessor definitions, `NAME` or `NAME=VALUE`. */
   defines?: string[];
   /** Preprocess sources (default: by extension). */
