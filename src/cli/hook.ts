@@ -74,6 +74,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       changedFiles: changed,
       jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
       bindings: config?.config.bindings ?? [],
+      coreSchemas: config?.config.coreSchemas,
       soc: config?.config.soc,
       el: config?.config.el,
     });

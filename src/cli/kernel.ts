@@ -15,6 +15,7 @@ interface KernelCliOptions extends ReportCliOptions {
   jobs?: string;
   shard?: string;
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: string;
   list?: boolean;
@@ -32,6 +33,7 @@ export function registerKernel(program: Command, run: (status: Promise<number>) 
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)')
     .option('--shard <k/n>', 'check only the K-th of N slices of the targets (CI matrix jobs)')
     .option('--bindings <dir>', 'dt-binding schemas (default: the tree\'s own; repeatable)', collect, [])
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']))
     .option('--list', 'list the targets and their sources, check nothing')
@@ -78,6 +80,7 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
     jobs,
     shard,
     bindings: opts.bindings.length ? opts.bindings : (config?.config.bindings ?? []),
+    coreSchemas: opts.coreSchemas ?? config?.config.coreSchemas,
     soc: opts.soc ?? config?.config.soc,
     el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
   };

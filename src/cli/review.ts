@@ -13,6 +13,7 @@ interface ReviewCliOptions extends ReportCliOptions {
   tree: string;
   rev: string;
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: string;
 }
@@ -25,6 +26,7 @@ export function registerReview(program: Command, run: (status: Promise<number>) 
     .requiredOption('--tree <dir>', 'the Linux tree (a git repository) the patch applies to')
     .option('--rev <rev>', 'apply on this revision', 'HEAD')
     .option('--bindings <dir>', 'dt-binding schemas (repeatable)', collect, [])
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
   addReportOptions(cmd).action((patch: string, opts: ReviewCliOptions) => run(reviewCommand(patch, opts)));
@@ -42,6 +44,7 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
       tree: opts.tree,
       rev: opts.rev,
       bindings: opts.bindings.length ? opts.bindings : (config?.config.bindings ?? []),
+      coreSchemas: opts.coreSchemas ?? config?.config.coreSchemas,
       soc: opts.soc ?? config?.config.soc,
       el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
     });

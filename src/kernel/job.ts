@@ -11,6 +11,7 @@ export interface KernelJob {
   /** The tree's root: its include-prefix links point into it (include sandbox). */
   sandboxRoots: string[];
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: 1 | 2;
 }
@@ -35,6 +36,7 @@ export async function runKernelJob(job: KernelJob): Promise<KernelJobResult> {
   options.sandboxRoots = job.sandboxRoots;
   options.checkFlags = job.target.checkFlags;
   options.bindings = job.bindings;
+  options.coreSchemas = job.coreSchemas;
   options.soc = job.soc;
   options.el = job.el;
   // One session per thread: shared headers (dt-bindings, the SoC .dtsi) are read and preprocessed once.

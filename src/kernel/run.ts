@@ -26,6 +26,7 @@ export interface KernelOptions {
   jobs: number;
   shard?: { k: number; n: number };
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: 1 | 2;
   /** Called after each target (progress). */
@@ -118,7 +119,7 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
     const targets = planKernel(options, layout);
     const bindings = options.bindings.length ? options.bindings : [];
     const buildable = targets.filter((t) => !t.missing.length);
-    const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], bindings, soc: options.soc, el: options.el }));
+    const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el }));
     const results = await runJobs(jobs, options.jobs, (r, done) => options.onProgress?.(done, jobs.length, r.name));
     return { report: kernelReport(targets, results, options), targets };
   } finally {

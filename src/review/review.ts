@@ -25,6 +25,7 @@ export interface ReviewOptions {
   tree: string;
   rev: string;
   bindings: string[];
+  coreSchemas?: string;
   soc?: string;
   el?: 1 | 2;
 }
@@ -118,6 +119,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
         opts.sandboxRoots = [side.layout.root];
         opts.checkFlags = t.checkFlags;
         opts.bindings = options.bindings;
+        opts.coreSchemas = options.coreSchemas;
         opts.soc = options.soc;
         if (el) opts.el = el;
         opts.session = session;
