@@ -194,17 +194,7 @@ export class Lexer {
   /** What `span()` returned while the token saved by `tokenPos()` was current. */
   spanAt(pos: TokenPos): Span {
     const map = pos.map;
-    if (map) {
-      const a = map.lookup(pos.startOffset);
-      const b = map.lookup(Math.max(pos.startOffset, pos.endOffset - 1));
-      const span: Span = { file: a.file, line: a.line, column: a.column };
-      if (a.via) span.via = a.via;
-      if (b.file === a.file) {
-        span.endLine = b.line;
-        span.endColumn = b.column;
-      }
-      return span;
-    }
+    if (map) return mappedSpan(map, pos.startOffset, pos.endOffset);
     const span: Span = { file: pos.file, line: pos.firstLine, column: pos.firstColumn, endLine: pos.lastLine, endColumn: pos.lastColumn - 1 };
     if (pos.via) span.via = pos.via;
     return span;
@@ -224,17 +214,7 @@ export class Lexer {
     file = this.file,
     map = this.tokMap,
   ): Span {
-    if (map && map === this.tokMap) {
-      const a = map.lookup(startOffset);
-      const b = map.lookup(Math.max(startOffset, endOffset - 1));
-      const span: Span = { file: a.file, line: a.line, column: a.column };
-      if (a.via) span.via = a.via;
-      if (b.file === a.file) {
-        span.endLine = b.line;
-        span.endColumn = b.column;
-      }
-      return span;
-    }
+    if (map && map === this.tokMap) return mappedSpan(map, startOffset, endOffset);
     const span: Span = { file, line, column, endLine: lastLine, endColumn: lastColumn - 1 };
     if (this.tokVia && file === this.file) span.via = this.tokVia;
     return span;
@@ -590,7 +570,6 @@ export class Lexer {
     if (this.frames.length + 1 >= MAX_INCLUDE_DEPTH) throw this.fatal('Includes nested too deeply');
     const opened = this.host.open(name, this.frame.dir);
     if (!opened) throw this.fatal(`Couldn't open "${name}": No such file or directory`);
-    if (opened.refused) throw this.fatal(opened.refused, 'input/sandbox');
     if (opened.directory) throw this.fatal(SCANNER_FAILED, 'parse/scanner');
     this.dependencies.push(opened.path);
     const parent = this.frame;
@@ -604,6 +583,21 @@ export class Lexer {
   fatal(message: string, rule = 'parse/input'): DiagnosticError {
     return new DiagnosticError({ rule, severity: 'error', message, span: this.span() });
   }
+}
+
+/** The span of text[start, end) through the preprocessor's map (first and last character). */
+function mappedSpan(map: PositionMap, start: number, end: number): Span {
+  const last = Math.max(start, end - 1);
+  if (map.spanOf) return map.spanOf(start, last);
+  const a = map.lookup(start);
+  const b = map.lookup(last);
+  const span: Span = { file: a.file, line: a.line, column: a.column };
+  if (a.via) span.via = a.via;
+  if (b.file === a.file) {
+    span.endLine = b.line;
+    span.endColumn = b.column;
+  }
+  return span;
 }
 
 /** A token's position as the lexer had it (see `Lexer.tokenPos`). */

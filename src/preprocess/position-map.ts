@@ -1,4 +1,4 @@
-import type { SpanOrigin } from '../diagnostics.js';
+import type { Span, SpanOrigin } from '../diagnostics.js';
 import type { Token } from './token.js';
 
 /** Position in the original sources of one character of the preprocessed text. */
@@ -107,10 +107,48 @@ export class SegmentMap implements PositionMap {
   }
 
   lookup(offset: number): MappedPosition {
+    const k = this.find(offset);
+    if (k < 0) return { ...this.fallback };
+    return this.resolve(k, Math.max(0, offset - this.data[k * STRIDE + OFFSET]!));
+  }
+
+  /**
+   * The span from the character at `start` to the one at `last` (inclusive), as the DTS lexer
+   * reports it: the start's position and via, and the end's line/column when in the same file.
+   * Built as one object when both ends are plain source text (the common case).
+   */
+  spanOf(start: number, last: number): Span {
+    const ka = this.find(start);
+    const kb = this.find(last);
+    const d = this.data;
+    if (ka < 0 || d[ka * STRIDE + EXP]! >= 0 || d[kb * STRIDE + EXP]! >= 0) {
+      const a = this.lookup(start);
+      const b = this.lookup(last);
+      const span: Span = { file: a.file, line: a.line, column: a.column };
+      if (a.via) span.via = a.via;
+      if (b.file === a.file) {
+        span.endLine = b.line;
+        span.endColumn = b.column;
+      }
+      return span;
+    }
+    const fa = this.frames[d[ka * STRIDE + FRAME]!]!;
+    const span: Span = { file: fa.file, line: d[ka * STRIDE + LINE]! + fa.lineDelta, column: this.plainColumn(ka, start) };
+    if (fa.via) span.via = fa.via;
+    const fb = this.frames[d[kb * STRIDE + FRAME]!]!;
+    if (fb.file === fa.file) {
+      span.endLine = d[kb * STRIDE + LINE]! + fb.lineDelta;
+      span.endColumn = this.plainColumn(kb, last);
+    }
+    return span;
+  }
+
+  /** Segment holding `offset` (the first one for offsets before it), or -1 when the map is empty. */
+  private find(offset: number): number {
     const d = this.data;
     const count = this.count;
-    if (count === 0) return { ...this.fallback };
-    if (offset < d[OFFSET]!) return this.resolve(0, 0);
+    if (count === 0) return -1;
+    if (offset < d[OFFSET]!) return 0;
     // The parser asks in nearly increasing order (a token's start, then its end, then the next
     // token): step forward from the last answer before falling back to a binary search.
     let lo = this.cursor;
@@ -119,7 +157,7 @@ export class SegmentMap implements PositionMap {
       for (let steps = 0; steps < 8; steps++) {
         if (lo + 1 >= count || d[(lo + 1) * STRIDE + OFFSET]! > offset) {
           this.cursor = lo;
-          return this.resolve(lo, offset - d[lo * STRIDE + OFFSET]!);
+          return lo;
         }
         lo++;
       }
@@ -130,7 +168,19 @@ export class SegmentMap implements PositionMap {
       else hi = mid - 1;
     }
     this.cursor = lo;
-    return this.resolve(lo, offset - d[lo * STRIDE + OFFSET]!);
+    return lo;
+  }
+
+  /** Column of `offset` in plain segment k. */
+  private plainColumn(k: number, offset: number): number {
+    const d = this.data;
+    const base = k * STRIDE;
+    const c = d[base + COL]!;
+    if (c >= 0) return c;
+    // Inside the token itself: step through it, but not past its end.
+    const delta = Math.max(0, offset - d[base + OFFSET]!);
+    const width = k + 1 < this.count ? d[base + STRIDE + OFFSET]! - d[base + OFFSET]! : delta + 1;
+    return -c + Math.min(delta, Math.max(width - 1, 0));
   }
 
   private resolve(k: number, delta: number): MappedPosition {
@@ -139,14 +189,7 @@ export class SegmentMap implements PositionMap {
     const frame = this.frames[d[base + FRAME]!]!;
     const e = d[base + EXP]!;
     if (e < 0) {
-      const c = d[base + COL]!;
-      let column = c;
-      if (c < 0) {
-        // Inside the token itself: step through it, but not past its end.
-        const width = k + 1 < this.count ? d[base + STRIDE + OFFSET]! - d[base + OFFSET]! : delta + 1;
-        column = -c + Math.min(delta, Math.max(width - 1, 0));
-      }
-      const pos: MappedPosition = { file: frame.file, line: d[base + LINE]! + frame.lineDelta, column };
+      const pos: MappedPosition = { file: frame.file, line: d[base + LINE]! + frame.lineDelta, column: this.plainColumn(k, d[base + OFFSET]! + delta) };
       if (frame.via) pos.via = frame.via;
       return pos;
     }
