@@ -1,3 +1,8 @@
 import { main } from './cli/main.js';
+import { installInterruptHandler, yieldForSignals } from './cli/output.js';
 
-process.exitCode = await main(process.argv.slice(2));
+installInterruptHandler();
+
+const status = await main(process.argv.slice(2));
+await yieldForSignals(); // a Ctrl-C during the last synchronous stage still exits 130
+process.exitCode = status;

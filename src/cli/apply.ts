@@ -95,7 +95,7 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
       const { printJson } = await import('../output/json.js');
       output = Buffer.from(printJson(applied.tree, findings));
     }
-    writeOutputAtomically(opts.output, output);
+    writeOutputAtomically(opts.output, output, { inputs });
     return EXIT_OK;
   } catch (err) {
     if (err instanceof DiagnosticError) {

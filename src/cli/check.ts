@@ -122,7 +122,7 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     const schema = report.stages.find((s) => s.name === 'schema');
     if (schema) schema.note = `no bindings given (this Linux tree has them: --bindings ${path.relative(process.cwd(), layout.bindings) || layout.bindings})`;
   }
-  return emitReport(report, opts, config);
+  return emitReport(report, opts, config, [options.base, ...options.overlays]);
 }
 
 /** Rules config, baseline, formatting, output and exit status: shared by check, kernel and review. */
@@ -130,6 +130,8 @@ export async function emitReport(
   report: import('../report/types.js').Report,
   opts: ReportCliOptions,
   config: import('../config/types.js').LoadedConfig | undefined,
+  /** Files the run read: --output must not replace one of them. */
+  inputs: string[] = [],
 ): Promise<number> {
   const { applyRuleConfig } = await import('../config/rules.js');
   const { relativeToCwd, summarize, exitStatusFor, formatReport, wantsColor } = await import('../report/index.js');
@@ -164,7 +166,10 @@ export async function emitReport(
       html = { sidMapHtml: await sidMapHtml(report) };
     }
     const text = formatReport(report, opts.format, { color, html });
-    if (opts.output) fs.writeFileSync(opts.output, text);
+    if (opts.output) {
+      const { writeOutputAtomically } = await import('./output.js');
+      writeOutputAtomically(opts.output, Buffer.from(text), { inputs });
+    }
     else process.stdout.write(text);
   }
   // An input that cannot be read, or an unknown --soc, is a usage/input error (DESIGN.md: exit 2),

@@ -1,18 +1,103 @@
-/** Writing results: to stdout, or to a temporary file in the same folder renamed into place. */
+/**
+ * Writing results (docs/security.md): to stdout, or to a temporary file in the same folder that is
+ * flushed and renamed into place, so an interrupted run never leaves a partial file. An output
+ * that is one of the inputs is refused; a missing folder is an error (folders are created only
+ * where a command is asked to, e.g. `compile --out-dir`). Ctrl-C removes any temporary file still
+ * open and exits 130.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DiagnosticError } from '../diagnostics.js';
 
-export function writeOutputAtomically(file: string, bytes: Uint8Array): void {
+/** A result that cannot be written: the CLI prints it as one line and exits 2. */
+export class OutputError extends DiagnosticError {
+  constructor(file: string, message: string) {
+    super({ rule: 'output/write', severity: 'error', message: `cannot write ${file}: ${message}` });
+    this.name = 'OutputError';
+  }
+}
+
+export interface WriteOptions {
+  /** Files this run read: the output must not be any of them. */
+  inputs?: readonly string[];
+}
+
+/** Temporary files being written right now (removed on Ctrl-C). */
+const pending = new Set<string>();
+
+function sameFile(a: string, b: string): boolean {
+  if (path.resolve(a) === path.resolve(b)) return true;
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws OutputError when writing `file` would replace one of `inputs`. */
+export function refuseInputOverwrite(file: string, inputs: readonly string[]): void {
+  const clash = inputs.find((input) => input !== '-' && sameFile(file, input));
+  if (clash !== undefined) throw new OutputError(file, `it is an input of this run (${clash}); refusing to overwrite it`);
+}
+
+export function writeOutputAtomically(file: string, bytes: Uint8Array, options: WriteOptions = {}): void {
   if (file === '-') {
     process.stdout.write(bytes);
     return;
   }
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  if (options.inputs) refuseInputOverwrite(file, options.inputs);
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) throw new OutputError(file, `folder ${path.dirname(file)} does not exist`);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  pending.add(temp);
   try {
-    fs.writeFileSync(temp, bytes);
+    const fd = fs.openSync(temp, 'wx', 0o666);
+    try {
+      let done = 0;
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, file);
   } catch (err) {
     fs.rmSync(temp, { force: true });
-    throw err;
+    if (err instanceof DiagnosticError) throw err;
+    throw new OutputError(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+  } finally {
+    pending.delete(temp);
   }
+}
+
+/** Removes temporary files of writes in progress (called on interrupt). */
+export function removePendingOutputs(): void {
+  for (const temp of pending) fs.rmSync(temp, { force: true });
+  pending.clear();
+}
+
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Lets a pending Ctrl-C run its handler. Signals are handled between event-loop turns, so a
+ * command that has been computing synchronously calls this before it writes anything: an
+ * interrupted run then exits 130 without writing.
+ */
+export function yieldForSignals(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Ctrl-C (and SIGTERM): remove temporary outputs, then exit 130 (143). Exiting the process ends
+ * every worker thread (kernel mode), so no job outlives the interrupt.
+ */
+export function installInterruptHandler(): void {
+  const stop = (signal: NodeJS.Signals, status: number) => () => {
+    removePendingOutputs();
+    process.stderr.write(`dtoverlay-check: interrupted (${signal})\n`);
+    process.exit(status);
+  };
+  process.once('SIGINT', stop('SIGINT', EXIT_INTERRUPTED));
+  process.once('SIGTERM', stop('SIGTERM', 143));
 }

@@ -76,7 +76,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
     if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
     if (!composition.tree) {
       for (const d of composition.diagnostics) process.stderr.write(await textOf(d));
-      if (opts.format === 'json') writeOutputAtomically(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'));
+      if (opts.format === 'json') writeOutputAtomically(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'), { inputs: [baseFile, ...overlayFiles] });
       return EXIT_FINDINGS;
     }
     let profile;
@@ -102,7 +102,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
     else if (opts.format === 'svg') output = (await import('../report/sid-map-svg.js')).renderSidMapSvg(result.simulation, diagnostics);
     else if (opts.format === 'html') output = (await import('../report/sid-map-html.js')).renderSidMapHtml(result.simulation, diagnostics);
     else output = (await import('../report/sid-map-text.js')).formatSimulationText(diagnostics, result.simulation, { quiet: opts.quiet });
-    writeOutputAtomically(opts.output, Buffer.from(output, 'utf8'));
+    writeOutputAtomically(opts.output, Buffer.from(output, 'utf8'), { inputs: [baseFile, ...overlayFiles] });
     const rank = { error: 0, warning: 1, info: 2 } as const;
     const failing = failOn === 'none' ? [] : diagnostics.filter((d) => rank[d.severity] <= rank[failOn]);
     return failing.length ? EXIT_FINDINGS : EXIT_OK;

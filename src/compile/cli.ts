@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { OutputError, writeOutputAtomically, yieldForSignals } from '../cli/output.js';
 import { compile, EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
 import { parseCompileArgs, UsageError, type CompileOptions } from './options.js';
 
@@ -34,12 +35,6 @@ Options (as dtc 1.7.2):
   -D, --define <NAME[=V]>       preprocessor definition
 `;
 
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, bytes);
-  fs.renameSync(temp, file);
-}
 
 function outputNameFor(input: string, outDir: string, format: 'dtb' | 'dts' | 'json'): string {
   const base = path.basename(input);
@@ -85,23 +80,35 @@ export async function runCompileCli(args: string[]): Promise<number> {
       file = '<stdin>';
     }
     const result = await compile({ file, text }, options, session);
+    await yieldForSignals();
     process.stderr.write(result.stderr);
     if (result.exitCode !== 0 || !result.output) {
       if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
       continue;
     }
+    const inputs = [input, ...result.dependencies];
+    // like dtc's die() on an output it cannot open: one line, status 1, and the next input goes on
+    const write = (out: string, bytes: Uint8Array): void => {
+      try {
+        writeOutputAtomically(out, bytes, { inputs });
+      } catch (err) {
+        if (!(err instanceof OutputError)) throw err;
+        process.stderr.write(`FATAL ERROR: ${err.message}\n`);
+        if (status === 0) status = EXIT_INPUT_ERROR;
+      }
+    };
     if (options.depFile && options.inputs.length === 1) {
       const escape = (p: string): string => p.replace(/ /g, '\\ ');
       const line = `${escape(options.outFile)}:${result.dependencies.map((d) => ` ${escape(d)}`).join('')}\n`;
-      fs.writeFileSync(options.depFile, line);
+      write(options.depFile, Buffer.from(line));
     }
     if (options.outDir) {
       const format = options.outputFormat ?? guessOutputFormat(options.outFile, options.inputFormat ?? 'dts');
-      writeAtomically(outputNameFor(input, options.outDir, format), result.output);
+      write(outputNameFor(input, options.outDir, format), result.output);
     } else if (options.outFile === '-') {
       process.stdout.write(result.output);
     } else {
-      writeAtomically(options.outFile, result.output);
+      write(options.outFile, result.output);
     }
   }
   return status;
