@@ -408,6 +408,18 @@ export class SchemaRuntime {
     return this.index;
   }
 
+  private readonly alwaysEntries: ({ select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } | undefined)[] = [];
+
+  /** `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
+  alwaysEntry(index: number): { select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } {
+    let entry = this.alwaysEntries[index];
+    if (!entry) {
+      entry = { select: this.select(this.set.always[index]!), validate: undefined };
+      this.alwaysEntries[index] = entry;
+    }
+    return entry;
+  }
+
   /** The schema's `select` as a validator, or whether it applies to every node or none. */
   select(id: string): ValidateFunction | 'always' | 'never' {
     const key = normalizeId(id);

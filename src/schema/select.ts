@@ -6,12 +6,35 @@
  * could not match.
  */
 import { isObject, type Json } from './json.js';
+import { pythonToJsRegex } from './regex.js';
 
 export interface SelectIndex {
   /** compatible string → indexes (into `always`) of schemas selectable only through it. */
   byCompatible: Map<string, number[]>;
+  /** Selects on the node name alone (made from `$nodename`): node name → indexes, for `const` names. */
+  byNodeName: Map<string, number[]>;
+  /** Selects on a node-name pattern, and one alternation of them all to reject most nodes in one test. */
+  byNodePattern: { index: number; re: RegExp }[];
+  anyNodePattern: RegExp | undefined;
   /** Other schemas: index and the properties their select requires. */
   generic: { index: number; required: string[] }[];
+}
+
+/** The const or pattern of a select that only says `$nodename: {items: [{const|pattern}]}` (as the fix-ups make it). */
+function nodeNameSelect(select: Json): { const?: string; pattern?: string } | undefined {
+  if (!isObject(select) || !Array.isArray(select.required) || select.required.length !== 1 || select.required[0] !== '$nodename') return undefined;
+  if (Object.keys(select).some((k) => k !== 'required' && k !== 'properties')) return undefined;
+  const props = select.properties;
+  if (!isObject(props) || Object.keys(props).length !== 1 || !isObject(props.$nodename)) return undefined;
+  const nodename = props.$nodename;
+  if (Object.keys(nodename).some((k) => !['items', 'type', 'minItems', 'maxItems'].includes(k))) return undefined;
+  if (!Array.isArray(nodename.items) || nodename.items.length !== 1 || !isObject(nodename.items[0])) return undefined;
+  const item = nodename.items[0];
+  const keys = Object.keys(item);
+  if (keys.length !== 1) return undefined;
+  if (typeof item.const === 'string') return { const: item.const };
+  if (typeof item.pattern === 'string') return { pattern: item.pattern };
+  return undefined;
 }
 
 /** The strings of `compatible: {contains: {enum|const}}` when that is all the select says of compatible. */
@@ -29,9 +52,24 @@ function containsStrings(select: Json): string[] | undefined {
 
 export function buildSelectIndex(always: string[], selectOf: (id: string) => Json | undefined): SelectIndex {
   const byCompatible = new Map<string, number[]>();
+  const byNodeName = new Map<string, number[]>();
+  const byNodePattern: SelectIndex['byNodePattern'] = [];
   const generic: SelectIndex['generic'] = [];
   always.forEach((id, index) => {
     const select = selectOf(id);
+    const byName = nodeNameSelect(select ?? true);
+    if (byName?.const !== undefined) {
+      byNodeName.set(byName.const, [...(byNodeName.get(byName.const) ?? []), index]);
+      return;
+    }
+    if (byName?.pattern !== undefined) {
+      try {
+        byNodePattern.push({ index, re: new RegExp(pythonToJsRegex(byName.pattern)) });
+        return;
+      } catch {
+        // Not compilable here: left to ajv below.
+      }
+    }
     const strings = containsStrings(select ?? true);
     if (strings) {
       for (const s of new Set(strings)) {
@@ -44,18 +82,49 @@ export function buildSelectIndex(always: string[], selectOf: (id: string) => Jso
     const required = isObject(select) && Array.isArray(select.required) ? select.required.filter((r): r is string => typeof r === 'string') : [];
     generic.push({ index, required });
   });
-  return { byCompatible, generic };
+  let anyNodePattern: RegExp | undefined;
+  try {
+    anyNodePattern = byNodePattern.length ? new RegExp(byNodePattern.map((p) => `(?:${p.re.source})`).join('|')) : undefined;
+  } catch {
+    anyNodePattern = undefined;
+  }
+  return { byCompatible, byNodeName, byNodePattern, anyNodePattern, generic };
 }
 
 /** Indexes (in `always` order) of the schemas whose select may match a node with these keys and compatibles. */
-export function selectCandidates(index: SelectIndex, node: Record<string, unknown>, compatibles: unknown): number[] {
+export function selectCandidates(index: SelectIndex, node: Record<string, unknown>, compatibles: unknown, nodeName: string): number[] {
   const out: number[] = [];
-  for (const g of index.generic) if (g.required.every((r) => r in node)) out.push(g.index);
-  if (Array.isArray(compatibles)) {
-    for (const c of compatibles) {
-      const list = typeof c === 'string' ? index.byCompatible.get(c) : undefined;
-      if (list) out.push(...list);
+  let added = false;
+  const named = index.byNodeName.get(nodeName);
+  if (named) {
+    out.push(...named);
+    added = true;
+  }
+  if (index.byNodePattern.length && (!index.anyNodePattern || index.anyNodePattern.test(nodeName))) {
+    for (const p of index.byNodePattern) {
+      if (p.re.test(nodeName)) {
+        out.push(p.index);
+        added = true;
+      }
     }
   }
-  return [...new Set(out)].sort((a, b) => a - b);
+  for (const g of index.generic) {
+    let ok = true;
+    for (const r of g.required) {
+      if (!(r in node)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) out.push(g.index);
+  }
+  if (!Array.isArray(compatibles)) return added ? out.sort((a, b) => a - b) : out;
+  for (const c of compatibles) {
+    const list = typeof c === 'string' ? index.byCompatible.get(c) : undefined;
+    if (!list) continue;
+    for (const i of list) if (!out.includes(i)) out.push(i);
+    added = true;
+  }
+  // Keep `always` order (generic entries are already in it).
+  return added ? out.sort((a, b) => a - b) : out;
 }

@@ -167,7 +167,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
           }
         }
       }
-      for (const i of selectCandidates(selectIndex, obj, compatible)) {
+      for (const i of selectCandidates(selectIndex, obj, compatible, name)) {
         const id = always[i]!;
         if (id === GENERATED_COMPATIBLES_ID) {
           // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
@@ -176,9 +176,11 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
           }
           continue;
         }
-        const select = runtime.select(id);
+        const entry = runtime.alwaysEntry(i);
+        const select = entry.select;
         if (select === 'never' || (select !== 'always' && !select(instance))) continue;
-        run(id);
+        if (entry.validate === undefined) entry.validate = runtime.validator(id);
+        if (entry.validate && !entry.validate(instance)) report(id, entry.validate.errors ?? [], instance, node, disabled);
       }
     }
     for (const [childName, child] of Object.entries(obj)) if (isDtNode(child)) check(child, childName, disabled);

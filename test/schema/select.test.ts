@@ -42,7 +42,7 @@ describe('schema selection', () => {
 
   it('indexes compatible selects and guards the others by what they require', () => {
     const index = buildSelectIndex(set.always, (id) => set.selects[id]);
-    const names = (node: Record<string, unknown>) => selectCandidates(index, node, node.compatible).map((i) => set.always[i]);
+    const names = (node: Record<string, unknown>) => selectCandidates(index, node, node.compatible, Array.isArray(node.$nodename) ? String(node.$nodename[0]) : 'x').map((i) => set.always[i]);
     expect(names({ compatible: ['acme,b2'] })).toEqual(['http://devicetree.org/schemas/b.yaml#', 'http://devicetree.org/schemas/core.yaml#', 'generated-compatibles']);
     expect(names({ compatible: ['acme,c'] })).toEqual(['http://devicetree.org/schemas/core.yaml#', 'generated-compatibles']);
     expect(names({ $nodename: ['mmc@1'] })).toEqual(['http://devicetree.org/schemas/mmc.yaml#', 'http://devicetree.org/schemas/core.yaml#', 'generated-compatibles']);
