@@ -18,6 +18,9 @@ import { builtinCoreSchemaDir, coreSchemasFolder, listYamlFiles, readSchemaSourc
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 
+/** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
+export const VALIDATOR_CODE_VERSION = 'ajv8.20-1';
+
 /** Bump when processing changes what it produces. */
 export const PROCESSING_VERSION = 'dtoverlay-check-schema-3';
 
@@ -117,7 +120,7 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     const indexed = readJson<{ key: string }>(indexFile);
     if (indexed) {
       const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`));
-      if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', indexed.key) };
+      if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', `${indexed.key}-${VALIDATOR_CODE_VERSION}`) };
     }
     const key = contentHash(files, texts);
     const entryFile = path.join(cacheDir, 'sets', `${key}.json`);
@@ -137,7 +140,7 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     } catch {
       // as above
     }
-    return { set, fromCache: !!cached, key, validatorDir: path.join(cacheDir, 'validators', key), ...(cached ? { loadSchemas: cached.loadSchemas } : {}) };
+    return { set, fromCache: !!cached, key, validatorDir: path.join(cacheDir, 'validators', `${key}-${VALIDATOR_CODE_VERSION}`), ...(cached ? { loadSchemas: cached.loadSchemas } : {}) };
   }
   return { set: build(files, texts), fromCache: false, key: '' };
 }

@@ -207,17 +207,13 @@ export function mergeTrivialPatterns(schema: Json): Json {
         continue;
       }
       const merged: JsonObject = {};
-      for (const [p, sub] of Object.entries(v)) if (!trivial.some(([t]) => t === p)) merged[p] = mergeTrivialPatterns(sub);
+      const trivialNames = new Set(trivial.map(([p]) => p));
+      for (const [p, sub] of Object.entries(v)) if (!trivialNames.has(p)) merged[p] = mergeTrivialPatterns(sub);
       merged[trivial.map(([p]) => `(?:${p})`).join('|')] = true;
       out[k] = merged;
     } else out[k] = mergeTrivialPatterns(v);
   }
   return out;
-}
-
-export interface CompiledSchema {
-  id: string;
-  validate: ValidateFunction;
 }
 
 /**
