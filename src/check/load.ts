@@ -66,6 +66,7 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   // Object.assign: `sandboxRoots` is a compile option only where the include sandbox exists.
   if (options.sandboxRoots) Object.assign(compileOptions, { sandboxRoots: options.sandboxRoots });
   if (options.allowOutsideIncludes) Object.assign(compileOptions, { allowOutsideIncludes: true });
+  if (options.limits) Object.assign(compileOptions, { limits: options.limits });
   const result = await compile({ file }, compileOptions, session);
   const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
   const diagnostics = [...result.diagnostics];

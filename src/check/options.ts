@@ -25,6 +25,8 @@ export interface CheckOptions {
   sandboxRoots?: string[];
   /** `--allow-outside-includes`: no include sandbox. */
   allowOutsideIncludes?: boolean;
+  /** `--limit NAME=VALUE`: resource limits changed from their defaults (src/limits.ts). */
+  limits?: Partial<import('../limits.js').Limits>;
   /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
   session?: CompileSession;
 }

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import { limitsWith, type Limits } from '../limits.js';
 import { writeOutputAtomically } from './output.js';
 
 interface ApplyCliOptions {
@@ -14,6 +16,7 @@ interface ApplyCliOptions {
   outFormat?: string;
   cpp?: boolean;
   allowOutsideIncludes?: boolean;
+  limit: Partial<Limits>;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -30,6 +33,7 @@ export function registerApply(program: Command, run: (status: Promise<number>) =
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'do not print findings')
     .action((base: string, overlays: string[], opts: ApplyCliOptions) => run(applyCommand(base, overlays, opts)));
@@ -60,7 +64,12 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
   const { appliedBlob } = await import('../overlay/blob.js');
   const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
   const { OverlayError } = await import('../overlay/errors.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes };
+  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit };
+  const maxOverlays = limitsWith(opts.limit).overlays;
+  if (overlayFiles.length > maxOverlays) {
+    process.stderr.write(`${overlayFiles[maxOverlays]}:1:1: error: ${overlayFiles.length} overlays exceeds the limit of ${maxOverlays} (--limit overlays=N to change it)\n`);
+    return EXIT_USAGE;
+  }
 
   try {
     const base = await loadTree(baseFile, sourceOptions);
@@ -73,6 +82,7 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
       applied = applyOverlays(
         base.tree,
         overlays.map((o) => ({ tree: o.tree, name: o.file })),
+        { maxOverlays },
       );
     } catch (err) {
       if (!(err instanceof OverlayError)) throw err;

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { collectLimit } from './limits.js';
 import { EXIT_USAGE } from './exit-codes.js';
 import type { FailOn, ReportFormat } from '../report/types.js';
 
@@ -23,6 +24,7 @@ export interface ReportCliOptions {
 export interface CheckCliOptions extends ReportCliOptions {
   cpp?: boolean;
   allowOutsideIncludes?: boolean;
+  limit?: Partial<import('../limits.js').Limits>;
   include: string[];
   define: string[];
   bindings: string[];
@@ -59,6 +61,7 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
     .option('--no-cpp', 'do not preprocess sources')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option('--limit <name=value>', 'change a resource limit, e.g. node-depth=8192 (repeatable; docs/security.md)', (v: string, prev: object) => collectLimit(v, prev), {})
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('--bindings <dir>', 'dt-binding schema folder (repeatable)', collect, [])
     .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
@@ -110,6 +113,7 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
+  if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;
   if (opts.coreSchemas) options.coreSchemas = opts.coreSchemas;
   const { runCheck } = await import('../check/run.js');
   let report;

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic, type Severity } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import type { Limits } from '../limits.js';
 import { writeOutputAtomically } from './output.js';
 
 interface SimulateCliOptions {
@@ -21,6 +23,7 @@ interface SimulateCliOptions {
   failOn: string;
   cpp?: boolean;
   allowOutsideIncludes?: boolean;
+  limit: Partial<Limits>;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -47,6 +50,7 @@ export function registerSimulate(program: Command, run: (status: Promise<number>
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'text: print only the findings')
     .action((base: string, overlays: string[], opts: SimulateCliOptions) => run(simulateCommand(base, overlays, opts)));
@@ -72,7 +76,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
   try {
     const pas = await import('../pas/index.js');
     const { loadComposition } = await import('../pas/inputs.js');
-    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes });
+    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit });
     if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
     if (!composition.tree) {
       for (const d of composition.diagnostics) process.stderr.write(await textOf(d));

@@ -19,6 +19,8 @@ import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
 import { sandboxFor, type Sandbox } from '../sandbox.js';
+import { limitError, limitsWith, type Limits } from '../limits.js';
+import type { Node } from '../tree/model.js';
 import { excerpt } from './excerpt.js';
 import type { CompileOptions } from './options.js';
 import type { PreprocessCache, PreprocessResult } from '../preprocess/index.js';
@@ -131,7 +133,7 @@ async function loadDts(
   const topText = map ? undefined : text;
   const readText = (file: string): string | undefined =>
     file === source.file && topText !== undefined ? topText : host.read(file)?.toString('latin1');
-  const parsed = parseDts(text, source.file, { host, map });
+  const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limitsWith(options.limits)['incbin-bytes'] });
   result.dependencies.push(...parsed.dependencies);
   let failed = false;
   for (const d of parsed.diagnostics) {
@@ -179,7 +181,16 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
     if (eq < 0) defines[d] = '1';
     else defines[d.slice(0, eq)] = d.slice(eq + 1);
   }
-  return preprocess(file, { includeDirs: options.includeDirs, defines, cache: session.preprocessCache as PreprocessCache, sandbox: sandboxOf({ file }, options) });
+  const limits = limitsWith(options.limits);
+  return preprocess(file, {
+    includeDirs: options.includeDirs,
+    defines,
+    cache: session.preprocessCache as PreprocessCache,
+    sandbox: sandboxOf({ file }, options),
+    maxIncludeDepth: limits['include-depth'],
+    maxExpandedTokens: limits['macro-tokens'],
+    maxMacroDepth: limits['macro-depth'],
+  });
 }
 
 /** The include sandbox: the input's folder (the working folder for stdin), `-i` folders, extra roots. */
@@ -246,6 +257,8 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   const inputFormat = options.inputFormat ?? (source.text !== undefined ? 'dts' : guessInputFormat(source.file, session));
   const outputFormat = options.outputFormat ?? guessOutputFormat(options.outFile, inputFormat);
 
+  const limits = limitsWith(options.limits);
+  if (source.text === undefined) checkInputSize(source.file, inputFormat === 'dtb' ? 'dtb-bytes' : 'input-bytes', limits);
   let tree: Tree | undefined;
   if (inputFormat === 'dts') tree = await loadDts(source, options, session, result);
   else {
@@ -258,9 +271,11 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
       result.exitCode = EXIT_INPUT_ERROR;
       return;
     }
-    tree = readDtb(bytes);
+    tree = readDtb(bytes, { maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'] });
   }
   if (!tree) return;
+  if (inputFormat === 'dts') checkSourceTotal(source, result.dependencies, limits);
+  checkTreeLimits(tree.root, limits);
   result.tree = tree;
 
   if (options.bootCpu !== undefined) tree.bootCpuidPhys = options.bootCpu;
@@ -316,6 +331,47 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     result.output = Buffer.from(printDts(tree), 'latin1');
   } else {
     result.output = Buffer.from(await printJson(tree, result.diagnostics), 'utf8');
+  }
+}
+
+/** A file larger than its limit is refused before it is read. */
+function checkInputSize(file: string, limit: 'input-bytes' | 'dtb-bytes', limits: Limits): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return; // reading it reports the problem
+  }
+  if (size > limits[limit]) throw limitError(limit, `${file} is ${size} bytes, which`, limits[limit], { file, line: 1, column: 1 });
+}
+
+/** The source, its includes and incbins together. */
+function checkSourceTotal(source: CompileSource, dependencies: string[], limits: Limits): void {
+  let total = source.text?.length ?? 0;
+  for (const file of new Set(dependencies)) {
+    try {
+      total += fs.statSync(file).size;
+    } catch {
+      // a dependency named but not on disk (stdin, a test's in-memory text)
+    }
+  }
+  const limit = limits['input-bytes'];
+  if (total > limit) throw limitError('input-bytes', `the source with its includes and incbins (${total} bytes)`, limit, { file: source.file, line: 1, column: 1 });
+}
+
+/** Node depth and property size of a built tree. */
+function checkTreeLimits(root: Node, limits: Limits): void {
+  const maxDepth = limits['node-depth'];
+  const maxBytes = limits['property-bytes'];
+  const pending: [Node, number][] = [[root, 1]];
+  while (pending.length) {
+    const [node, depth] = pending.pop()!;
+    if (depth > maxDepth) throw limitError('node-depth', `node nesting (${depth} levels at ${node.path})`, maxDepth, node.span, node.path);
+    for (const prop of node.properties) {
+      const size = prop.value.bytes.length;
+      if (size > maxBytes) throw limitError('property-bytes', `property ${prop.name} (${size} bytes)`, maxBytes, prop.span, node.path);
+    }
+    for (const child of node.children) pending.push([child, depth + 1]);
   }
 }
 

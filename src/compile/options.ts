@@ -4,6 +4,7 @@
  * short options with attached values (`-Wno-foo`, `-b0`, `-qq`) do not fit commander.
  */
 import type { PhandleFormat } from '../tree/phandles.js';
+import { parseLimit, type Limits } from '../limits.js';
 
 export interface CompileOptions {
   inputs: string[];
@@ -44,6 +45,8 @@ export interface CompileOptions {
   allowOutsideIncludes: boolean;
   /** Folders includes may read from besides the input's folder and `includeDirs` (a kernel tree root). */
   sandboxRoots?: string[];
+  /** `--limit NAME=VALUE`: resource limits changed from their defaults (src/limits.ts). */
+  limits?: Partial<Limits>;
   help: boolean;
   showVersion: boolean;
 }
@@ -106,7 +109,7 @@ const FLAGS: Record<string, string> = {
   h: 'help',
   v: 'version',
 };
-const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir']);
+const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'limit']);
 const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp', 'allow-outside-includes']);
 
 /** C's strtol(s, NULL, 0) on the leading part of s (0 when nothing parses). */
@@ -208,6 +211,13 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
         break;
       case 'allow-outside-includes':
         o.allowOutsideIncludes = true;
+        break;
+      case 'limit':
+        try {
+          o.limits = parseLimit(value!, o.limits);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
         break;
     }
   };

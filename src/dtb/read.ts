@@ -14,7 +14,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { Node, Property } from '../tree/model.js';
 import type { Tree } from '../tree/model.js';
-import { align, BlobReader, StringsBlock, type Block } from './blob.js';
+import { align, BlobReader, DtbFormatError, StringsBlock, type Block } from './blob.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_NOP, FDT_PROP, hasFullPathNames, tokenName } from './format.js';
 import { readHeader, readReservations, type Header } from './header.js';
 
@@ -32,6 +32,8 @@ export interface ReadDtbOptions {
   lenient?: boolean;
   /** Deepest node nesting accepted (root is depth 1). */
   maxDepth?: number;
+  /** Largest blob accepted, in bytes (unlimited by default). */
+  maxBytes?: number;
   /** Receives dtc's non-fatal warnings (subnodes before a property, NOP in a pre-v16 blob). */
   warnings?: Diagnostic[];
 }
@@ -214,6 +216,9 @@ function phandleValue(prop: Property | undefined): number {
 /** Reads a blob into a tree; throws DtbFormatError (a DiagnosticError, rule `dtb/...`) on a malformed blob. */
 export function readDtb(bytes: Uint8Array, opts: ReadDtbOptions = {}): Tree {
   const lenient = opts.lenient ?? false;
+  if (opts.maxBytes !== undefined && bytes.length > opts.maxBytes) {
+    throw new DtbFormatError('dtb/too-large', `${opts.file ?? 'blob'}: ${bytes.length} bytes exceeds the limit of ${opts.maxBytes} (--limit dtb-bytes=N to change it)`, 0);
+  }
   const r = new BlobReader(bytes, opts.file);
   const header = readHeader(r, lenient);
   const reservations = readReservations(r, header);

@@ -12,6 +12,7 @@ import { DiagnosticError } from '../diagnostics.js';
 import { DataBuilder } from '../tree/data.js';
 import type { ChildItem, DtsSource, MemReserveDef, NodeBody, PropItem, Ref, TopItem } from './ast.js';
 import { bytesToString, Lexer, Tok, type Mark, type TokenPos } from './lexer.js';
+import { limitError } from '../limits.js';
 import type { PositionMap } from './position-map.js';
 import type { SourceHost } from './source.js';
 
@@ -19,6 +20,8 @@ export interface ParseOptions {
   host: SourceHost;
   /** Map from offsets of `text` to original positions (preprocessed input). */
   map?: PositionMap;
+  /** Largest `/incbin/` accepted (bytes inserted); unlimited by default. */
+  maxIncbinBytes?: number;
 }
 
 export interface ParseResult {
@@ -63,11 +66,13 @@ class Parser {
   readonly lexer: Lexer;
   readonly diagnostics: Diagnostic[] = [];
   private readonly host: SourceHost;
+  private readonly maxIncbinBytes: number;
 
   private readonly scratch = new DataBuilder(1 << 12);
 
   constructor(text: string, fileName: string, options: ParseOptions) {
     this.host = options.host;
+    this.maxIncbinBytes = options.maxIncbinBytes ?? Infinity;
     this.lexer = new Lexer(text, fileName, options.host, options.map);
     this.lexer.onDiagnostic = (d) =>
       this.diagnostics.push({ rule: 'parse/lexical', severity: d.severity, message: d.message, span: d.span });
@@ -470,6 +475,7 @@ class Parser {
     const bytes = found.bytes;
     const start = offset > BigInt(bytes.length) ? bytes.length : Number(offset);
     const end = length === undefined ? bytes.length : Math.min(bytes.length, start + Number(length > BigInt(bytes.length) ? BigInt(bytes.length) : length));
+    if (end - start > this.maxIncbinBytes) throw limitError('incbin-bytes', `/incbin/ of ${end - start} bytes`, this.maxIncbinBytes, nameSpan);
     d.addMarker('none');
     d.appendBytes(bytes.subarray(start, end));
   }

@@ -11,6 +11,7 @@
  * Failures raise OverlayError: libfdt's error code plus a message that names the label, fragment,
  * property and source line involved.
  */
+import { DEFAULT_LIMITS, limitError } from '../limits.js';
 import type { Span } from '../diagnostics.js';
 import { Node, Property, type Tree } from '../tree/model.js';
 import { OverlayError, suggestSimilar, type FdtErrorCode } from './errors.js';
@@ -44,7 +45,11 @@ export interface AppliedTree {
 }
 
 /** Applies `overlays` in order to a copy of `base`; neither input is modified. */
-export function applyOverlays(base: Tree, overlays: OverlayInput[]): AppliedTree {
+export function applyOverlays(base: Tree, overlays: OverlayInput[], options: { maxOverlays?: number } = {}): AppliedTree {
+  const maxOverlays = options.maxOverlays ?? DEFAULT_LIMITS.overlays;
+  if (overlays.length > maxOverlays) {
+    throw limitError('overlays', `applying ${overlays.length} overlays`, maxOverlays, { file: overlays[maxOverlays]!.name, line: 1, column: 1 });
+  }
   const tree = cloneTree(base);
   const original = blobStrings.get(base);
   const strings = original ? new StringTable(original) : StringTable.forTree(tree.root);

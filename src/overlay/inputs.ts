@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import { limitError, limitsWith, type Limits } from '../limits.js';
 import type { Tree } from '../tree/model.js';
 import { readBlobForOverlay } from './blob.js';
 
@@ -18,6 +19,8 @@ export interface SourceOptions {
   allowOutsideIncludes?: boolean;
   /** Folders includes may read from besides the input's folder and `includeDirs`. */
   sandboxRoots?: string[];
+  /** `--limit NAME=VALUE` (src/limits.ts). */
+  limits?: Partial<Limits>;
 }
 
 export interface LoadedTree {
@@ -44,7 +47,11 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
     const reason = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder' : 'cannot be read';
     throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `${file} ${reason}` });
   }
-  if (isBlob(bytes)) return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
+  if (isBlob(bytes)) {
+    const max = limitsWith(options.limits)['dtb-bytes'];
+    if (bytes.length > max) throw limitError('dtb-bytes', `${file} is ${bytes.length} bytes, which`, max, { file, line: 1, column: 1 });
+    return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
+  }
 
   const { compile, defaultCompileOptions } = await import('../compile/index.js');
   const compileOptions = {
@@ -58,6 +65,7 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
     includeDirs: options.includeDirs,
     defines: options.defines,
     allowOutsideIncludes: !!options.allowOutsideIncludes,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(options.sandboxRoots ? { sandboxRoots: options.sandboxRoots } : {}),
   };
   const result = await compile({ file }, compileOptions);

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Property, Tree } from '../tree/model.js';
+import { limitError, limitsWith } from '../limits.js';
 import type { SourceOptions } from '../overlay/inputs.js';
 import { finding } from './rules.js';
 
@@ -19,6 +20,9 @@ export interface Composition {
 }
 
 export async function loadComposition(baseFile: string, overlayFiles: string[], options: SourceOptions): Promise<Composition> {
+  const maxOverlays = limitsWith(options.limits).overlays;
+  // before compiling any of them
+  if (overlayFiles.length > maxOverlays) throw limitError('overlays', `${overlayFiles.length} overlays`, maxOverlays, { file: overlayFiles[maxOverlays]!, line: 1, column: 1 });
   const { loadTree } = await import('../overlay/inputs.js');
   const base = await loadTree(baseFile, options);
   const overlays = [];
@@ -32,6 +36,7 @@ export async function loadComposition(baseFile: string, overlayFiles: string[], 
     const applied = applyOverlays(
       base.tree,
       overlays.map((o) => ({ tree: o.tree, name: o.file })),
+      { maxOverlays },
     );
     return { tree: applied.tree, changed: applied.touched, overlays: names, diagnostics: [], messages };
   } catch (err) {

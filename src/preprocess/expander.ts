@@ -55,8 +55,11 @@ export abstract class Expander {
   protected depth = 0;
   /** Contexts below this depth belong to an interrupted outer scan (see directives). */
   protected floor = 0;
-  /** Tokens produced by macro expansion so far in this run (checked against MAX_EXPANDED_TOKENS). */
+  /** Tokens produced by macro expansion so far in this run (checked against maxExpandedTokens). */
   expandedTokens = 0;
+  /** The caps (`--limit macro-tokens=N`, `macro-depth=N`). */
+  maxExpandedTokens = MAX_EXPANDED_TOKENS;
+  maxContextDepth = MAX_CONTEXT_DEPTH;
 
   protected abstract baseNext(): Token;
   protected abstract baseBackup(): void;
@@ -117,8 +120,8 @@ export abstract class Expander {
   }
 
   protected pushContext(tokens: readonly Token[], locs: readonly Loc[] | null, loc: Loc | null, macro: MacroDef | null, eofAtEnd = false): void {
-    if (this.depth >= MAX_CONTEXT_DEPTH) {
-      this.failAt(`macro expansion nested more than ${MAX_CONTEXT_DEPTH} levels deep`, this.loc, 'expansion-limit');
+    if (this.depth >= this.maxContextDepth) {
+      this.failAt(`macro expansion nested more than ${this.maxContextDepth} levels deep (--limit macro-depth=N to change it)`, this.loc, 'expansion-limit');
     }
     let ctx = this.contexts[this.depth];
     if (ctx === undefined) {
@@ -270,8 +273,8 @@ export abstract class Expander {
 
   private countExpanded(n: number, loc: Loc): void {
     this.expandedTokens += n;
-    if (this.expandedTokens > MAX_EXPANDED_TOKENS) {
-      this.failAt(`macro expansion produced more than ${MAX_EXPANDED_TOKENS} tokens`, loc, 'expansion-limit');
+    if (this.expandedTokens > this.maxExpandedTokens) {
+      this.failAt(`macro expansion produced more than ${this.maxExpandedTokens} tokens (--limit macro-tokens=N to change it)`, loc, 'expansion-limit');
     }
   }
 

@@ -27,6 +27,10 @@ export interface PreprocessOptions {
   maxIncludeDepth?: number;
   /** Refuse `#include`s resolving outside these roots (docs/security.md); none by default. */
   sandbox?: Sandbox;
+  /** Tokens macro expansion may produce in one run (default 5,000,000). */
+  maxExpandedTokens?: number;
+  /** Nested macro expansion contexts (default 20,000). */
+  maxMacroDepth?: number;
 }
 
 export interface PreprocessResult {
@@ -51,6 +55,8 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
     readFile: opts.readFile,
     maxIncludeDepth: opts.maxIncludeDepth ?? 200,
     sandbox: opts.sandbox,
+    maxExpandedTokens: opts.maxExpandedTokens,
+    maxMacroDepth: opts.maxMacroDepth,
   });
   try {
     pp.run(main, file, opts.defines ?? {});

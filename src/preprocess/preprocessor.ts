@@ -49,6 +49,8 @@ export interface PreprocessorConfig {
   maxIncludeDepth: number;
   /** When set, an `#include` that resolves outside its roots is an error (docs/security.md). */
   sandbox?: Sandbox;
+  maxExpandedTokens?: number;
+  maxMacroDepth?: number;
 }
 
 const KNOWN_PRAGMAS = new Set([
@@ -100,6 +102,8 @@ export class Preprocessor extends Expander {
     private readonly config: PreprocessorConfig,
   ) {
     super();
+    if (config.maxExpandedTokens !== undefined) this.maxExpandedTokens = config.maxExpandedTokens;
+    if (config.maxMacroDepth !== undefined) this.maxContextDepth = config.maxMacroDepth;
     for (const def of BUILTIN_DEFS) this.macros.set(def.name, def);
     this.now = buildTime();
   }
