@@ -89,8 +89,30 @@ export class DataBuilder {
   }
 
   finish(): Data {
-    return { bytes: this.bytes.slice(0, this.length), markers: this.markers };
+    return { bytes: carve(this.bytes, this.length), markers: this.markers };
   }
+}
+
+/**
+ * Small values are copied into a shared 64 KiB block and handed out as views: one typed-array
+ * object per value instead of an array, its own ArrayBuffer and a backing store each (a board
+ * has tens of thousands of values). The views never overlap; nothing relies on `.buffer`.
+ */
+const ARENA_SIZE = 1 << 16;
+const ARENA_MAX_VALUE = 1 << 10;
+let arena = new Uint8Array(0);
+let arenaUsed = 0;
+
+function carve(src: Uint8Array, length: number): Uint8Array {
+  if (length > ARENA_MAX_VALUE) return src.slice(0, length);
+  if (arenaUsed + length > arena.length) {
+    arena = new Uint8Array(ARENA_SIZE);
+    arenaUsed = 0;
+  }
+  const at = arenaUsed;
+  for (let i = 0; i < length; i++) arena[at + i] = src[i]!;
+  arenaUsed = at + length;
+  return arena.subarray(at, at + length);
 }
 
 /** `data_insert_at_marker`: insert bytes at a marker's offset, shifting every later marker. */

@@ -50,12 +50,13 @@ export class Property {
   labels: string[] = [];
   deleted = false;
   /** Every source span that defined or changed this property, oldest first; the last one set the value. */
-  spans: Span[] = [];
+  spans: Span[];
 
   constructor(name: string, value: Data = emptyData(), span?: Span) {
     this.name = name;
     this.value = value;
-    if (span) this.spans.push(span);
+    // a one-element literal, not push() onto []: push reserves 17 slots, and trees hold many of these
+    this.spans = span ? [span] : [];
   }
 
   /** The span of the definition that set the current value. */
@@ -79,11 +80,11 @@ export class Node {
   /** Set when something refers to this node (for /omit-if-no-ref/). */
   referenced = false;
   /** Every span that defined or extended this node, oldest first. */
-  spans: Span[] = [];
+  spans: Span[];
 
   constructor(name: string, span?: Span) {
     this.name = name;
-    if (span) this.spans.push(span);
+    this.spans = span ? [span] : [];
   }
 
   get span(): Span | undefined {
