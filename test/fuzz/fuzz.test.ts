@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/shared.js';
+import { hasShared, repoRoot } from '../support/shared.js';
 import {
   compiledBlobs, compileStage, dtbStage, fuzz, overlayStage, pasProfiles, pasStage, preprocessStage, scratch,
   schemaSeeds, schemaStage, SCALE, SEED, sourceSeedFiles, sourceSeeds, type StageReport,
@@ -26,8 +26,9 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
   const total = Object.values(reports).reduce((n, r) => n + r.cases, 0);
   const cpu = Object.values(reports).reduce((n, r) => n + r.cpuMs, 0);
-  const rows = Object.entries(reports).map(([k, r]) => `${k}: ${r.cases} cases (${r.accepted} accepted, ${r.diagnosed} diagnosed), ${(r.cpuMs / 1000).toFixed(1)} s CPU, slowest ${r.slowest.toFixed(0)} ms`);
+  const rows = Object.entries(reports).map(([k, r]) => `${k}: ${r.cases} cases (${r.accepted} accepted, ${r.diagnosed} diagnosed), ${(r.cpuMs / 1000).toFixed(1)} s CPU, slowest ${r.slowest.toFixed(0)} ms CPU`);
   console.log(`fuzz (seed ${SEED}, scale ${SCALE}): ${total} cases, ${(cpu / 1000).toFixed(1)} s CPU\n  ${rows.join('\n  ')}`);
+  if (process.env.FUZZ_SHOW_SLOWEST) for (const [k, r] of Object.entries(reports)) console.log(`slowest ${k} case: ${r.slowestCase.slice(0, 400)}`);
 });
 
 async function measured(name: string, run: () => Promise<StageReport>): Promise<StageReport> {
@@ -85,6 +86,15 @@ describe('fuzz: every input ends in success or a located diagnostic, in bounded 
   it('PAS simulator', async () => {
     const pas = seeds.filter((t) => /iommus|arm,mmu-500|iommu-map/.test(t) && !/\/plugin\//.test(t));
     const trees = await compiledBlobs(pas, dir, true);
+    // the real SoC: lemans-evk with its EL2 overlay, merged (what the sa8775p profile describes)
+    if (hasShared) {
+      const { el2Overlay, kernelTree, qcomDir } = await import('../pas/support.js');
+      const { applyOverlays } = await import('../../src/overlay/apply.js');
+      const { appliedBlob } = await import('../../src/overlay/blob.js');
+      const base = await kernelTree(path.join(qcomDir, 'lemans-evk.dts'));
+      const el2 = await kernelTree(el2Overlay);
+      trees.push(appliedBlob(applyOverlays(base.tree, [{ tree: el2.tree, name: 'lemans-el2.dtbo' }])));
+    }
     const s = pasStage(trees, await pasProfiles());
     const r = await measured('pas', () => fuzz(s.arb, runs(1500), s.run, s.show));
     expect(r.failures).toEqual([]);

@@ -135,3 +135,35 @@ export function mutateBlob(input: Uint8Array, edits: readonly BlobEdit[]): Uint8
   }
   return new Uint8Array(b);
 }
+
+/** Edits of a tree's property values: the value picked by `at` gets blob edits (cells, strings, lengths change). */
+export type ValueEdit = { prop: number; edits: BlobEdit[] };
+
+export const valueEditsArb: fc.Arbitrary<ValueEdit[]> = fc.array(
+  fc.record({ prop: fc.nat(), edits: fc.array(blobEditArb, { minLength: 1, maxLength: 2 }) }),
+  { minLength: 1, maxLength: 4 },
+);
+
+interface MutableProperty {
+  value: { bytes: Uint8Array };
+}
+interface MutableNode {
+  properties: MutableProperty[];
+  children: MutableNode[];
+}
+
+/** Applies value edits in place to the properties of `root` (in tree order). */
+export function mutateValues(root: MutableNode, edits: readonly ValueEdit[]): void {
+  const props: MutableProperty[] = [];
+  const pending = [root];
+  while (pending.length) {
+    const node = pending.pop()!;
+    props.push(...node.properties);
+    pending.push(...node.children);
+  }
+  if (!props.length) return;
+  for (const e of edits) {
+    const prop = props[e.prop % props.length]!;
+    prop.value.bytes = prop.value.bytes.length ? mutateBlob(prop.value.bytes, e.edits) : new Uint8Array([0, 0, 0, 1]);
+  }
+}
