@@ -34,7 +34,14 @@ function key(e: BaselineEntry): string {
 export function writeBaseline(file: string, diagnostics: readonly Diagnostic[]): void {
   const findings = diagnostics.map(baselineEntry).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const body: BaselineFile = { version: 1, findings };
-  fs.writeFileSync(file, JSON.stringify(body, null, 2) + '\n');
+  // a temporary beside it, renamed: an interrupted update never leaves half a baseline (docs/security.md)
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, JSON.stringify(body, null, 2) + '\n');
+    fs.renameSync(temp, file);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 export function readBaseline(file: string): BaselineFile | Error {
