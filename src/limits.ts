@@ -20,7 +20,7 @@ export interface Limits {
   'property-bytes': number;
   /** Bytes one `/incbin/` may insert. */
   'incbin-bytes': number;
-  /** Bytes of source read for one input: the file, its includes and incbins. */
+  /** Bytes of one source file (checked before reading it), and of the source with its includes and incbins. */
   'input-bytes': number;
   /** Bytes of one blob (and so the largest `totalsize` accepted). */
   'dtb-bytes': number;
@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   'node-depth': 4096,
   'property-bytes': 64 * MiB,
   'incbin-bytes': 64 * MiB,
-  'input-bytes': 256 * MiB,
+  'input-bytes': 64 * MiB,
   'dtb-bytes': 256 * MiB,
   overlays: 1024,
 });

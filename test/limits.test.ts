@@ -82,7 +82,13 @@ describe('limits', () => {
     fs.writeFileSync(path.join(dir, 'blob.bin'), Buffer.alloc(4096));
     const r = await compileText('incbin.dts', '/dts-v1/;\n/ { p = /incbin/("blob.bin"); };\n', ['--limit', 'incbin-bytes=1K']);
     expect(r.exitCode).toBe(1);
-    expect(r.messages[0]).toMatch(/^incbin\.dts:2:\d+: error: \/incbin\/ of 4096 bytes exceeds the limit of 1024/);
+    // the file is larger than the limit: refused before it is read
+    expect(r.messages[0]).toMatch(/^incbin\.dts:2:\d+: error: blob\.bin is 4096 bytes, which exceeds the limit of 1024 \(--limit incbin-bytes/);
+    // a file within the limit, sliced
+    const slice = await compileText('slice.dts', '/dts-v1/;\n/ { p = /incbin/("blob.bin", 0, 3000); };\n', ['--limit', 'incbin-bytes=4096']);
+    expect(slice.exitCode).toBe(0);
+    const over = await compileText('over.dts', '/dts-v1/;\n/ { p = /incbin/("blob.bin", 0, 4000); };\n', ['--limit', 'incbin-bytes=4096', '--limit', 'property-bytes=100']);
+    expect(over.diagnostics.at(-1)!.rule).toBe('limit/property-bytes');
   });
 
   it('input-bytes: the file itself, and the file with its includes', async () => {
@@ -93,6 +99,20 @@ describe('limits', () => {
     const total = await compileText('small.dts', '/dts-v1/;\n/ { };\n/include/ "big.dtsi"\n', ['--limit', 'input-bytes=1000']);
     expect(total.exitCode).toBe(1);
     expect(total.diagnostics.at(-1)!.rule).toBe('limit/input-bytes');
+  });
+
+  it('input-bytes: an included file is refused before it is read, at the directive', async () => {
+    fs.writeFileSync(path.join(dir, 'huge.dtsi'), `/* ${'x'.repeat(5000)} */\n`);
+    fs.writeFileSync(path.join(dir, 'huge.h'), `/* ${'x'.repeat(5000)} */\n`);
+    const dts = await compileText('inc-huge.dts', '/dts-v1/;\n/ { };\n/include/ "huge.dtsi"\n', ['--limit', 'input-bytes=2K']);
+    expect(dts.exitCode).toBe(1);
+    expect(dts.messages[0]).toMatch(/^inc-huge\.dts:3:\d+: error: .*huge\.dtsi is 5007 bytes, which exceeds the limit of 2048 \(--limit input-bytes=N/);
+    const cpp = await compileText('cpp-huge.dts', '#include "huge.h"\n/dts-v1/;\n/ { };\n', ['--cpp', '--limit', 'input-bytes=2K']);
+    expect(cpp.exitCode).toBe(1);
+    expect(cpp.diagnostics.at(-1)!.rule).toBe('limit/input-bytes');
+    expect(cpp.messages.at(-1)).toMatch(/huge\.h:1:1: error: .*huge\.h is 5007 bytes/);
+    const bin = await compileText('bin-huge.dts', '/dts-v1/;\n/ { p = /incbin/("huge.h", 0, 4); };\n', ['--limit', 'incbin-bytes=1K']);
+    expect(bin.messages[0]).toMatch(/^bin-huge\.dts:2:\d+: error: .*huge\.h is 5007 bytes, which exceeds the limit of 1024 \(--limit incbin-bytes/);
   });
 
   it('dtb-bytes: a blob larger than the limit (size checked before its header is trusted)', async () => {

@@ -101,7 +101,13 @@ async function loadDts(
   session: CompileSession,
   result: CompileResult,
 ): Promise<Tree | undefined> {
-  const host = new FileSourceHost({ searchPaths: options.includeDirs, cache: session.files, sandbox: sandboxOf(source, options) });
+  const limits = limitsWith(options.limits);
+  const host = new FileSourceHost({
+    searchPaths: options.includeDirs,
+    cache: session.files,
+    sandbox: sandboxOf(source, options),
+    maxBytes: { sourceBytes: limits['input-bytes'], binaryBytes: limits['incbin-bytes'] },
+  });
   let text = source.text;
   let map = source.map;
   if (text === undefined && options.cpp) {
@@ -182,15 +188,37 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
     else defines[d.slice(0, eq)] = d.slice(eq + 1);
   }
   const limits = limitsWith(options.limits);
-  return preprocess(file, {
+  // each header's size is checked before it is read: one huge header must not exhaust memory
+  const maxBytes = limits['input-bytes'];
+  let oversize: { file: string; size: number } | undefined;
+  const readFile = (p: string): string => {
+    const size = fs.statSync(p).size;
+    if (size <= maxBytes) return fs.readFileSync(p, 'utf8');
+    oversize ??= { file: p, size };
+    throw new Error('too large'); // the cache records it as unreadable; reported below
+  };
+  const run = () => preprocess(file, {
     includeDirs: options.includeDirs,
     defines,
     cache: session.preprocessCache as PreprocessCache,
+    readFile,
     sandbox: sandboxOf({ file }, options),
     maxIncludeDepth: limits['include-depth'],
     maxExpandedTokens: limits['macro-tokens'],
     maxMacroDepth: limits['macro-depth'],
   });
+  const tooLarge = () => {
+    const big = oversize as { file: string; size: number } | undefined;
+    return big && limitError('input-bytes', `${big.file} is ${big.size} bytes, which`, maxBytes, { file: big.file, line: 1, column: 1 });
+  };
+  try {
+    const result = run();
+    const err = tooLarge();
+    if (err) throw err;
+    return result;
+  } catch (err) {
+    throw tooLarge() ?? err;
+  }
 }
 
 /** The include sandbox: the input's folder (the working folder for stdin), `-i` folders, extra roots. */

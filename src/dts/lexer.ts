@@ -570,6 +570,7 @@ export class Lexer {
     if (this.frames.length + 1 >= MAX_INCLUDE_DEPTH) throw this.fatal('Includes nested too deeply');
     const opened = this.host.open(name, this.frame.dir);
     if (!opened) throw this.fatal(`Couldn't open "${name}": No such file or directory`);
+    if (opened.refused) throw this.fatal(opened.refused, opened.refusedRule ?? 'input/sandbox');
     if (opened.directory) throw this.fatal(SCANNER_FAILED, 'parse/scanner');
     this.dependencies.push(opened.path);
     const parent = this.frame;

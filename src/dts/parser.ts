@@ -470,7 +470,7 @@ class Parser {
         span: nameSpan,
       });
     }
-    if (found.refused) throw new DiagnosticError({ rule: 'input/sandbox', severity: 'error', message: found.refused, span: nameSpan });
+    if (found.refused) throw new DiagnosticError({ rule: found.refusedRule ?? 'input/sandbox', severity: 'error', message: found.refused, span: nameSpan });
     this.lexer.dependencies.push(found.path);
     const bytes = found.bytes;
     const start = offset > BigInt(bytes.length) ? bytes.length : Number(offset);

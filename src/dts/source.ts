@@ -14,13 +14,15 @@ export interface OpenedSource {
   text: string;
   /** The name is a folder: fopen() succeeds on it, so dtc stops there, then fails to read it. */
   directory?: boolean;
-  /** Set (and `text` empty) when the include sandbox refuses the file: the reason. */
+  /** Set (and `text` empty) when the include sandbox or a size limit refuses the file: the reason. */
   refused?: string;
+  /** The rule of that refusal: `input/sandbox` or `limit/<name>`. */
+  refusedRule?: string;
 }
 
 export interface SourceHost {
   open(name: string, currentDir: string | undefined): OpenedSource | undefined;
-  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string } | undefined;
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string; refusedRule?: string } | undefined;
 }
 
 /** dtc's join_path. */
@@ -36,6 +38,8 @@ export interface FileSourceHostOptions {
   cache?: Map<string, Buffer | null>;
   /** Refuse `/include/` and `/incbin/` files outside these roots (docs/security.md). */
   sandbox?: Sandbox;
+  /** Largest file `/include/` (`sourceBytes`) and `/incbin/` (`binaryBytes`) may read, checked before reading. */
+  maxBytes?: { sourceBytes: number; binaryBytes: number };
 }
 
 export class FileSourceHost implements SourceHost {
@@ -43,12 +47,31 @@ export class FileSourceHost implements SourceHost {
   private readonly cwd: string;
   private readonly cache: Map<string, Buffer | null>;
   private readonly sandbox: Sandbox | undefined;
+  private readonly maxBytes: { sourceBytes: number; binaryBytes: number } | undefined;
 
   constructor(options: FileSourceHostOptions = {}) {
     this.searchPaths = options.searchPaths ?? [];
     this.cwd = options.cwd ?? process.cwd();
     this.cache = options.cache ?? new Map();
     this.sandbox = options.sandbox;
+    this.maxBytes = options.maxBytes;
+  }
+
+  /** A file too large to read (`--limit input-bytes` / `incbin-bytes`): the reason, before reading it. */
+  private tooLarge(found: string, binary: boolean): string | undefined {
+    if (!this.maxBytes) return undefined;
+    const max = binary ? this.maxBytes.binaryBytes : this.maxBytes.sourceBytes;
+    const full = path.resolve(this.cwd, found);
+    let size = this.cache.get(full)?.length;
+    if (size === undefined) {
+      try {
+        size = fs.statSync(full).size;
+      } catch {
+        return undefined;
+      }
+    }
+    const name = binary ? 'incbin-bytes' : 'input-bytes';
+    return size > max ? `${found} is ${size} bytes, which exceeds the limit of ${max} (--limit ${name}=N to change it)` : undefined;
   }
 
   private refusal(found: string, name: string): string | undefined {
@@ -79,11 +102,14 @@ export class FileSourceHost implements SourceHost {
     }
   }
 
-  private find(name: string, currentDir: string | undefined): { path: string; bytes: Buffer | undefined } | undefined {
+  private find(name: string, currentDir: string | undefined, binary = false): { path: string; bytes: Buffer | undefined; tooLarge?: string } | undefined {
     const candidates: string[] = [];
     candidates.push(currentDir === undefined || name.startsWith('/') ? name : joinPath(currentDir, name));
     for (const dir of this.searchPaths) candidates.push(name.startsWith('/') ? name : joinPath(dir, name));
     for (const candidate of candidates) {
+      // the size is checked before the file is read: a huge file is never loaded
+      const tooLarge = this.tooLarge(candidate, binary);
+      if (tooLarge) return { path: candidate, bytes: undefined, tooLarge };
       const bytes = this.read(candidate);
       if (bytes) return { path: candidate, bytes };
       if (this.isDirectory(candidate)) return { path: candidate, bytes: undefined };
@@ -94,16 +120,18 @@ export class FileSourceHost implements SourceHost {
   open(name: string, currentDir: string | undefined): OpenedSource | undefined {
     const found = this.find(name, currentDir);
     if (!found) return undefined;
-    const refused = this.refusal(found.path, name);
-    if (refused) return { path: found.path, text: '', refused };
+    const sandboxed = this.refusal(found.path, name);
+    if (sandboxed) return { path: found.path, text: '', refused: sandboxed, refusedRule: 'input/sandbox' };
+    if (found.tooLarge) return { path: found.path, text: '', refused: found.tooLarge, refusedRule: 'limit/input-bytes' };
     if (!found.bytes) return { path: found.path, text: '', directory: true };
     return { path: found.path, text: found.bytes.toString('latin1') };
   }
 
-  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string } | undefined {
-    const found = this.find(name, currentDir);
-    const refused = found && this.refusal(found.path, name);
-    if (found && refused) return { path: found.path, bytes: new Uint8Array(0), refused };
+  openBinary(name: string, currentDir: string | undefined): { path: string; bytes: Uint8Array; refused?: string; refusedRule?: string } | undefined {
+    const found = this.find(name, currentDir, true);
+    const sandboxed = found && this.refusal(found.path, name);
+    if (found && sandboxed) return { path: found.path, bytes: new Uint8Array(0), refused: sandboxed, refusedRule: 'input/sandbox' };
+    if (found?.tooLarge) return { path: found.path, bytes: new Uint8Array(0), refused: found.tooLarge, refusedRule: 'limit/incbin-bytes' };
     return found?.bytes && { path: found.path, bytes: new Uint8Array(found.bytes) };
   }
 }

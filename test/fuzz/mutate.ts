@@ -68,9 +68,16 @@ function tokenStarts(text: string): number[] {
   return starts;
 }
 
+/**
+ * Mutated inputs stay below this size: larger ones are refused by the input-bytes limit before
+ * they are read (test/limits.test.ts), and building them would only exhaust the fuzzer's memory.
+ */
+export const MAX_MUTATED_BYTES = 8 << 20;
+
 /** Applies edits to text (a byte string: one char per byte). */
 export function mutateText(text: string, edits: readonly Edit[]): string {
   for (const e of edits) {
+    if (text.length > MAX_MUTATED_BYTES) text = text.slice(0, MAX_MUTATED_BYTES);
     if (e.kind === 'flip') {
       if (!text.length) continue;
       const at = e.at % text.length;
@@ -86,7 +93,7 @@ export function mutateText(text: string, edits: readonly Edit[]): string {
       else text = text.slice(0, from) + TEXT_PIECES[e.piece]! + text.slice(from);
     }
   }
-  return text;
+  return text.length > MAX_MUTATED_BYTES ? text.slice(0, MAX_MUTATED_BYTES) : text;
 }
 
 /** Edits of a binary blob: bit flips, truncation, chunks deleted or repeated, words set to hostile values. */
