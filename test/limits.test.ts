@@ -141,7 +141,7 @@ describe('limits', () => {
     const compile = spawnSync(process.execPath, [cli, 'compile', '--limit', 'nope=1', 'u.dts'], { cwd: dir, encoding: 'utf8' });
     expect(compile.status).toBe(1);
     expect(compile.stderr).toMatch(/unknown limit 'nope'/);
-    for (const command of ['apply', 'simulate', 'check']) {
+    for (const command of ['apply', 'simulate', 'check', 'validate']) {
       const r = spawnSync(process.execPath, [cli, command, 'u.dts', ...(command === 'apply' ? ['u.dts'] : []), '--limit', 'node-depth=x'], { cwd: dir, encoding: 'utf8' });
       expect(r.status, command).toBe(2);
       expect(r.stderr).toMatch(/whole number/);

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import { limitsWith, type Limits } from '../limits.js';
 
 interface ValidateCliOptions {
   bindings: string[];
@@ -16,6 +18,7 @@ interface ValidateCliOptions {
   format: 'text' | 'json';
   cpp?: boolean;
   allowOutsideIncludes?: boolean;
+  limit: Partial<Limits>;
   include: string[];
   define: string[];
   quiet?: boolean;
@@ -39,6 +42,7 @@ export function registerValidate(program: Command, run: (status: Promise<number>
     .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
     .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
     .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
+    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('-q, --quiet', 'print nothing; the exit status tells')
     .action((tree: string, overlays: string[], opts: ValidateCliOptions) => run(validateCommand(tree, overlays, opts)));
@@ -67,7 +71,7 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
   const { loadTree } = await import('../overlay/inputs.js');
   const { applyOverlays } = await import('../overlay/apply.js');
   const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic } = await import('../schema/index.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes };
+  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit };
   try {
     const base = await loadTree(treeFile, sourceOptions);
     const overlays = [];
@@ -78,6 +82,7 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
       const applied = applyOverlays(
         base.tree,
         overlays.map((o) => ({ tree: o.tree, name: o.file })),
+        { maxOverlays: limitsWith(opts.limit).overlays },
       );
       tree = applied.tree;
       if (opts.onlyOverlay) onlyPaths = touchedNodePaths(tree.root, applied.touched);
