@@ -49,6 +49,18 @@ describe('limits', () => {
     expect(fine.messages.join('\n')).not.toMatch(/macro expansion produced/);
   });
 
+  it('macro-tokens: one argument substituted thousands of times fails before the list is built (found by test/fuzz)', async () => {
+    // X3 substitutes a 12,000-token argument 3,000 times: 36M tokens in one replacement list; one
+    // more level made V8 abort the process ("invalid size error") before the token count was checked
+    const text = `#define X0(a) a a\n#define X1(a) X0(X0(a))\n#define X2(a)${' X1(a)'.repeat(3000)}\n#define X3(a) X2(X2(a))\n#define X4(a) X3(X3(a))\nx = X4(1);\n`;
+    const t0 = process.cpuUsage();
+    const r = await compileText('substitution.dts', text, ['--cpp']);
+    const cpu = process.cpuUsage(t0);
+    expect(r.exitCode).toBe(1);
+    expect(r.messages[0]).toMatch(/^substitution\.dts:6:\d+: error: macro expansion produced more than 5000000 tokens/);
+    expect((cpu.user + cpu.system) / 1e6).toBeLessThan(10);
+  });
+
   it('macro-depth: deeply nested macro arguments stop at the limit', async () => {
     const text = '#define F(x) x\n' + 'F('.repeat(200) + '1' + ')'.repeat(200) + '\n';
     const r = await compileText('deep-macro.dts', text, ['--cpp', '--limit', 'macro-depth=50']);

@@ -396,6 +396,8 @@ export abstract class Expander {
         locs.push(exp);
       }
       if (from.length > 0) {
+        // an argument substituted thousands of times: fail before the list outgrows the cap (and V8's arrays)
+        if (this.expandedTokens + out.length + from.length > this.maxExpandedTokens) this.countExpanded(out.length + from.length, exp);
         for (let k = 0; k < from.length; k++) {
           out.push(from[k]!);
           locs.push(fromLocs[k]!);
