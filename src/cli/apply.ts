@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import { addSourceOptions } from './source-options.js';
 import { limitsWith, type Limits } from '../limits.js';
 import { writeOutputAtomically } from './output.js';
 
@@ -23,24 +23,17 @@ interface ApplyCliOptions {
 }
 
 export function registerApply(program: Command, run: (status: Promise<number>) => void): void {
-  program
-    .command('apply')
-    .description('apply overlays to a base tree exactly like fdtoverlay (blobs or sources), and check what the overlays set')
-    .argument('<base>', 'base tree: .dtb, or a source (compiled with -@)')
-    .argument('<overlays...>', 'overlays: .dtbo, or /plugin/ sources')
-    .option('-o, --output <file>', 'merged output ("-" for stdout)', '-')
-    .option('-O, --out-format <format>', 'dtb, dts or json (default: from -o, else dtb)')
-    .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
-    .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
-    .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
-    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
-    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
-    .option('-q, --quiet', 'do not print findings')
+  addSourceOptions(
+    program
+      .command('apply')
+      .description('apply overlays to a base tree exactly like fdtoverlay (blobs or sources), and check what the overlays set')
+      .argument('<base>', 'base tree: .dtb, or a source (compiled with -@)')
+      .argument('<overlays...>', 'overlays: .dtbo, or /plugin/ sources')
+      .option('-o, --output <file>', 'merged output ("-" for stdout)', '-')
+      .option('-O, --out-format <format>', 'dtb, dts or json (default: from -o, else dtb)')
+      .option('-q, --quiet', 'do not print findings'),
+  )
     .action((base: string, overlays: string[], opts: ApplyCliOptions) => run(applyCommand(base, overlays, opts)));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function outputFormatOf(opts: ApplyCliOptions): 'dtb' | 'dts' | 'json' | undefined {

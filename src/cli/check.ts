@@ -3,6 +3,7 @@
  * validation and the PAS simulation in one run, one report. With no arguments: the bundled example.
  */
 import * as fs from 'node:fs';
+import { collect } from './source-options.js';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -33,9 +34,7 @@ export interface CheckCliOptions extends ReportCliOptions {
   el?: string;
 }
 
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+export { collect };
 
 /** The report options every finding-producing command shares. */
 export function addReportOptions(cmd: Command): Command {

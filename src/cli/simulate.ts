@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic, type Severity } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import { addSourceOptions, collect } from './source-options.js';
 import type { Limits } from '../limits.js';
 import { writeOutputAtomically } from './output.js';
 
@@ -32,32 +32,25 @@ interface SimulateCliOptions {
 const FORMATS = ['text', 'json', 'svg', 'html'];
 
 export function registerSimulate(program: Command, run: (status: Promise<number>) => void): void {
-  program
-    .command('simulate')
-    .description('simulate the PAS bring-up and the SMMU stream-match allocation on a (merged) tree: SIDs, SMRs, groups, context banks, carve-outs')
-    .argument('<base>', 'base tree: .dtb (a merged one works), or a source')
-    .argument('[overlays...]', 'overlays applied first (.dtbo or /plugin/ sources)')
-    .option('--el <level>', 'exception level Linux runs at: 1 (under Gunyah) or 2 (default: 2 when an EL2 overlay was applied)')
-    .option('--soc <name>', 'SoC profile (schemas/soc/<name>.yaml; default: from the root compatible)')
-    .option('--profile <file>', 'a profile file (may `extends` a shipped one) to override SMMU parameters or SoC facts')
-    .option('--format <format>', 'text, json, svg or html', 'text')
-    .option('--order <order>', 'probe order: tree (default), reverse, pairs (both orders for every overlapping pair), or labels/paths to probe first, comma-separated')
-    .option('--smmu <label.key=value>', 'override an SMMU model parameter, e.g. apps_smmu.numMappingGroups=64 (`*` for every SMMU; repeatable)', collect, [])
-    .option('--rsc-table <file>', 'resource-table fixture (YAML) for the devmem checks')
-    .option('--bindings <dir>', 'Documentation/devicetree/bindings of the kernel in use (for pas/iommus-binding-version)')
-    .option('-o, --output <file>', 'output file ("-" for stdout)', '-')
-    .option('--fail-on <severity>', 'exit 1 on findings at or above: error, warning, info or none', 'error')
-    .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
-    .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
-    .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
-    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
-    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
-    .option('-q, --quiet', 'text: print only the findings')
+  addSourceOptions(
+    program
+      .command('simulate')
+      .description('simulate the PAS bring-up and the SMMU stream-match allocation on a (merged) tree: SIDs, SMRs, groups, context banks, carve-outs')
+      .argument('<base>', 'base tree: .dtb (a merged one works), or a source')
+      .argument('[overlays...]', 'overlays applied first (.dtbo or /plugin/ sources)')
+      .option('--el <level>', 'exception level Linux runs at: 1 (under Gunyah) or 2 (default: 2 when an EL2 overlay was applied)')
+      .option('--soc <name>', 'SoC profile (schemas/soc/<name>.yaml; default: from the root compatible)')
+      .option('--profile <file>', 'a profile file (may `extends` a shipped one) to override SMMU parameters or SoC facts')
+      .option('--format <format>', 'text, json, svg or html', 'text')
+      .option('--order <order>', 'probe order: tree (default), reverse, pairs (both orders for every overlapping pair), or labels/paths to probe first, comma-separated')
+      .option('--smmu <label.key=value>', 'override an SMMU model parameter, e.g. apps_smmu.numMappingGroups=64 (`*` for every SMMU; repeatable)', collect, [])
+      .option('--rsc-table <file>', 'resource-table fixture (YAML) for the devmem checks')
+      .option('--bindings <dir>', 'Documentation/devicetree/bindings of the kernel in use (for pas/iommus-binding-version)')
+      .option('-o, --output <file>', 'output file ("-" for stdout)', '-')
+      .option('--fail-on <severity>', 'exit 1 on findings at or above: error, warning, info or none', 'error')
+      .option('-q, --quiet', 'text: print only the findings'),
+  )
     .action((base: string, overlays: string[], opts: SimulateCliOptions) => run(simulateCommand(base, overlays, opts)));
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function usage(message: string): number {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { collectLimit, LIMIT_FLAGS, LIMIT_HELP } from './limits.js';
+import { addSourceOptions, collect } from './source-options.js';
 import { limitsWith, type Limits } from '../limits.js';
 
 interface ValidateCliOptions {
@@ -24,27 +24,20 @@ interface ValidateCliOptions {
   quiet?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function registerValidate(program: Command, run: (status: Promise<number>) => void): void {
-  program
-    .command('validate')
-    .description('validate a tree (or the tree overlays make of it) against dt-bindings, like dt-validate, with source lines')
-    .argument('<tree>', 'tree: .dtb, or a source')
-    .argument('[overlays...]', 'overlays to apply first: .dtbo, or /plugin/ sources')
-    .requiredOption('--bindings <dir>', "binding folder, e.g. the kernel's Documentation/devicetree/bindings (repeatable)", collect, [])
-    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: our built-in core schemas")
-    .option('--unmatched', 'report compatibles that no schema documents (dt-validate -m)')
-    .option('--only-overlay', 'report only findings in nodes the overlays touched')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
-    .option('--cpp', 'preprocess sources with the kernel-style C preprocessor')
-    .option('-i, --include <dir>', 'include folder for #include and /include/ (repeatable)', collect, [])
-    .option('-D, --define <name[=value]>', 'preprocessor definition (repeatable)', collect, [])
-    .option(LIMIT_FLAGS, LIMIT_HELP, collectLimit, {})
-    .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
-    .option('-q, --quiet', 'print nothing; the exit status tells')
+  addSourceOptions(
+    program
+      .command('validate')
+      .description('validate a tree (or the tree overlays make of it) against dt-bindings, like dt-validate, with source lines')
+      .argument('<tree>', 'tree: .dtb, or a source')
+      .argument('[overlays...]', 'overlays to apply first: .dtbo, or /plugin/ sources')
+      .requiredOption('--bindings <dir>', "binding folder, e.g. the kernel's Documentation/devicetree/bindings (repeatable)", collect, [])
+      .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: our built-in core schemas")
+      .option('--unmatched', 'report compatibles that no schema documents (dt-validate -m)')
+      .option('--only-overlay', 'report only findings in nodes the overlays touched')
+      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+      .option('-q, --quiet', 'print nothing; the exit status tells'),
+  )
     .action((tree: string, overlays: string[], opts: ValidateCliOptions) => run(validateCommand(tree, overlays, opts)));
 
   program
