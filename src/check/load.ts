@@ -47,26 +47,22 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
       throw err;
     }
   }
-  const { compile, defaultCompileOptions } = await import('../compile/index.js');
-  const cpp = options.cpp ?? SOURCE_EXTENSIONS.test(file);
+  const { compile } = await import('../compile/index.js');
+  const { sourceCompileOptions } = await import('../overlay/inputs.js');
   const compileOptions = {
-    ...defaultCompileOptions(),
-    inputs: [file],
-    inputFormat: 'dts' as const,
-    outputFormat: 'dtb' as const,
-    outFile: '-',
-    symbols: true,
+    ...(await sourceCompileOptions(file, {
+      cpp: options.cpp ?? SOURCE_EXTENSIONS.test(file),
+      includeDirs: options.includeDirs,
+      defines: options.defines,
+      ...(options.allowOutsideIncludes ? { allowOutsideIncludes: true } : {}),
+      ...(options.sandboxRoots ? { sandboxRoots: options.sandboxRoots } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    })),
+    // Checked further even with errors, so that every error is reported.
     force: true,
     quiet: 0,
-    cpp,
-    includeDirs: options.includeDirs,
-    defines: options.defines,
     checkFlags: options.checkFlags,
   };
-  // Object.assign: `sandboxRoots` is a compile option only where the include sandbox exists.
-  if (options.sandboxRoots) Object.assign(compileOptions, { sandboxRoots: options.sandboxRoots });
-  if (options.allowOutsideIncludes) Object.assign(compileOptions, { allowOutsideIncludes: true });
-  if (options.limits) Object.assign(compileOptions, { limits: options.limits });
   const result = await compile({ file }, compileOptions, session);
   const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
   const diagnostics = [...result.diagnostics];

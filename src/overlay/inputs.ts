@@ -53,8 +53,25 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
     return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
   }
 
-  const { compile, defaultCompileOptions } = await import('../compile/index.js');
-  const compileOptions = {
+  const { compile } = await import('../compile/index.js');
+  const compileOptions = await sourceCompileOptions(file, options);
+  const result = await compile({ file }, compileOptions);
+  if (result.exitCode !== 0 || !result.tree) {
+    const first = result.diagnostics.find((d) => d.severity === 'error');
+    throw new DiagnosticError(
+      first ?? { rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('\n') || 'compile failed'}` },
+    );
+  }
+  return { file, tree: result.tree, fromSource: true, messages: result.messages, diagnostics: result.diagnostics };
+}
+
+/**
+ * The compile options for a source given to apply/check/simulate/validate: dtb output with symbols
+ * (so overlays can refer to the base's labels), the preprocessor, include folders, sandbox and limits.
+ */
+export async function sourceCompileOptions(file: string, options: SourceOptions) {
+  const { defaultCompileOptions } = await import('../compile/index.js');
+  return {
     ...defaultCompileOptions(),
     inputs: [file],
     inputFormat: 'dts' as const,
@@ -68,12 +85,4 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.sandboxRoots ? { sandboxRoots: options.sandboxRoots } : {}),
   };
-  const result = await compile({ file }, compileOptions);
-  if (result.exitCode !== 0 || !result.tree) {
-    const first = result.diagnostics.find((d) => d.severity === 'error');
-    throw new DiagnosticError(
-      first ?? { rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('\n') || 'compile failed'}` },
-    );
-  }
-  return { file, tree: result.tree, fromSource: true, messages: result.messages, diagnostics: result.diagnostics };
 }
