@@ -49,3 +49,18 @@ export class DiagnosticError extends Error {
 export function formatSpan(span: Span): string {
   return `${span.file}:${span.line}:${span.column}`;
 }
+
+type MappedPoint = { file: string; line: number; column: number; via?: SpanOrigin[] };
+
+/** The span from the character at `start` to the one at `last`, given a position look-up (e.g. a preprocessor map). */
+export function spanFromLookups(lookup: (offset: number) => MappedPoint, start: number, last: number): Span {
+  const a = lookup(start);
+  const b = lookup(last);
+  const span: Span = { file: a.file, line: a.line, column: a.column };
+  if (a.via) span.via = a.via;
+  if (b.file === a.file) {
+    span.endLine = b.line;
+    span.endColumn = b.column;
+  }
+  return span;
+}

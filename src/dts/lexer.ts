@@ -11,7 +11,7 @@
  * first character below follows that.
  */
 import type { Span, SpanOrigin } from '../diagnostics.js';
-import { DiagnosticError } from '../diagnostics.js';
+import { DiagnosticError, spanFromLookups } from '../diagnostics.js';
 import type { SourceHost } from './source.js';
 import type { PositionMap } from './position-map.js';
 
@@ -590,15 +590,7 @@ export class Lexer {
 function mappedSpan(map: PositionMap, start: number, end: number): Span {
   const last = Math.max(start, end - 1);
   if (map.spanOf) return map.spanOf(start, last);
-  const a = map.lookup(start);
-  const b = map.lookup(last);
-  const span: Span = { file: a.file, line: a.line, column: a.column };
-  if (a.via) span.via = a.via;
-  if (b.file === a.file) {
-    span.endLine = b.line;
-    span.endColumn = b.column;
-  }
-  return span;
+  return spanFromLookups((offset) => map.lookup(offset), start, last);
 }
 
 /** A token's position as the lexer had it (see `Lexer.tokenPos`). */

@@ -1,4 +1,4 @@
-import type { Span, SpanOrigin } from '../diagnostics.js';
+import { spanFromLookups, type Span, type SpanOrigin } from '../diagnostics.js';
 import type { Token } from './token.js';
 
 /** Position in the original sources of one character of the preprocessed text. */
@@ -122,15 +122,7 @@ export class SegmentMap implements PositionMap {
     const kb = this.find(last);
     const d = this.data;
     if (ka < 0 || d[ka * STRIDE + EXP]! >= 0 || d[kb * STRIDE + EXP]! >= 0) {
-      const a = this.lookup(start);
-      const b = this.lookup(last);
-      const span: Span = { file: a.file, line: a.line, column: a.column };
-      if (a.via) span.via = a.via;
-      if (b.file === a.file) {
-        span.endLine = b.line;
-        span.endColumn = b.column;
-      }
-      return span;
+      return spanFromLookups((offset) => this.lookup(offset), start, last);
     }
     const fa = this.frames[d[ka * STRIDE + FRAME]!]!;
     const span: Span = { file: fa.file, line: d[ka * STRIDE + LINE]! + fa.lineDelta, column: this.plainColumn(ka, start) };
