@@ -70,17 +70,9 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
 }
 
 export async function checkCommand(base: string | undefined, overlays: string[], opts: CheckCliOptions): Promise<number> {
-  const { loadConfigFor, ConfigError } = await import('../config/load.js');
-  let config;
-  try {
-    config = await loadConfigFor(process.cwd(), opts.config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
+  const { loadConfigForCommand } = await import('../config/load.js');
+  const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
+  if (failed) return EXIT_USAGE;
   const { defaultCheckOptions } = await import('../check/options.js');
   let options;
   if (base === undefined) {

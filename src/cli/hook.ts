@@ -51,17 +51,9 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     changed = staged.out.split('\n').filter(Boolean).map((f) => path.join(top.out.trim(), f));
   }
   changed = changed.filter((f) => DT_FILE.test(f)).map((f) => path.resolve(f));
-  const { loadConfigFor, ConfigError } = await import('../config/load.js');
-  let config;
-  try {
-    config = await loadConfigFor(process.cwd(), opts.config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
+  const { loadConfigForCommand } = await import('../config/load.js');
+  const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
+  if (failed) return EXIT_USAGE;
   const { emitReport } = await import('./check.js');
   const { findLinuxTree } = await import('../kernel/layout.js');
   const linux = findLinuxTree(changed.length ? path.dirname(changed[0]) : process.cwd());

@@ -112,3 +112,17 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     },
   };
 }
+
+/**
+ * loadConfigFor for a command: a bad config file prints its message and yields `undefined` with
+ * `failed` set, so the command can exit with the usage status.
+ */
+export async function loadConfigForCommand(cwd: string, explicit?: string | false): Promise<{ config?: LoadedConfig; failed: boolean }> {
+  try {
+    return { config: await loadConfigFor(cwd, explicit), failed: false };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return { failed: true };
+  }
+}
