@@ -39,10 +39,6 @@ export function registerKernel(program: Command, run: (status: Promise<number>) 
     .option('--list', 'list the targets and their sources, check nothing')
     .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)');
   addReportOptions(cmd).action((opts: KernelCliOptions) => run(kernelCommand(opts)));
-  program.command('__kernel-worker', { hidden: true }).action(async () => {
-    const { serveKernelWorker } = await import('../kernel/pool.js');
-    run(serveKernelWorker());
-  });
 }
 
 function parseShard(text: string): { k: number; n: number } | undefined {

@@ -21,6 +21,11 @@ export async function main(argv: string[]): Promise<number> {
     const { runBundledTool } = await import('./tools.js');
     return runBundledTool(argv[0], argv.slice(1));
   }
+  // a worker thread of `kernel` or `compile` (src/workers/pool.ts)
+  if (argv[0] === '__worker') {
+    const { serveWorker } = await import('../workers/pool.js');
+    return serveWorker();
+  }
   // `compile` takes dtc's command line (-Wno-foo, -b0, -qq), which commander cannot parse.
   if (argv[0] === 'compile') {
     const { runCompileCli } = await import('../compile/cli.js');

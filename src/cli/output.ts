@@ -25,20 +25,25 @@ export interface WriteOptions {
 /** Temporary files being written right now (removed on Ctrl-C). */
 const pending = new Set<string>();
 
-function sameFile(a: string, b: string): boolean {
-  if (path.resolve(a) === path.resolve(b)) return true;
-  try {
-    const sa = fs.statSync(a);
-    const sb = fs.statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
-
 /** Throws OutputError when writing `file` would replace one of `inputs`. */
 export function refuseInputOverwrite(file: string, inputs: readonly string[]): void {
-  const clash = inputs.find((input) => input !== '-' && sameFile(file, input));
+  let target: fs.Stats;
+  try {
+    target = fs.statSync(file);
+  } catch {
+    return; // nothing is there, so no input can be: every input exists
+  }
+  const resolved = path.resolve(file);
+  const clash = inputs.find((input) => {
+    if (input === '-') return false;
+    if (path.resolve(input) === resolved) return true;
+    try {
+      const s = fs.statSync(input);
+      return s.dev === target.dev && s.ino === target.ino;
+    } catch {
+      return false;
+    }
+  });
   if (clash !== undefined) throw new OutputError(file, `it is an input of this run (${clash}); refusing to overwrite it`);
 }
 

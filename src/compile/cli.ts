@@ -3,10 +3,15 @@
  * `--out-dir`, outputs written to a temporary file and renamed into place only on success.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { OutputError, writeOutputAtomically, yieldForSignals } from '../cli/output.js';
-import { compile, EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
+import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
+import { runCompileJob, type CompileJob, type CompileJobResult } from './job.js';
 import { parseCompileArgs, UsageError, type CompileOptions } from './options.js';
+
+/** From this many inputs on, `--out-dir` runs use worker threads unless `--jobs` says otherwise. */
+const PARALLEL_FROM = 8;
 
 const USAGE = `Usage: dtoverlay-check compile [options] <input file>...
 
@@ -15,6 +20,8 @@ Options (as dtc 1.7.2):
   -O, --out-format <dtb|dts|json>
   -o, --out <file>              output file (default stdout)
       --out-dir <dir>           one output per input in <dir>
+      --jobs <n>                worker threads for several inputs (default: the CPUs
+                                from ${PARALLEL_FROM} inputs on; 1 = no threads)
   -V, --out-version <n>         blob version (default 17)
   -R, --reserve <n>             extra memory reservation slots
   -S, --space <n>               minimum blob size
@@ -70,21 +77,13 @@ export async function runCompileCli(args: string[]): Promise<number> {
   }
   if (options.outDir) fs.mkdirSync(options.outDir, { recursive: true });
 
-  const session = newSession();
   let status = 0;
-  for (const input of options.inputs) {
-    let file = input;
-    let text: string | undefined;
-    if (input === '-') {
-      text = fs.readFileSync(0).toString('latin1');
-      file = '<stdin>';
-    }
-    const result = await compile({ file, text }, options, session);
-    await yieldForSignals();
+  // One input's messages and outputs, delivered in input order whichever thread compiled it.
+  const deliver = (input: string, result: CompileJobResult): void => {
     process.stderr.write(result.stderr);
     if (result.exitCode !== 0 || !result.output) {
       if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
-      continue;
+      return;
     }
     const inputs = [input, ...result.dependencies];
     // like dtc's die() on an output it cannot open: one line, status 1, and the next input goes on
@@ -110,6 +109,39 @@ export async function runCompileCli(args: string[]): Promise<number> {
     } else {
       write(options.outFile, result.output);
     }
+  };
+
+  const jobOptions: CompileOptions = { ...options, inputs: [] };
+  const jobs: CompileJob[] = options.inputs.map((input) =>
+    input === '-' ? { file: '<stdin>', text: fs.readFileSync(0).toString('latin1'), options: jobOptions } : { file: input, options: jobOptions },
+  );
+  const threads = Math.min(options.jobs ?? (jobs.length >= PARALLEL_FROM ? os.availableParallelism() : 1), jobs.length);
+  if (threads > 1) {
+    // results arrive as workers finish; hold them until every earlier input is delivered
+    const held = new Map<number, CompileJobResult>();
+    let nextToDeliver = 0;
+    const { runPool } = await import('../workers/pool.js');
+    await runPool({
+      kind: 'compile',
+      jobs,
+      threads,
+      onDone: (result, index) => {
+        held.set(index, result);
+        for (let r = held.get(nextToDeliver); r; r = held.get(nextToDeliver)) {
+          held.delete(nextToDeliver);
+          deliver(options.inputs[nextToDeliver]!, r);
+          nextToDeliver++;
+        }
+      },
+      crashed: (job, why) => ({ exitCode: EXIT_INPUT_ERROR, stderr: `FATAL ERROR: compiling ${job.file} failed: ${why}\n`, dependencies: [] }),
+    });
+    return status;
+  }
+  const session = newSession();
+  for (let i = 0; i < jobs.length; i++) {
+    const result = await runCompileJob(jobs[i]!, session);
+    await yieldForSignals();
+    deliver(options.inputs[i]!, result);
   }
   return status;
 }

@@ -16,6 +16,8 @@ export interface CompileOptions {
   outFile: string;
   /** `--out-dir`: one output per input, named after it. */
   outDir?: string;
+  /** `--jobs N`: worker threads for several inputs (default: the CPUs; 1 = this thread only). */
+  jobs?: number;
   /** `-V`. */
   version: number;
   /** `-d`: dependency file. */
@@ -109,7 +111,7 @@ const FLAGS: Record<string, string> = {
   h: 'help',
   v: 'version',
 };
-const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'limit']);
+const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'jobs', 'limit']);
 const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp', 'allow-outside-includes']);
 
 /** C's strtol(s, NULL, 0) on the leading part of s (0 when nothing parses). */
@@ -138,6 +140,10 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
         break;
       case 'out-dir':
         o.outDir = value!;
+        break;
+      case 'jobs':
+        if (!/^[1-9][0-9]*$/.test(value!)) throw new UsageError(`--jobs ${value}: expected a positive number`);
+        o.jobs = Number(value);
         break;
       case 'out-version':
         o.version = cNumber(value!);

@@ -129,13 +129,14 @@ class StringTable {
   insert(name: string): number {
     const known = this.offsets.get(name);
     if (known !== undefined) return known;
-    const offset = this.buf.length;
-    this.buf.cstring(name);
-    // every suffix (including the empty one) now exists at offset + k, unless already earlier
-    for (let k = 0; k <= name.length; k++) {
-      const tail = k === 0 ? name : name.slice(k);
-      if (!this.offsets.has(tail)) this.offsets.set(tail, offset + k);
+    // dtc takes the first place where name + NUL occurs, possibly the tail of a longer name
+    const stored = Buffer.from(this.buf.bytes.buffer, this.buf.bytes.byteOffset, this.buf.length);
+    let offset = stored.indexOf(`${name}\0`, 0, 'latin1');
+    if (offset < 0) {
+      offset = this.buf.length;
+      this.buf.cstring(name);
     }
+    this.offsets.set(name, offset);
     return offset;
   }
 }

@@ -12,7 +12,7 @@ import { summarize, type BoardRow, type Report, type StageResult } from '../repo
 import { IncludeGraph, realpath } from './includes.js';
 import type { KernelJob, KernelJobResult } from './job.js';
 import { findKernelLayout, type KernelLayout } from './layout.js';
-import { runJobs } from './pool.js';
+import { runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
 import { parseKbuildMakefile } from './makefile.js';
 
@@ -120,7 +120,19 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
     const bindings = options.bindings.length ? options.bindings : [];
     const buildable = targets.filter((t) => !t.missing.length);
     const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el }));
-    const results = await runJobs(jobs, options.jobs, (r, done) => options.onProgress?.(done, jobs.length, r.name));
+    const results = await runPool({
+      kind: 'kernel',
+      jobs,
+      threads: options.jobs,
+      onDone: (r, _i, done) => options.onProgress?.(done, jobs.length, r.name),
+      crashed: (job, why) => ({
+        name: job.target.name,
+        diagnostics: [{ rule: 'internal/crash', severity: 'error', message: `checking ${job.target.name} failed: ${why}` }],
+        stages: [],
+        ms: 0,
+        dependencies: [],
+      }),
+    });
     return { report: kernelReport(targets, results, options), targets };
   } finally {
     layout.dispose();

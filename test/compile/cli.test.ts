@@ -81,6 +81,32 @@ describe('runCompileCli', () => {
     expect(fs.readdirSync(outDir).sort()).toEqual(['deletes.dtb', 'plugin-overlay.dtb']);
   });
 
+  it('gives the same outputs, messages and status on worker threads (--jobs 2) as in one thread', async () => {
+    const inputs = fs.readdirSync(fixtures).filter((f) => f.endsWith('.dts')).sort().map((f) => path.join(fixtures, f));
+    expect(inputs.length).toBeGreaterThan(8);
+    const run = async (jobs: string) => {
+      const outDir = path.join(dir, `out-${jobs}`);
+      const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const status = await runCompileCli(['--jobs', jobs, '-@', '--out-dir', outDir, ...inputs]);
+      const stderr = spy.mock.calls.map((c) => String(c[0])).join('');
+      spy.mockRestore();
+      const outputs = Object.fromEntries(fs.readdirSync(outDir).sort().map((f) => [f, fs.readFileSync(path.join(outDir, f)).toString('hex')]));
+      return { status, stderr, outputs };
+    };
+    const one = await run('1');
+    const two = await run('2');
+    expect(one.status).toBe(1); // the bad-* fixtures fail
+    expect(Object.keys(one.outputs).length).toBeGreaterThan(5);
+    expect(two).toEqual(one);
+    // in input order, whichever worker finished first
+    const order = inputs.map((f) => path.basename(f)).filter((f) => one.stderr.includes(f));
+    expect([...one.stderr.matchAll(/fixtures\/dts\/([\w-]+\.dts)/g)].map((m) => m[1]).filter((f, i, a) => a.indexOf(f) === i)).toEqual(order);
+  });
+
+  it('rejects a --jobs that is not a positive number', async () => {
+    expect(await runCompileCli(['--jobs', '0', '--out-dir', dir, path.join(fixtures, 'deletes.dts')])).toBe(1);
+  });
+
   it.runIf(sharedOrExplain('-d dependency file'))('writes a dependency file like dtc', async () => {
     const tests = path.join(sharedDir, 'dtc-tests');
     const previous = process.cwd();
