@@ -15,6 +15,7 @@ export interface CheckSpec {
   onlyWith?: readonly string[];
   needsBase?: boolean;
   silent?: boolean;
+  mayAbort?: boolean;
   node?: (ctx: CheckContext, node: Node) => void;
 }
 

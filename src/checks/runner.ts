@@ -99,11 +99,12 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
     return error;
   };
 
+  const needed = options.quiet >= 1 ? checksThatMatter(states) : undefined;
   let failed = false;
   try {
     for (const def of checkTable) {
       const state = states.get(def.meta.name)!;
-      if ((state.warn || state.error) && !failed) failed = run(state);
+      if ((state.warn || state.error) && !failed && (!needed || needed.has(state))) failed = run(state);
     }
   } catch (err) {
     if (!(err instanceof DtcAssertion)) throw err;
@@ -113,6 +114,25 @@ export function runCheckTable(tree: Tree, options: RunOptions): RunOutcome {
     return { diagnostics, failed: true, crashed: true, nextPhandle: ctx.phandleCounter };
   }
   return { diagnostics, failed, crashed: false, nextPhandle: ctx.phandleCounter };
+}
+
+/**
+ * With `-q` warnings are not printed, so a check that can only warn changes nothing: skip it unless
+ * it is an error check, changes the tree or records facts for others, may abort dtc, or is a
+ * prerequisite of one that runs (its failure would stop that one). Same output, less work.
+ */
+function checksThatMatter(states: Map<string, CheckState>): Set<CheckState> {
+  const needed = new Set<CheckState>();
+  const add = (state: CheckState): void => {
+    if (needed.has(state)) return;
+    needed.add(state);
+    for (const name of state.def.meta.prereqs) add(states.get(name)!);
+  };
+  for (const state of states.values()) {
+    const m = state.def.meta;
+    if (state.error || m.fixup || m.silent || m.mayAbort) add(state);
+  }
+  return needed;
 }
 
 function toDiagnostic(ctx: CheckContext, state: CheckState, failure: CheckFailure): Diagnostic {

@@ -43,6 +43,11 @@ export interface CheckMeta {
   silent?: boolean;
   /** The check may delete nodes, so the tree must be walked live (children re-read after each visit). */
   deletesNodes?: boolean;
+  /**
+   * The check reads a cell where dtc asserts the length (`propval_cell`), so on a malformed tree it
+   * aborts dtc whatever its level: it runs even when its warnings are not printed (`-q`).
+   */
+  mayAbort?: boolean;
 }
 
 export interface CheckDefinition {

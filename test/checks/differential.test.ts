@@ -30,6 +30,14 @@ describe('check fixtures vs reference dtc', () => {
     expect(findingKeys(ours!)).toEqual(findingKeys(reference.lines));
     expect(ours).toEqual(reference.lines);
   });
+  // -q: warnings are not printed, so checks that could only warn are skipped (runner.ts); the
+  // errors, the verdict and dtc's aborts must stay exactly the same
+  it.each(fixtures)('%s with -q', (file) => {
+    const text = fs.readFileSync(path.join(fixturesDir, file), 'latin1');
+    const flags = [...flagsOf(text), '-q'];
+    const reference = referenceCheckLines(file, { flags, files: { [file]: text } });
+    expect(ourCheckLines(text, file, { flags, cwd: fixturesDir })).toEqual(reference.lines);
+  });
 });
 
 const OFF_BY_DEFAULT = [
@@ -53,6 +61,8 @@ describe.runIf(sharedOrExplain('dtc-tests check differential'))('dtc-tests sourc
   for (const [variant, flags] of [
     ['defaults', [] as string[]],
     ['all checks on', OFF_BY_DEFAULT],
+    ['-q', ['-q']],
+    ['all checks on, -q', [...OFF_BY_DEFAULT, '-q']],
   ] as const) {
     it(`same check findings on every source dtc parses (${variant})`, () => {
       const mismatches: string[] = [];

@@ -35,7 +35,7 @@ export function findingKeys(lines: string[]): string[] {
 }
 
 export interface CheckRunOptions {
-  /** `-W…` / `-E…` / `-@` arguments, as given to dtc. */
+  /** `-W…` / `-E…` / `-@` / `-q` arguments, as given to dtc. */
   flags?: string[];
   /** Folder the file is read in (for /include/). */
   cwd?: string;
@@ -58,7 +58,8 @@ export function ourCheckLines(text: string, fileName: string, opts: CheckRunOpti
   if (!parsed.source || parsed.diagnostics.some((d) => d.severity === 'error')) return undefined;
   const built = buildTree(parsed.source);
   if (built.diagnostics.some((d) => d.severity === 'error')) return undefined;
-  const result = runChecks(built.tree, { levels: levelsFrom(flags), symbols: flags.includes('-@') });
+  const quiet = flags.filter((f) => f === '-q').length;
+  const result = runChecks(built.tree, { levels: levelsFrom(flags), symbols: flags.includes('-@'), quiet });
   const text_ = result.diagnostics.map((d) => formatDtcDiagnostic(d)).join('') + (result.summary ? `${result.summary}\n` : '');
   return checkLines(text_).map((l) => (l.includes(ASSERTION_MESSAGE) ? ABORTS : l));
 }

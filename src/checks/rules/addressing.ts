@@ -97,6 +97,7 @@ function uniqueUnitAddress(ctx: CheckContext, node: Node, skipDisabled: boolean)
 export const addressingChecks = defineFamily('addressing', [
   {
     name: 'addr_size_cells',
+    mayAbort: true,
     silent: true,
     level: 'warning',
     prereqs: ['address_cells_is_cell', 'size_cells_is_cell'],

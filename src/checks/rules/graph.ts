@@ -58,6 +58,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_child_address',
+    mayAbort: true,
     needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes', 'graph_port', 'graph_endpoint'],
@@ -83,6 +84,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_port',
+    mayAbort: true,
     needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes'],
@@ -97,6 +99,7 @@ export const graphChecks = defineFamily('graph', [
   },
   {
     name: 'graph_endpoint',
+    mayAbort: true,
     needsBase: true,
     level: 'warning',
     prereqs: ['graph_nodes'],

@@ -11,6 +11,7 @@ function isInterruptProvider(node: Node): boolean {
 export const interruptChecks = defineFamily('interrupts', [
   {
     name: 'interrupts_property',
+    mayAbort: true,
     needsBase: true,
     // dtc passes phandle_references as this check's data, not as a prerequisite
     level: 'warning',
@@ -81,6 +82,7 @@ export const interruptChecks = defineFamily('interrupts', [
   },
   {
     name: 'interrupt_map',
+    mayAbort: true,
     needsBase: true,
     level: 'warning',
     prereqs: ['phandle_references', 'addr_size_cells', 'interrupt_provider'],
