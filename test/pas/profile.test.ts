@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics.js';
-import { loadProfile, loadProfileFile, profileForCompatibles, shippedProfiles } from '../../src/pas/profile.js';
+import { loadProfile, loadProfileFile, profileDir, profileForCompatibles, shippedProfiles, validateProfile } from '../../src/pas/profile.js';
 import { repoRoot } from '../support/shared.js';
 
 function temp(name: string, text: string): string {
@@ -30,6 +30,18 @@ describe('SoC profiles', () => {
     expect(p.smmus.get('apps_smmu')).toMatchObject({ numMappingGroups: 128, numContextBanks: 128 });
     expect(p.defaults).toMatchObject({ streamIdMask: 0x7fff, disableBypass: true, handoffSmrs: [] });
     expect(p.el2MustBeDisabled).toEqual(['iris', 'gpu_zap_shader']);
+  });
+
+  it('ships only profiles that validate against soc-profile.schema.json (they are trusted at run time)', async () => {
+    const yaml = await import('js-yaml');
+    const names = shippedProfiles();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const file = path.join(profileDir(), `${name}.yaml`);
+      await expect(validateProfile(yaml.load(fs.readFileSync(file, 'utf8')), file)).resolves.toBeDefined();
+    }
+    // and the check bites: a shipped-looking profile with a wrong field is refused
+    await expect(validateProfile({ soc: 'x', smmus: 'nonsense' }, 'bad.yaml')).rejects.toThrow(/not a valid SoC profile/);
   });
 
   it('is found from the root compatibles of QCS9100 and Lemans boards', async () => {
