@@ -121,23 +121,46 @@ class ByteBuffer {
   }
 }
 
-/** dtc's strings block: names appended in first-use order; a name that is the tail of a stored one reuses it. */
+/**
+ * dtc's strings block: names appended in first-use order; a name found at the first place where it
+ * and its NUL occur, which may be the tail of a longer stored name ("gpios" inside "cs-gpios").
+ */
 class StringTable {
   readonly buf = new ByteBuffer();
   private readonly offsets = new Map<string, number>();
+  /** Stored names (with their offsets) by their last 1–4 characters, in the order they were stored. */
+  private readonly byEnding = new Map<string, { name: string; offset: number }[]>();
+  private first: { name: string; offset: number } | undefined;
 
   insert(name: string): number {
     const known = this.offsets.get(name);
     if (known !== undefined) return known;
-    // dtc takes the first place where name + NUL occurs, possibly the tail of a longer name
-    const stored = Buffer.from(this.buf.bytes.buffer, this.buf.bytes.byteOffset, this.buf.length);
-    let offset = stored.indexOf(`${name}\0`, 0, 'latin1');
-    if (offset < 0) {
-      offset = this.buf.length;
-      this.buf.cstring(name);
-    }
+    const offset = this.tailOffset(name) ?? this.append(name);
     this.offsets.set(name, offset);
     return offset;
+  }
+
+  /** Where `name` ends a stored name, earliest first (names are stored in offset order). */
+  private tailOffset(name: string): number | undefined {
+    if (name === '') return this.first && this.first.offset + this.first.name.length;
+    const k = Math.min(name.length, 4);
+    for (const s of this.byEnding.get(`${k}${name.slice(-k)}`) ?? []) {
+      if (s.name.endsWith(name)) return s.offset + s.name.length - name.length;
+    }
+    return undefined;
+  }
+
+  private append(name: string): number {
+    const entry = { name, offset: this.buf.length };
+    this.buf.cstring(name);
+    this.first ??= entry;
+    for (let k = 1; k <= 4 && k <= name.length; k++) {
+      const key = `${k}${name.slice(-k)}`;
+      const list = this.byEnding.get(key);
+      if (list) list.push(entry);
+      else this.byEnding.set(key, [entry]);
+    }
+    return entry.offset;
   }
 }
 
