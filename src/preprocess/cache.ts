@@ -26,8 +26,13 @@ export class PreprocessCache {
     return this.names[id] ?? '<unknown>';
   }
 
-  /** The file tokenised, or null when it cannot be read. Lexing errors propagate as DiagnosticError. */
-  load(path: string, readFile?: (path: string) => string): LexedFile | null {
+  /**
+   * The file tokenised, or null when it cannot be read. Lexing errors propagate as DiagnosticError.
+   * `keep: false` (a run's main file: in a batch, each board's .dts is read once) lexes without
+   * keeping the tokens, which would otherwise stay in memory for the rest of the batch; a file
+   * already kept is still reused.
+   */
+  load(path: string, readFile?: (path: string) => string, keep = true): LexedFile | null {
     const hit = this.lexed.get(path);
     if (hit !== undefined) return hit;
     let text: string;
@@ -38,7 +43,7 @@ export class PreprocessCache {
       return null;
     }
     const file = lexFile(text, path, this.fileId(path));
-    this.lexed.set(path, file);
+    if (keep) this.lexed.set(path, file);
     return file;
   }
 }

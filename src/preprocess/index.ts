@@ -45,7 +45,7 @@ export interface PreprocessResult {
 /** Preprocess `file`. Errors are thrown as DiagnosticError with a 'cpp/…' rule and a file:line:col span. */
 export function preprocess(file: string, opts: PreprocessOptions): PreprocessResult {
   const cache = opts.cache ?? new PreprocessCache();
-  const main = cache.load(file, opts.readFile);
+  const main = cache.load(file, opts.readFile, false);
   if (main === null) cppError('input-not-found', `${file}: No such file or directory`, file, 1, 1);
   const linemarkers = opts.linemarkers ?? false;
   const map = new SegmentMap((id) => cache.fileName(id), { file, line: 1, column: 1 }, linemarkers);
