@@ -16,7 +16,50 @@ function cppDtc(kernelDt: string, board: string, out: string): void {
   if (dtc.status !== 0) throw new Error(`dtc failed on ${board}`);
 }
 
-export function benchCompile(): Row[] {
+/**
+ * Where the cold CLI's time goes, for the ≤ 1.5× goal: Node's own start, and the same compile in a
+ * process whose JIT is warm. Their sum is a floor no cold run can beat.
+ */
+async function coldFloor(kernelDt: string, reference: number | undefined): Promise<Row[]> {
+  const section = 'compile (#3)';
+  const { compile, defaultCompileOptions, newSession } = await import('../src/compile/index.js');
+  const options = {
+    ...defaultCompileOptions(),
+    cpp: true,
+    symbols: true,
+    bootCpu: 0,
+    quiet: 1,
+    inputFormat: 'dts' as const,
+    outputFormat: 'dtb' as const,
+    includeDirs: ['include', 'src', QCOM].map((d) => path.join(kernelDt, d)),
+  };
+  const file = path.join(kernelDt, QCOM, 'lemans-evk.dts');
+  // a fresh session each time: every header is read and preprocessed again, as in a cold run
+  for (let i = 0; i < 8; i++) await compile({ file }, options, newSession());
+  const samples: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const t0 = process.hrtime.bigint();
+    await compile({ file }, options, newSession());
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const warm = samples.sort((a, b) => a - b)[4]!;
+  const nodeStart = timeProcess(process.execPath, ['-e', '0'], { runs: 9 });
+  const label = 'cpp | dtc processes';
+  return [
+    { section, case: "  of which: Node's own start (node -e 0)", ours: nodeStart, reference, referenceLabel: label },
+    { section, case: '  of which: the same compile in-process, JIT warm', ours: warm, reference, referenceLabel: label },
+    {
+      section,
+      case: '  floor for a cold run (the two above)',
+      ours: nodeStart + warm,
+      reference,
+      referenceLabel: label,
+      note: reference !== undefined && nodeStart + warm > 1.5 * reference ? 'the 1.5× goal is below this floor' : '',
+    },
+  ];
+}
+
+export async function benchCompile(): Promise<Row[]> {
   const rows: Row[] = [];
   const section = 'compile (#3)';
   const kernelDt = path.join(sharedDir, 'kernel-dt');
@@ -32,6 +75,7 @@ export function benchCompile(): Row[] {
       referenceLabel: 'cpp | dtc processes',
       note: "goal ≤ 1.5×; Node's start included",
     });
+    rows.push(...(await coldFloor(kernelDt, rows[0]!.reference)));
     const boards = fs.readdirSync(path.join(kernelDt, QCOM)).filter((f) => f.endsWith('.dts')).sort();
     const outDir = path.join(work, 'all');
     const t0 = process.hrtime.bigint();
