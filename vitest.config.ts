@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // the same core schemas on every machine, whether or not dt-schema is installed there
+    env: { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' },
   },
 });

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { builtinCoreSchemaDir, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
+import { chooseCoreSchemas, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 
@@ -22,12 +22,12 @@ import { processSchemas, type ProcessedSchemaSet } from './process.js';
 export const VALIDATOR_CODE_VERSION = 'ajv8.20-1';
 
 /** Bump when processing changes what it produces. */
-export const PROCESSING_VERSION = 'dtoverlay-check-schema-3';
+export const PROCESSING_VERSION = 'dtoverlay-check-schema-4';
 
 export interface LoadSchemaOptions {
   /** Binding folders (the kernel's Documentation/devicetree/bindings). */
   bindings: string[];
-  /** dt-schema's folder (with schemas/ and meta-schemas/) or a folder of core schemas; default: our schemas/core. */
+  /** dt-schema's folder (with schemas/ and meta-schemas/) or a folder of core schemas; default: chooseCoreSchemas (load.ts). */
   coreSchemas?: string;
   /** Cache folder; default from the environment (see above); null disables. */
   cacheDir?: string | null;
@@ -44,7 +44,7 @@ export function defaultCacheDir(): string | null {
 function schemaFiles(options: LoadSchemaOptions): string[] {
   const files: string[] = [];
   for (const dir of options.bindings) files.push(...listYamlFiles(dir));
-  files.push(...listYamlFiles(coreSchemasFolder(options.coreSchemas ?? builtinCoreSchemaDir())));
+  files.push(...listYamlFiles(coreSchemasFolder(chooseCoreSchemas(options.coreSchemas).dir)));
   return files;
 }
 

@@ -5,6 +5,7 @@
  * the same on every machine.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -51,6 +52,49 @@ export function builtinCoreSchemaDir(): string {
     if (fs.existsSync(candidate)) return candidate;
   }
   return path.resolve(here, '../../schemas/core');
+}
+
+/**
+ * dt-schema installed as a Python package (pip --user, a virtualenv, pipx, /usr/local, Debian's
+ * python3-dtschema): its package folder, which holds `schemas/` and `meta-schemas/`. Kernel
+ * developers who run `make dtbs_check` have one. Found by looking, not by starting Python.
+ */
+export function findInstalledDtschema(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string | undefined {
+  const libs: string[] = [];
+  if (env.VIRTUAL_ENV) libs.push(path.join(env.VIRTUAL_ENV, 'lib'));
+  libs.push(path.join(home, '.local/lib'));
+  for (const pipx of ['.local/share/pipx/venvs/dtschema/lib', '.local/pipx/venvs/dtschema/lib']) libs.push(path.join(home, pipx));
+  libs.push('/usr/local/lib', '/usr/lib');
+  const candidates: string[] = [];
+  for (const lib of libs) {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(lib).filter((e) => /^python3(\.\d+)?$/.test(e)).sort().reverse();
+    } catch {
+      continue;
+    }
+    for (const py of entries) for (const where of ['site-packages', 'dist-packages']) candidates.push(path.join(lib, py, where, 'dtschema'));
+  }
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'schemas', 'types.yaml')));
+}
+
+/** Which core schemas a run uses, and why. */
+export interface CoreSchemaChoice {
+  dir: string;
+  origin: 'given' | 'environment' | 'installed dtschema' | 'built-in';
+}
+
+/**
+ * The core schemas: `--core-schemas` (or the config's `coreSchemas`), else
+ * `DTOVERLAY_CHECK_CORE_SCHEMAS` (a folder, or `builtin`), else an installed dt-schema, else ours.
+ */
+export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = process.env): CoreSchemaChoice {
+  if (given) return { dir: given, origin: 'given' };
+  const fromEnv = env.DTOVERLAY_CHECK_CORE_SCHEMAS;
+  if (fromEnv === 'builtin') return { dir: builtinCoreSchemaDir(), origin: 'built-in' };
+  if (fromEnv) return { dir: fromEnv, origin: 'environment' };
+  const installed = findInstalledDtschema(env);
+  return installed ? { dir: installed, origin: 'installed dtschema' } : { dir: builtinCoreSchemaDir(), origin: 'built-in' };
 }
 
 /**

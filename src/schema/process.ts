@@ -26,7 +26,35 @@ export interface ProcessedSchemaSet {
   selects: Record<string, Json>;
   /** The schema of documented compatibles (also the last of `schemas`). */
   generatedCompatibles: JsonObject;
+  /**
+   * Schemas that loaded schemas `$ref` but that are not in the set (ids without the
+   * `http://devicetree.org/schemas/` prefix), e.g. dt-schema's graph.yaml when only our own core
+   * schemas are loaded. Validation treats each as a schema nothing satisfies.
+   */
+  missingRefs: string[];
   diagnostics: Diagnostic[];
+}
+
+const SCHEMA_BASE = 'http://devicetree.org/schemas/';
+
+/** Every `$ref` target (without its fragment) of `schemas` that none of them has as `$id`. */
+function findMissingRefs(schemas: JsonObject[]): string[] {
+  const ids = new Set(schemas.map((s) => String(s.$id).replace(/#$/, '')));
+  const missing = new Set<string>();
+  for (const s of schemas) {
+    const base = String(s.$id);
+    for (const ref of valuesOfKey(s, '$ref')) {
+      if (typeof ref !== 'string' || ref.startsWith('#')) continue;
+      let target: string;
+      try {
+        target = new URL(ref, base).href.replace(/#.*$/, '');
+      } catch {
+        continue;
+      }
+      if (!ids.has(target)) missing.add(target.startsWith(SCHEMA_BASE) ? target.slice(SCHEMA_BASE.length) : target);
+    }
+  }
+  return [...missing].sort();
 }
 
 /** Strings a `compatible` schema names: enum/const values and patterns. */
@@ -121,5 +149,5 @@ export function processSchemas(sources: SchemaSource[]): ProcessedSchemaSet {
       for (const c of compatibles) compatMap[c] = id;
     }
   }
-  return { schemas, files, propTypes, always, compatMap, selects, generatedCompatibles, diagnostics };
+  return { schemas, files, propTypes, always, compatMap, selects, generatedCompatibles, missingRefs: findMissingRefs(schemas), diagnostics };
 }

@@ -3,13 +3,16 @@
  * the oracle): with the corpus bindings they must type every property the same way, and `check` on
  * the three Lemans EL2 compositions must give the same schema findings with either core.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
 import { defaultCheckOptions } from '../../src/check/options.js';
 import { loadSchemaSet } from '../../src/schema/index.js';
+import { builtinCoreSchemaDir, chooseCoreSchemas, findInstalledDtschema } from '../../src/schema/load.js';
 import type { PropTypeTable } from '../../src/schema/prop-types.js';
-import { sharedDir, sharedOrExplain } from '../support/shared.js';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
 const linux = path.join(sharedDir, 'corpus/linux');
 const bindings = path.join(linux, 'Documentation/devicetree/bindings');
@@ -50,4 +53,68 @@ describe.runIf(sharedOrExplain('built-in core schemas vs dt-schema'))('built-in 
     const theirs = await run(dtschema);
     expect(await run()).toEqual(theirs);
   }, 120_000);
+});
+
+describe('choosing the core schemas', () => {
+  const fakeDtschema = (root: string): string => {
+    const dir = path.join(root, 'dtschema');
+    fs.mkdirSync(path.join(dir, 'schemas'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'schemas', 'types.yaml'), '$id: http://devicetree.org/schemas/types.yaml#\n');
+    return dir;
+  };
+
+  it('finds dt-schema installed with pip --user or in a virtualenv, and nothing where there is none', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dtschema-home-'));
+    try {
+      expect(findInstalledDtschema({}, home)).toBeUndefined();
+      const user = fakeDtschema(path.join(home, '.local/lib/python3.11/site-packages'));
+      expect(findInstalledDtschema({}, home)).toBe(user);
+      const venv = path.join(home, 'venv');
+      const inVenv = fakeDtschema(path.join(venv, 'lib/python3.12/site-packages'));
+      expect(findInstalledDtschema({ VIRTUAL_ENV: venv }, home)).toBe(inVenv);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('takes --core-schemas first, then DTOVERLAY_CHECK_CORE_SCHEMAS, then an installed dt-schema, then its own', () => {
+    expect(chooseCoreSchemas('/x', { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' })).toEqual({ dir: '/x', origin: 'given' });
+    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' })).toEqual({ dir: '/y', origin: 'environment' });
+    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' })).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
+  });
+
+  it('check warns once, naming them, when the bindings use schemas that are not loaded', async () => {
+    const bindings = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-'));
+    try {
+      fs.mkdirSync(path.join(bindings, 'soc'));
+      fs.writeFileSync(
+        path.join(bindings, 'soc/example-board.yaml'),
+        [
+          '$id: http://devicetree.org/schemas/soc/example-board.yaml#',
+          '$schema: http://devicetree.org/meta-schemas/core.yaml#',
+          'title: Example board',
+          'maintainers: [ Nobody <nobody@example.com> ]',
+          'properties:',
+          '  compatible:',
+          '    contains: { const: example,lemans-mini }',
+          '  ports:',
+          '    $ref: /schemas/graph.yaml#/properties/ports',
+          'additionalProperties: true',
+          '',
+        ].join('\n'),
+      );
+      const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');
+      const { report } = await runCheck({ ...defaultCheckOptions(example), bindings: [bindings] });
+      const schema = report.stages.find((s) => s.name === 'schema');
+      expect(schema?.status).toBe('ran');
+      expect(schema?.note).toBe('built-in core schemas');
+      const refs = report.diagnostics.filter((d) => d.rule === 'schema/ref');
+      expect(refs).toHaveLength(1);
+      expect(refs[0]!.severity).toBe('warning');
+      expect(refs[0]!.message).toMatch(/1 schema\(s\) that are not loaded \(graph\.yaml\)/);
+      expect(refs[0]!.message).toMatch(/pip install dtschema/);
+    } finally {
+      fs.rmSync(bindings, { recursive: true, force: true });
+    }
+  });
 });
