@@ -299,7 +299,14 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
       result.exitCode = EXIT_INPUT_ERROR;
       return;
     }
-    tree = readDtb(bytes, { maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'] });
+    // what dtc's own reader accepts (flattree.c), not libfdt's stricter rules; its warnings are
+    // printed whatever -q says, as dtc prints them
+    const warnings: Diagnostic[] = [];
+    tree = readDtb(bytes, { file: source.file, lenient: true, warnings, maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'] });
+    for (const w of warnings) {
+      result.diagnostics.push(w);
+      result.messages.push(`Warning: ${w.message}\n`);
+    }
   }
   if (!tree) return;
   if (inputFormat === 'dts') checkSourceTotal(source, result.dependencies, limits);

@@ -85,6 +85,17 @@ describe('readDtb on malformed blobs', () => {
           expect(printDts(readDtb(bytes, { lenient: true }))).toBe(reference.stdout);
         }
       });
+
+      it(`compile -I dtb -O dts does what dtc does with it (status, output, stderr)`, async () => {
+        const { compile, parseCompileArgs } = await import('../../src/compile/index.js');
+        const reference = dtcReads(bytes);
+        const ours = await compile({ file: fixture }, parseCompileArgs(['-q', '-f', '-I', 'dtb', '-O', 'dts', fixture]));
+        expect(ours.exitCode === 0).toBe(reference.status === 0);
+        if (reference.status !== 0) return; // dtc's fatal message is its own; ours names the byte offset
+        expect(ours.exitCode).toBe(reference.status);
+        expect(Buffer.from(ours.output ?? new Uint8Array()).toString('latin1')).toBe(reference.stdout);
+        expect(ours.stderr).toBe(reference.stderr);
+      });
     }
   });
 
