@@ -8,6 +8,11 @@ export interface Span {
   endColumn?: number;
   /** Include / macro-expansion chain that produced this text, outermost last. */
   via?: SpanOrigin[];
+  /**
+   * The file of the span's last character, when it is not `file` (a value that runs into an
+   * /include/d file, a `#line` inside a node). dtc names such a range by its last token's file.
+   */
+  endFile?: string;
 }
 
 export interface SpanOrigin {
@@ -61,6 +66,6 @@ export function spanFromLookups(lookup: (offset: number) => MappedPoint, start: 
   if (b.file === a.file) {
     span.endLine = b.line;
     span.endColumn = b.column;
-  }
+  } else span.endFile = b.file;
   return span;
 }

@@ -12,7 +12,7 @@ import type { Diagnostic, Span } from '../diagnostics.js';
 
 /** `srcpos_string`: the position as dtc prints it. */
 export function dtcPosition(span: Span): string {
-  const file = span.file || '<no-file>';
+  const file = span.endFile ?? (span.file || '<no-file>');
   const endLine = span.endLine ?? span.line;
   const endColumn = span.endColumn === undefined ? span.column : span.endColumn + 1;
   if (endLine !== span.line) return `${file}:${span.line}.${span.column}-${endLine}.${endColumn}`;

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
+import { dtcPosition } from '../checks/format.js';
 import { SCANNER_FAILED } from '../dts/lexer.js';
 import { parseDts } from '../dts/parser.js';
 import type { PositionMap } from '../dts/position-map.js';
@@ -148,7 +149,7 @@ async function loadDts(
       failed = true;
       result.messages.push(`${errorLine(d, readText)}\n`);
     } else if (d.span) {
-      result.messages.push(`WARNING: ${dtcSpan(d.span)}: ${d.message}\n`);
+      result.messages.push(`WARNING: ${dtcPosition(d.span)}: ${d.message}\n`);
     }
   }
   if (!parsed.source || failed) {
@@ -166,15 +167,6 @@ async function loadDts(
     return undefined;
   }
   return built.tree;
-}
-
-/** dtc's `file:line.col-col` position text. */
-function dtcSpan(span: NonNullable<Diagnostic['span']>): string {
-  const endLine = span.endLine ?? span.line;
-  const endColumn = span.endColumn === undefined ? span.column : span.endColumn + 1;
-  if (endLine !== span.line) return `${span.file}:${span.line}.${span.column}-${endLine}.${endColumn}`;
-  if (endColumn !== span.column) return `${span.file}:${span.line}.${span.column}-${endColumn}`;
-  return `${span.file}:${span.line}.${span.column}`;
 }
 
 async function preprocessFile(file: string, options: CompileOptions, session: CompileSession): Promise<PreprocessResult> {
@@ -363,7 +355,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     result.output = written.bytes;
   } else if (outputFormat === 'dts') {
     const { printDts } = await import('../output/dts.js');
-    result.output = Buffer.from(printDts(tree), 'latin1');
+    result.output = Buffer.from(printDts(tree, { annotate: options.annotate, initialPath: source.text !== undefined && source.file === '' ? '<stdin>' : source.file }), 'latin1');
   } else {
     result.output = Buffer.from(await printJson(tree, result.diagnostics), 'utf8');
   }

@@ -168,7 +168,10 @@ export class Lexer {
 
   /** Span from a start position (as saved by `mark()`) to the end of the current token. */
   spanFrom(start: Mark): Span {
-    return this.spanOf(start.line, start.column, this.lastLine, this.lastColumn, start.offset, this.endOffset, start.file, start.map);
+    const span = this.spanOf(start.line, start.column, this.lastLine, this.lastColumn, start.offset, this.endOffset, start.file, start.map);
+    // ends in another file (an /include/ inside a value, a #line inside a node): dtc names that one
+    if (!span.endFile && start.file !== this.file && (!start.map || start.map !== this.tokMap)) span.endFile = this.file;
+    return span;
   }
 
   /** The span of a token whose start was saved with `mark()` and whose end is given (no allocation until asked). */

@@ -11,6 +11,7 @@
  */
 import { DiagnosticError } from '../diagnostics.js';
 import { isTypeMarker } from '../tree/model.js';
+import type { Span } from '../diagnostics.js';
 import type { MarkerKind, Node, Property, Tree } from '../tree/model.js';
 import { effectiveMarkers, isPrintable, typeWidth } from './value-types.js';
 
@@ -157,6 +158,57 @@ function labelPrefix(labels: readonly string[]): string {
 export interface PrintDtsOptions {
   /** Longest text to build, in characters; a bigger tree is a DiagnosticError (rule `output/too-large`). */
   maxLength?: number;
+  /** dtc's `-T` count: 1 adds a `file:line` comment after each node and property, 2 full positions. */
+  annotate?: number;
+  /** The main input's name as dtc opened it (file names at `-T` are shortened relative to it). */
+  initialPath?: string;
+}
+
+/**
+ * dtc's srcpos comments (-T): each position of a node or property as `file:line` (the first line,
+ * or the last for a node's closing `};`), file names relative to the main input's folder; with -TT
+ * `file:line:col-line:col` with names as they are. Several positions (a node defined, then
+ * extended) are joined with ", ". Nothing for what has no position unless -TT.
+ */
+class Annotator {
+  private readonly initial: string;
+  private readonly initialSlashes: number;
+  private readonly shortened = new Map<string, string>();
+
+  constructor(readonly level: number, initialPath: string) {
+    this.initial = initialPath;
+    this.initialSlashes = initialPath.split('/').length - 1;
+  }
+
+  /** srcpos.c's shorten_to_initial_path: "../" for each folder of the main input not shared. */
+  private short(file: string): string {
+    let hit = this.shortened.get(file);
+    if (hit !== undefined) return hit;
+    let lastSlash = -1;
+    let slashes = 0;
+    for (let i = 0; i < file.length && i < this.initial.length && file[i] === this.initial[i]; i++) {
+      if (file[i] === '/') {
+        lastSlash = i;
+        slashes++;
+      }
+    }
+    hit = lastSlash < 0 ? file : '../'.repeat(this.initialSlashes - slashes) + file.slice(lastSlash + 1);
+    this.shortened.set(file, hit);
+    return hit;
+  }
+
+  comment(spans: readonly Span[], last: boolean): string {
+    if (spans.length === 0) return this.level > 1 ? ' /* <no-file>:<no-line> */' : '';
+    const parts = spans.map((sp) => {
+      const endLine = sp.endLine ?? sp.line;
+      if (this.level > 1) {
+        const endColumn = sp.endColumn === undefined ? sp.column : sp.endColumn + 1;
+        return `${sp.endFile ?? sp.file}:${sp.line}:${sp.column}-${endLine}:${endColumn}`;
+      }
+      return `${this.short(sp.endFile ?? sp.file)}:${last ? endLine : sp.line}`;
+    });
+    return ` /* ${parts.join(', ')} */`;
+  }
 }
 
 /** Just under V8's longest string (2^29 - 24 characters on 64-bit). */
@@ -208,7 +260,7 @@ function propertyBound(prop: Property, indent: number): number {
 }
 
 /** Prints a node and its subtree; iterative (an explicit stack), so any depth prints. */
-function printNode(top: Node, out: DtsText): void {
+function printNode(top: Node, out: DtsText, notes?: Annotator): void {
   // A pending entry is a node still to open, or the closing line of an opened one.
   const pending: { node: Node; level: number; close: boolean }[] = [{ node: top, level: 0, close: false }];
   while (pending.length > 0) {
@@ -216,14 +268,15 @@ function printNode(top: Node, out: DtsText): void {
     out.ensureRoom(level + 4, node);
     const indent = '\t'.repeat(level);
     if (close) {
-      out.push(`${indent}};\n`, node);
+      out.push(`${indent}};${notes ? notes.comment(node.spans, true) : ''}\n`, node);
       continue;
     }
     if (level > 0) out.push('\n', node);
-    out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {\n`, node);
+    out.push(`${indent}${labelPrefix(node.labels)}${node.name ? node.name : '/'} {${notes ? notes.comment(node.spans, false) : ''}\n`, node);
     for (const prop of node.liveProperties()) {
       out.ensureRoom(propertyBound(prop, level + 1), node, prop.name);
-      out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}\n`, node);
+      const note = notes ? notes.comment(prop.span ? [prop.span] : [], false) : '';
+      out.push(`${indent}\t${labelPrefix(prop.labels)}${prop.name}${formatPropertyValue(prop)}${note}\n`, node);
     }
     pending.push({ node, level, close: true });
     const children = node.liveChildren();
@@ -238,6 +291,6 @@ export function printDts(tree: Tree, opts: PrintDtsOptions = {}): string {
   for (const re of tree.reservations) {
     out.push(`${labelPrefix(re.labels)}/memreserve/\t0x${hex(re.address, 16)} 0x${hex(re.size, 16)};\n`, undefined);
   }
-  printNode(tree.root, out);
+  printNode(tree.root, out, opts.annotate ? new Annotator(opts.annotate, opts.initialPath ?? '') : undefined);
   return out.toString();
 }

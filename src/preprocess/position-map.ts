@@ -131,7 +131,7 @@ export class SegmentMap implements PositionMap {
     if (fb.file === fa.file) {
       span.endLine = d[kb * STRIDE + LINE]! + fb.lineDelta;
       span.endColumn = this.plainColumn(kb, last);
-    }
+    } else span.endFile = fb.file;
     return span;
   }
 
