@@ -60,14 +60,9 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
   const { findKernelLayout, LayoutError } = await import('../kernel/layout.js');
   const jobs = opts.jobs === undefined ? defaultJobs() : Number(opts.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) return usage(`--jobs ${opts.jobs}: expected a positive number`);
-  const { loadConfigFor, ConfigError } = await import('../config/load.js');
-  let config;
-  try {
-    config = await loadConfigFor(process.cwd(), opts.config);
-  } catch (err) {
-    if (err instanceof ConfigError) return usage(err.message);
-    throw err;
-  }
+  const { loadConfigForCommand } = await import('../config/load.js');
+  const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
+  if (failed) return EXIT_USAGE;
   const options = {
     tree: opts.tree,
     arch: opts.arch,

@@ -35,10 +35,10 @@ export function registerReview(program: Command, run: (status: Promise<number>) 
 export async function reviewCommand(patch: string, opts: ReviewCliOptions): Promise<number> {
   const { runReview, ReviewError } = await import('../review/review.js');
   const { LayoutError } = await import('../kernel/layout.js');
-  const { loadConfigFor, ConfigError } = await import('../config/load.js');
-  let config;
+  const { loadConfigForCommand } = await import('../config/load.js');
+  const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
+  if (failed) return EXIT_USAGE;
   try {
-    config = await loadConfigFor(process.cwd(), opts.config);
     const { report, boards } = await runReview({
       patch,
       tree: opts.tree,
@@ -65,7 +65,7 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
     const { emitReport } = await import('./check.js');
     return await emitReport(report, opts, config);
   } catch (err) {
-    if (err instanceof ReviewError || err instanceof LayoutError || err instanceof ConfigError) {
+    if (err instanceof ReviewError || err instanceof LayoutError) {
       process.stderr.write(`dtoverlay-check review: ${err.message}\n`);
       return EXIT_USAGE;
     }

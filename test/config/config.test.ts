@@ -73,3 +73,21 @@ describe('.dtoverlay-check.yaml', () => {
     expect(await errorOf('include: [a\n')).toMatch(/\.dtoverlay-check\.yaml:\d+:\d+: invalid YAML/);
   });
 });
+
+describe('a bad configuration file stops every command that reads one, with its message and status 2', () => {
+  it.each(['check', 'kernel', 'review', 'hook'])('%s', async (command) => {
+    const { spawnSync } = await import('node:child_process');
+    const { root } = project('el: 3\n');
+    const cli = path.resolve(__dirname, '../../bin/dtoverlay-check.js');
+    const args: Record<string, string[]> = {
+      check: ['check'],
+      kernel: ['kernel', '--tree', root, '--list'],
+      review: ['review', path.join(root, 'none.patch'), '--tree', root],
+      hook: ['hook', path.join(root, 'board.dts')],
+    };
+    const r = spawnSync(process.execPath, [cli, ...args[command]!], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toMatch(/\.dtoverlay-check\.yaml: el: must be one of 1, 2 \(got 3\)/);
+    expect(r.status).toBe(2);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
