@@ -17,7 +17,7 @@ const USAGE = `Usage: dtoverlay-check compile [options] <input file>...
 
 Options (as dtc 1.7.2):
   -I, --in-format <dts|dtb>     input format (guessed from the file)
-  -O, --out-format <dtb|dts|json>
+  -O, --out-format <dtb|dts|json|asm>
   -o, --out <file>              output file (default stdout)
       --out-dir <dir>           one output per input in <dir>
       --jobs <n>                worker threads for several inputs (default: the CPUs
@@ -43,11 +43,11 @@ Options (as dtc 1.7.2):
 `;
 
 
-function outputNameFor(input: string, outDir: string, format: 'dtb' | 'dts' | 'json'): string {
+function outputNameFor(input: string, outDir: string, format: 'dtb' | 'dts' | 'json' | 'asm'): string {
   const base = path.basename(input);
   const stem = base.replace(/\.(dtso|dts|dtsi|dtbo|dtb|tmp)$/i, '');
   const overlay = /\.dtso$/i.test(base) || /\.dtbo$/i.test(base);
-  const ext = format === 'dtb' ? (overlay ? '.dtbo' : '.dtb') : format === 'dts' ? (overlay ? '.dtso' : '.dts') : '.json';
+  const ext = format === 'dtb' ? (overlay ? '.dtbo' : '.dtb') : format === 'dts' ? (overlay ? '.dtso' : '.dts') : format === 'asm' ? '.S' : '.json';
   return path.join(outDir, stem + ext);
 }
 

@@ -356,6 +356,16 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   } else if (outputFormat === 'dts') {
     const { printDts } = await import('../output/dts.js');
     result.output = Buffer.from(printDts(tree, { annotate: options.annotate, initialPath: source.text !== undefined && source.file === '' ? '<stdin>' : source.file }), 'latin1');
+  } else if (outputFormat === 'asm') {
+    const { treeToAsm } = await import('../output/asm.js');
+    const asm = treeToAsm(tree, {
+      version: options.version,
+      reserveSlots: options.reserveSlots,
+      minSize: options.minSize,
+      padSize: options.padSize,
+      alignSize: options.alignSize,
+    });
+    result.output = Buffer.from(asm, 'latin1');
   } else {
     result.output = Buffer.from(await printJson(tree, result.diagnostics), 'utf8');
   }

@@ -10,8 +10,8 @@ export interface CompileOptions {
   inputs: string[];
   /** `-I`: dts or dtb; guessed from the file when absent. */
   inputFormat?: 'dts' | 'dtb';
-  /** `-O`: dtb, dts or json; guessed from `-o` when absent. */
-  outputFormat?: 'dtb' | 'dts' | 'json';
+  /** `-O`: dtb, dts, json or asm; guessed from `-o` when absent. */
+  outputFormat?: 'dtb' | 'dts' | 'json' | 'asm';
   /** `-o`; '-' (default) is stdout. */
   outFile: string;
   /** `--out-dir`: one output per input, named after it. */
@@ -132,7 +132,7 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
         o.inputFormat = value;
         break;
       case 'out-format':
-        if (value !== 'dts' && value !== 'dtb' && value !== 'json') throw new UsageError(`Unknown output format "${value}"`);
+        if (value !== 'dts' && value !== 'dtb' && value !== 'json' && value !== 'asm') throw new UsageError(`Unknown output format "${value}"`);
         o.outputFormat = value;
         break;
       case 'out':

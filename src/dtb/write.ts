@@ -5,7 +5,7 @@
  * name already stored (dtc's `stringtable_insert` matches any suffix).
  */
 import { DiagnosticError } from '../diagnostics.js';
-import type { Node, Tree } from '../tree/model.js';
+import type { Data, Node, Tree } from '../tree/model.js';
 
 export interface DtbWriteOptions {
   /** `-V`: blob version (1, 2, 3, 16 or 17). Default 17. */
@@ -28,27 +28,27 @@ export interface DtbWriteResult {
   warnings: string[];
 }
 
-const FDT_MAGIC = 0xd00dfeed;
+export const FDT_MAGIC = 0xd00dfeed;
 const FDT_BEGIN_NODE = 1;
 const FDT_END_NODE = 2;
 const FDT_PROP = 3;
-const FDT_END = 9;
+export const FDT_END = 9;
 
-const FTF_FULLPATH = 0x1;
-const FTF_VARALIGN = 0x2;
-const FTF_NAMEPROPS = 0x4;
-const FTF_BOOTCPUID = 0x8;
-const FTF_STRTABSIZE = 0x10;
-const FTF_STRUCTSIZE = 0x20;
+export const FTF_FULLPATH = 0x1;
+export const FTF_VARALIGN = 0x2;
+export const FTF_NAMEPROPS = 0x4;
+export const FTF_BOOTCPUID = 0x8;
+export const FTF_STRTABSIZE = 0x10;
+export const FTF_STRUCTSIZE = 0x20;
 
-interface VersionInfo {
+export interface VersionInfo {
   version: number;
   lastCompVersion: number;
   headerSize: number;
   flags: number;
 }
 
-const VERSIONS: VersionInfo[] = [
+export const VERSIONS: VersionInfo[] = [
   { version: 1, lastCompVersion: 1, headerSize: 28, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS },
   { version: 2, lastCompVersion: 1, headerSize: 32, flags: FTF_FULLPATH | FTF_VARALIGN | FTF_NAMEPROPS | FTF_BOOTCPUID },
   {
@@ -69,7 +69,7 @@ export class UnknownDtbVersionError extends DiagnosticError {
 }
 
 /** A growable big-endian byte buffer. */
-class ByteBuffer {
+export class ByteBuffer {
   bytes = new Uint8Array(1 << 16);
   length = 0;
 
@@ -125,7 +125,7 @@ class ByteBuffer {
  * dtc's strings block: names appended in first-use order; a name found at the first place where it
  * and its NUL occur, which may be the tail of a longer stored name ("gpios" inside "cs-gpios").
  */
-class StringTable {
+export class StringTable {
   readonly buf = new ByteBuffer();
   private readonly offsets = new Map<string, number>();
   /** Stored names (with their offsets) by their last 1–4 characters, in the order they were stored. */
@@ -169,54 +169,72 @@ function baseNameLength(node: Node): number {
   return at < 0 ? node.name.length : at;
 }
 
-export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteResult {
-  const version = options.version ?? 17;
+/**
+ * What dtc's flatten_tree writes, in order (its `struct emitter`): the structure block as bytes
+ * (writeDtb) or as assembler text (`-O asm`, src/output/asm.ts).
+ */
+export interface FlatEmitter {
+  /** FDT_BEGIN_NODE, after the node's labels. */
+  beginNode(labels: readonly string[]): void;
+  /** FDT_END_NODE, before the node's `_end` labels. */
+  endNode(labels: readonly string[]): void;
+  /** FDT_PROP, after the property's labels. */
+  property(labels: readonly string[]): void;
+  cell(value: number): void;
+  /** `text` NUL-terminated; with `length` (not 0), only its first `length` characters. */
+  string(text: string, length?: number): void;
+  align(to: number): void;
+  value(data: Data): void;
+}
+
+/** The version entry dtc writes for `-V version`, or UnknownDtbVersionError. */
+export function versionInfo(version: number): VersionInfo {
   const vi = VERSIONS.find((v) => v.version === version);
   if (!vi) throw new UnknownDtbVersionError(version);
-  const warnings: string[] = [];
+  return vi;
+}
 
-  const struct = new ByteBuffer();
-  const strings = new StringTable();
-
+/** dtc's flatten_tree (with an explicit stack: nesting can be deep); names go into `strings`. */
+export function flattenTree(root: Node, vi: VersionInfo, emit: FlatEmitter, strings: StringTable): void {
   const fullPaths = (vi.flags & FTF_FULLPATH) !== 0;
   const beginNode = (node: Node, path: string): void => {
-    struct.u32(FDT_BEGIN_NODE);
-    struct.cstring(fullPaths ? path : node.name);
-    struct.align(4);
+    emit.beginNode(node.labels);
+    emit.string(fullPaths ? path : node.name);
+    emit.align(4);
     let seenNameProp = false;
     for (const prop of node.properties) {
       if (prop.deleted) continue;
       if (prop.name === 'name') seenNameProp = true;
       const nameoff = strings.insert(prop.name);
-      struct.u32(FDT_PROP);
-      struct.u32(prop.value.bytes.length);
-      struct.u32(nameoff);
-      if (vi.flags & FTF_VARALIGN && prop.value.bytes.length >= 8) struct.align(8);
-      struct.data(prop.value.bytes);
-      struct.align(4);
+      emit.property(prop.labels);
+      emit.cell(prop.value.bytes.length);
+      emit.cell(nameoff);
+      if (vi.flags & FTF_VARALIGN && prop.value.bytes.length >= 8) emit.align(8);
+      emit.value(prop.value);
+      emit.align(4);
     }
     if (vi.flags & FTF_NAMEPROPS && !seenNameProp) {
       const len = baseNameLength(node);
-      struct.u32(FDT_PROP);
-      struct.u32(len + 1);
-      struct.u32(strings.insert('name'));
-      if (vi.flags & FTF_VARALIGN && len + 1 >= 8) struct.align(8);
-      struct.cstring(node.name.slice(0, len));
-      struct.align(4);
+      emit.property([]);
+      emit.cell(len + 1);
+      emit.cell(strings.insert('name'));
+      if (vi.flags & FTF_VARALIGN && len + 1 >= 8) emit.align(8);
+      // dtc passes the base name's length, and a length of 0 means "the whole string"
+      emit.string(node.name, len);
+      emit.align(4);
     }
   };
-  // dtc's flatten_tree, with an explicit stack (nesting can be deep): enter, children, leave
   const stack: { node: Node; path: string; next: number }[] = [];
-  if (!tree.root.deleted) {
-    beginNode(tree.root, '/');
-    stack.push({ node: tree.root, path: '/', next: 0 });
+  if (!root.deleted) {
+    beginNode(root, '/');
+    stack.push({ node: root, path: '/', next: 0 });
   }
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const children = top.node.children;
     while (top.next < children.length && children[top.next]!.deleted) top.next++;
     if (top.next >= children.length) {
-      struct.u32(FDT_END_NODE);
+      emit.endNode(top.node.labels);
       stack.pop();
       continue;
     }
@@ -225,6 +243,41 @@ export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteRes
     beginNode(child, path);
     stack.push({ node: child, path, next: 0 });
   }
+}
+
+/** The structure block as bytes. */
+class BlobEmitter implements FlatEmitter {
+  constructor(private readonly out: ByteBuffer) {}
+  beginNode(): void {
+    this.out.u32(FDT_BEGIN_NODE);
+  }
+  endNode(): void {
+    this.out.u32(FDT_END_NODE);
+  }
+  property(): void {
+    this.out.u32(FDT_PROP);
+  }
+  cell(value: number): void {
+    this.out.u32(value);
+  }
+  string(text: string, length?: number): void {
+    this.out.cstring(length ? text.slice(0, length) : text);
+  }
+  align(to: number): void {
+    this.out.align(to);
+  }
+  value(data: Data): void {
+    this.out.data(data.bytes);
+  }
+}
+
+export function writeDtb(tree: Tree, options: DtbWriteOptions = {}): DtbWriteResult {
+  const vi = versionInfo(options.version ?? 17);
+  const warnings: string[] = [];
+
+  const struct = new ByteBuffer();
+  const strings = new StringTable();
+  flattenTree(tree.root, vi, new BlobEmitter(struct), strings);
   struct.u32(FDT_END);
 
   const reserveCount = tree.reservations.length + (options.reserveSlots ?? 0);
