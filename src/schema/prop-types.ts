@@ -198,7 +198,9 @@ export function buildPropTypeTable(schemas: JsonObject[]): PropTypeTable {
 /** Python `re` syntax that JavaScript spells differently; undefined when it cannot be compiled. */
 export function compilePythonRegex(pattern: string): RegExp | undefined {
   try {
-    return new RegExp(pythonToJsRegex(pattern));
+    const re = new RegExp(pythonToJsRegex(pattern));
+    re.test(''); // V8 compiles on first use: "Regular expression too large" is thrown there, not above
+    return re;
   } catch {
     return undefined;
   }

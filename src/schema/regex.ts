@@ -60,6 +60,7 @@ export const flaggedPatterns = new Set<string>();
 /** The `code.regExp` engine given to ajv: Python syntax translated, risky patterns bounded. */
 export function bindingRegExp(pattern: string, flags: string): RegExpLike {
   const re = new RegExp(pythonToJsRegex(pattern), flags);
+  re.test(''); // V8 compiles on first use: a pattern too large to compile fails here, while ajv compiles the schema
   if (!hasNestedQuantifier(pattern)) return re;
   flaggedPatterns.add(pattern);
   return new BoundedRegExp(re);
