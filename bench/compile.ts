@@ -112,7 +112,9 @@ export async function benchChecksShare(): Promise<Row[]> {
     cpp: true,
     symbols: true,
     bootCpu: 0,
-    quiet: 2,
+    // not -q: with -q the runner skips the checks that could only warn (runner.ts), and this row
+    // measures what all of them cost
+    quiet: 0,
     inputFormat: 'dts' as const,
     outputFormat: 'dtb' as const,
     includeDirs: ['include', 'src', QCOM].map((d) => path.join(kernelDt, d)),
