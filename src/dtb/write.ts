@@ -5,6 +5,7 @@
  * name already stored (dtc's `stringtable_insert` matches any suffix).
  */
 import { DiagnosticError } from '../diagnostics.js';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_PROP } from './format.js';
 import type { Data, Node, Tree } from '../tree/model.js';
 
 export interface DtbWriteOptions {
@@ -27,12 +28,6 @@ export interface DtbWriteResult {
   /** Messages dtc prints on stderr while writing (e.g. the `-S` size warning). */
   warnings: string[];
 }
-
-export const FDT_MAGIC = 0xd00dfeed;
-const FDT_BEGIN_NODE = 1;
-const FDT_END_NODE = 2;
-const FDT_PROP = 3;
-export const FDT_END = 9;
 
 export const FTF_FULLPATH = 0x1;
 export const FTF_VARALIGN = 0x2;

@@ -4,7 +4,8 @@
  * by byte with a global symbol for every label (nodes, their `_end`, properties, labels inside
  * values), and the strings block. The walk is the blob writer's own (flattenTree).
  */
-import { FDT_END, FDT_MAGIC, FTF_BOOTCPUID, FTF_STRTABSIZE, FTF_STRUCTSIZE, StringTable, flattenTree, versionInfo, type FlatEmitter } from '../dtb/write.js';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_PROP } from '../dtb/format.js';
+import { FTF_BOOTCPUID, FTF_STRTABSIZE, FTF_STRUCTSIZE, StringTable, flattenTree, versionInfo, type FlatEmitter } from '../dtb/write.js';
 import type { Data, Tree } from '../tree/model.js';
 
 export interface AsmOptions {
@@ -34,19 +35,19 @@ class AsmText implements FlatEmitter {
   beginNode(labels: readonly string[]): void {
     for (const l of labels) this.globalLabel(l);
     this.parts.push('\t/* FDT_BEGIN_NODE */\n');
-    this.cell(1);
+    this.cell(FDT_BEGIN_NODE);
   }
 
   endNode(labels: readonly string[]): void {
     this.parts.push('\t/* FDT_END_NODE */\n');
-    this.cell(2);
+    this.cell(FDT_END_NODE);
     for (const l of labels) this.globalLabel(`${l}_end`);
   }
 
   property(labels: readonly string[]): void {
     for (const l of labels) this.globalLabel(l);
     this.parts.push('\t/* FDT_PROP */\n');
-    this.cell(3);
+    this.cell(FDT_PROP);
   }
 
   cell(value: number): void {
