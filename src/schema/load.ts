@@ -93,9 +93,12 @@ export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = proce
   const fromEnv = env.DTOVERLAY_CHECK_CORE_SCHEMAS;
   if (fromEnv === 'builtin') return { dir: builtinCoreSchemaDir(), origin: 'built-in' };
   if (fromEnv) return { dir: fromEnv, origin: 'environment' };
-  const installed = findInstalledDtschema(env);
+  // looked up once per process (kernel mode asks for every board)
+  if (installedLookup === undefined || installedLookup.env !== env) installedLookup = { env, dir: findInstalledDtschema(env) };
+  const installed = installedLookup.dir;
   return installed ? { dir: installed, origin: 'installed dtschema' } : { dir: builtinCoreSchemaDir(), origin: 'built-in' };
 }
+let installedLookup: { env: NodeJS.ProcessEnv; dir: string | undefined } | undefined;
 
 /**
  * The schemas folder of a core-schema directory: dt-schema's layout has `schemas/` and
