@@ -31,27 +31,14 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
     const { diagnostics } = schema.validate(tree, set);
     schema.persistSchemaSet(set);
     log.diagnostics.push(...diagnostics);
-    const missing = set.processed.missingRefs ?? [];
-    if (missing.length) log.diagnostics.push(missingSchemasFinding(missing, core.origin));
+    const missing = schema.missingSchemasWarning(set, core.origin);
+    if (missing) log.diagnostics.push(missing);
     const coreNote = core.origin === 'built-in' ? 'built-in core schemas' : `core schemas: ${core.dir} (${core.origin})`;
     log.stages.push({ name: 'schema', status: 'ran', note: coreNote, ms: Math.round(performance.now() - start) });
   } catch (err) {
     const d = (err as { diagnostic?: Diagnostic }).diagnostic;
     log.skip('schema', `bindings could not be loaded: ${d?.message ?? (err instanceof Error ? err.message : String(err))}`, 'failed');
   }
-}
-
-/** One warning for the schemas the bindings `$ref` that are not loaded (their nodes fail whatever they hold). */
-function missingSchemasFinding(missing: string[], origin: string): Diagnostic {
-  const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')} and ${missing.length - 6} more` : missing.join(', ');
-  const advice = origin === 'built-in'
-    ? "; they are dt-schema's core schemas, which the built-in set does not have: install dtschema (pip install dtschema) or pass --core-schemas DIR"
-    : '';
-  return {
-    rule: 'schema/ref',
-    severity: 'warning',
-    message: `the bindings use ${missing.length} schema(s) that are not loaded (${shown}): nodes they apply to get findings dt-validate would not give${advice}`,
-  };
 }
 
 export interface PasStageResult {

@@ -63,7 +63,8 @@ function touchedNodePaths(root: import('../tree/model.js').Node, touched: Set<im
 export async function validateCommand(treeFile: string, overlayFiles: string[], opts: ValidateCliOptions): Promise<number> {
   const { loadTree } = await import('../overlay/inputs.js');
   const { applyOverlays } = await import('../overlay/apply.js');
-  const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic } = await import('../schema/index.js');
+  const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic, missingSchemasWarning } = await import('../schema/index.js');
+  const { chooseCoreSchemas } = await import('../schema/load.js');
   const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit };
   try {
     const base = await loadTree(treeFile, sourceOptions);
@@ -90,7 +91,8 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
       diagnostics = diagnostics.filter((d) => d.path !== undefined && onlyPaths!.has(d.path));
       unmatched = unmatched.filter((u) => onlyPaths!.has(u.path));
     }
-    const problems = [...set.processed.diagnostics.filter((d) => d.severity === 'error'), ...set.runtime.diagnostics];
+    const missing = missingSchemasWarning(set, chooseCoreSchemas(opts.coreSchemas).origin);
+    const problems = [...set.processed.diagnostics.filter((d) => d.severity === 'error'), ...set.runtime.diagnostics, ...(missing ? [missing] : [])];
     if (!opts.quiet) {
       if (opts.format === 'json') {
         process.stdout.write(`${JSON.stringify({ diagnostics: [...problems, ...diagnostics], unmatched }, null, 2)}\n`);

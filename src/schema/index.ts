@@ -4,6 +4,7 @@
  *   const set = loadSchemaSet({ bindings: [dir], coreSchemas: dtschemaDir });
  *   const { diagnostics, unmatched } = validate(tree, set, { unmatched: true });
  */
+import type { Diagnostic } from '../diagnostics.js';
 import type { Tree } from '../tree/model.js';
 import { loadProcessedSet, type LoadSchemaOptions } from './cache.js';
 import { SchemaRuntime, type RuntimeOptions } from './compile.js';
@@ -41,3 +42,22 @@ export function validate(tree: Tree, set: SchemaSet, options: ValidateOptions = 
 
 export type { LoadSchemaOptions, ValidateOptions, ValidationResult };
 export { nodeOfDiagnostic } from './validate.js';
+
+/**
+ * One warning for the schemas the bindings `$ref` that are not loaded (nodes they apply to fail
+ * whatever they hold), or undefined when every reference resolves. `coreOrigin` is
+ * chooseCoreSchemas's origin: for the built-in set the advice says what to install.
+ */
+export function missingSchemasWarning(set: SchemaSet, coreOrigin: string): Diagnostic | undefined {
+  const missing = set.processed.missingRefs ?? [];
+  if (!missing.length) return undefined;
+  const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')} and ${missing.length - 6} more` : missing.join(', ');
+  const advice = coreOrigin === 'built-in'
+    ? "; they are dt-schema's core schemas, which the built-in set does not have: install dtschema (pip install dtschema) or pass --core-schemas DIR"
+    : '';
+  return {
+    rule: 'schema/ref',
+    severity: 'warning',
+    message: `the bindings use ${missing.length} schema(s) that are not loaded (${shown}): nodes they apply to get findings dt-validate would not give${advice}`,
+  };
+}

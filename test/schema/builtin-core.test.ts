@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
 import { defaultCheckOptions } from '../../src/check/options.js';
 import { loadSchemaSet } from '../../src/schema/index.js';
@@ -83,27 +83,33 @@ describe('choosing the core schemas', () => {
     expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' })).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
   });
 
-  it('check warns once, naming them, when the bindings use schemas that are not loaded', async () => {
+  /** A binding folder whose one binding `$ref`s dt-schema's graph.yaml, which the built-in set lacks. */
+  const bindingsWithGraphRef = (): string => {
     const bindings = fs.mkdtempSync(path.join(os.tmpdir(), 'bindings-'));
+    fs.mkdirSync(path.join(bindings, 'soc'));
+    fs.writeFileSync(
+      path.join(bindings, 'soc/example-board.yaml'),
+      [
+        '$id: http://devicetree.org/schemas/soc/example-board.yaml#',
+        '$schema: http://devicetree.org/meta-schemas/core.yaml#',
+        'title: Example board',
+        'maintainers: [ Nobody <nobody@example.com> ]',
+        'properties:',
+        '  compatible:',
+        '    contains: { const: example,lemans-mini }',
+        '  ports:',
+        '    $ref: /schemas/graph.yaml#/properties/ports',
+        'additionalProperties: true',
+        '',
+      ].join('\n'),
+    );
+    return bindings;
+  };
+  const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');
+
+  it('check warns once, naming them, when the bindings use schemas that are not loaded', async () => {
+    const bindings = bindingsWithGraphRef();
     try {
-      fs.mkdirSync(path.join(bindings, 'soc'));
-      fs.writeFileSync(
-        path.join(bindings, 'soc/example-board.yaml'),
-        [
-          '$id: http://devicetree.org/schemas/soc/example-board.yaml#',
-          '$schema: http://devicetree.org/meta-schemas/core.yaml#',
-          'title: Example board',
-          'maintainers: [ Nobody <nobody@example.com> ]',
-          'properties:',
-          '  compatible:',
-          '    contains: { const: example,lemans-mini }',
-          '  ports:',
-          '    $ref: /schemas/graph.yaml#/properties/ports',
-          'additionalProperties: true',
-          '',
-        ].join('\n'),
-      );
-      const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');
       const { report } = await runCheck({ ...defaultCheckOptions(example), bindings: [bindings] });
       const schema = report.stages.find((s) => s.name === 'schema');
       expect(schema?.status).toBe('ran');
@@ -114,6 +120,22 @@ describe('choosing the core schemas', () => {
       expect(refs[0]!.message).toMatch(/1 schema\(s\) that are not loaded \(graph\.yaml\)/);
       expect(refs[0]!.message).toMatch(/pip install dtschema/);
     } finally {
+      fs.rmSync(bindings, { recursive: true, force: true });
+    }
+  });
+
+  it('validate says the same on stderr', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const bindings = bindingsWithGraphRef();
+    let err = '';
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    const quiet = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await main(['validate', example, '--bindings', bindings]);
+      expect(err).toMatch(/warning: the bindings use 1 schema\(s\) that are not loaded \(graph\.yaml\).*\[schema\/ref\]/);
+    } finally {
+      spy.mockRestore();
+      quiet.mockRestore();
       fs.rmSync(bindings, { recursive: true, force: true });
     }
   });
