@@ -6,7 +6,9 @@
  */
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_PROP } from '../dtb/format.js';
 import { FTF_BOOTCPUID, FTF_STRTABSIZE, FTF_STRUCTSIZE, StringTable, flattenTree, versionInfo, type FlatEmitter } from '../dtb/write.js';
+import { DiagnosticError } from '../diagnostics.js';
 import type { Data, Tree } from '../tree/model.js';
+import { DEFAULT_MAX_DTS_LENGTH } from './dts.js';
 
 export interface AsmOptions {
   /** `-V`. Default 17. */
@@ -17,84 +19,97 @@ export interface AsmOptions {
   minSize?: number;
   padSize?: number;
   alignSize?: number;
+  /** Longest text to build, in characters; more is a DiagnosticError (rule `output/too-large`). */
+  maxLength?: number;
 }
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
+/**
+ * The text, with a running length: every blob byte becomes a line of about a dozen characters, so
+ * a big blob would pass V8's longest string (a RangeError); it stops with a located error first.
+ */
 class AsmText implements FlatEmitter {
   readonly parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly maxLength: number) {}
 
   line(text: string): void {
+    this.length += text.length;
+    if (this.length > this.maxLength) {
+      throw new DiagnosticError({ rule: 'output/too-large', severity: 'error', message: `the assembler text would exceed ${this.maxLength} characters` });
+    }
     this.parts.push(text);
   }
 
   globalLabel(name: string): void {
-    this.parts.push(`\t.globl\t${name}\n${name}:\n`);
+    this.line(`\t.globl\t${name}\n${name}:\n`);
   }
 
   beginNode(labels: readonly string[]): void {
     for (const l of labels) this.globalLabel(l);
-    this.parts.push('\t/* FDT_BEGIN_NODE */\n');
+    this.line('\t/* FDT_BEGIN_NODE */\n');
     this.cell(FDT_BEGIN_NODE);
   }
 
   endNode(labels: readonly string[]): void {
-    this.parts.push('\t/* FDT_END_NODE */\n');
+    this.line('\t/* FDT_END_NODE */\n');
     this.cell(FDT_END_NODE);
     for (const l of labels) this.globalLabel(`${l}_end`);
   }
 
   property(labels: readonly string[]): void {
     for (const l of labels) this.globalLabel(l);
-    this.parts.push('\t/* FDT_PROP */\n');
+    this.line('\t/* FDT_PROP */\n');
     this.cell(FDT_PROP);
   }
 
   cell(value: number): void {
     const v = value >>> 0;
-    this.parts.push(`\t.byte\t0x${hex2(v >>> 24)}\n\t.byte\t0x${hex2((v >>> 16) & 0xff)}\n\t.byte\t0x${hex2((v >>> 8) & 0xff)}\n\t.byte\t0x${hex2(v & 0xff)}\n`);
+    this.line(`\t.byte\t0x${hex2(v >>> 24)}\n\t.byte\t0x${hex2((v >>> 16) & 0xff)}\n\t.byte\t0x${hex2((v >>> 8) & 0xff)}\n\t.byte\t0x${hex2(v & 0xff)}\n`);
   }
 
   /** As dtc: the characters as they are, no escaping. */
   string(text: string, length?: number): void {
-    this.parts.push(`\t.asciz\t"${length ? text.slice(0, length) : text}"\n`);
+    this.line(`\t.asciz\t"${length ? text.slice(0, length) : text}"\n`);
   }
 
   align(to: number): void {
-    this.parts.push(`\t.balign\t${to}, 0\n`);
+    this.line(`\t.balign\t${to}, 0\n`);
   }
 
   value(data: Data): void {
     for (const m of data.markers) {
-      if (m.kind === 'label') this.parts.push(`\t.globl\t${m.ref}\n${m.ref}\t= . + ${m.offset}\n`);
+      if (m.kind === 'label') this.line(`\t.globl\t${m.ref}\n${m.ref}\t= . + ${m.offset}\n`);
     }
     const b = data.bytes;
     let off = 0;
     for (; b.length - off >= 4; off += 4) this.cell(((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0);
-    for (; off < b.length; off++) this.parts.push(`\t.byte\t0x${b[off]!.toString(16)}\n`);
+    for (; off < b.length; off++) this.line(`\t.byte\t0x${b[off]!.toString(16)}\n`);
   }
 
   /** A header field computed by the assembler from two labels, byte by byte. */
   difference(end: string, start: string): void {
     const expr = `_dt_${end} - _dt_${start}`;
-    this.parts.push(`\t.byte\t((${expr}) >> 24) & 0xff\n\t.byte\t((${expr}) >> 16) & 0xff\n\t.byte\t((${expr}) >> 8) & 0xff\n\t.byte\t(${expr}) & 0xff\n`);
+    this.line(`\t.byte\t((${expr}) >> 24) & 0xff\n\t.byte\t((${expr}) >> 16) & 0xff\n\t.byte\t((${expr}) >> 8) & 0xff\n\t.byte\t(${expr}) & 0xff\n`);
   }
 
   /** A 32-bit constant in the same four-line shape. */
   word(value: number): void {
     const v = `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-    this.parts.push(`\t.byte\t((${v}) >> 24) & 0xff\n\t.byte\t((${v}) >> 16) & 0xff\n\t.byte\t((${v}) >> 8) & 0xff\n\t.byte\t(${v}) & 0xff\n`);
+    this.line(`\t.byte\t((${v}) >> 24) & 0xff\n\t.byte\t((${v}) >> 16) & 0xff\n\t.byte\t((${v}) >> 8) & 0xff\n\t.byte\t(${v}) & 0xff\n`);
   }
 
   /** dtc's emit_label: a global `dt_NAME`, and `_dt_NAME` for the expressions. */
   blobLabel(name: string): void {
-    this.parts.push(`\t.globl\tdt_${name}\ndt_${name}:\n_dt_${name}:\n`);
+    this.line(`\t.globl\tdt_${name}\ndt_${name}:\n_dt_${name}:\n`);
   }
 }
 
 export function treeToAsm(tree: Tree, options: AsmOptions = {}): string {
   const vi = versionInfo(options.version ?? 17);
-  const out = new AsmText();
+  const out = new AsmText(options.maxLength ?? DEFAULT_MAX_DTS_LENGTH);
   out.line('/* autogenerated by dtc, do not edit */\n\n');
   out.blobLabel('blob_start');
   out.blobLabel('header');

@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, parseCompileArgs } from '../../src/compile/index.js';
+import { DiagnosticError } from '../../src/diagnostics.js';
+import { treeToAsm } from '../../src/output/asm.js';
+import { Node, Property } from '../../src/tree/model.js';
 import { referenceDtc } from '../support/reference.js';
 import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
@@ -68,4 +71,17 @@ describe('-O asm', () => {
     expect(compared).toBeGreaterThan(200);
     expect(nullNames).toBeLessThanOrEqual(4);
   }, 120_000);
+
+  it('stops with output/too-large rather than building a string V8 cannot hold', () => {
+    const root = new Node('');
+    root.properties.push(new Property('big', { bytes: new Uint8Array(4096).fill(0xab), markers: [] }));
+    const tree = { v1: true, plugin: false, reservations: [], root, bootCpuidPhys: 0 };
+    expect(treeToAsm(tree, { maxLength: 200_000 })).toContain('\t.byte\t0xab\n');
+    expect(() => treeToAsm(tree, { maxLength: 10_000 })).toThrow(DiagnosticError);
+    try {
+      treeToAsm(tree, { maxLength: 10_000 });
+    } catch (err) {
+      expect((err as DiagnosticError).diagnostic.rule).toBe('output/too-large');
+    }
+  });
 });
