@@ -93,8 +93,10 @@ export async function runPool<K extends JobKind>(options: PoolOptions<K>): Promi
             worker.postMessage({ id: inFlight, kind, job: jobs[inFlight] } satisfies JobMessage<K>);
           };
           worker.on('message', (msg: ResultMessage) => {
-            finish(msg.id, 'error' in msg ? crashed(jobs[msg.id], msg.error) : (msg.result as Result));
+            // the worker gets its next job before this thread handles the result (compile writes
+            // and fsyncs outputs there): it should not wait idle for that
             feed();
+            finish(msg.id, 'error' in msg ? crashed(jobs[msg.id], msg.error) : (msg.result as Result));
           });
           // A worker that dies fails its job; the other workers go on, and jobs nobody took are
           // run in this thread below.
