@@ -16,7 +16,7 @@ const PARALLEL_FROM = 8;
 const USAGE = `Usage: dtoverlay-check compile [options] <input file>...
 
 Options (as dtc 1.7.2):
-  -I, --in-format <dts|dtb>     input format (guessed from the file)
+  -I, --in-format <dts|dtb|fs>  input format (guessed from the file; a folder is fs)
   -O, --out-format <dtb|dts|json|asm>
   -o, --out <file>              output file (default stdout)
       --out-dir <dir>           one output per input in <dir>

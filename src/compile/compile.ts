@@ -225,7 +225,12 @@ function looksLikeBlob(bytes: Uint8Array): boolean {
 }
 
 /** dtc's guess_input_format: a blob by its magic, else by the name, else dts. */
-function guessInputFormat(file: string, session: CompileSession): 'dts' | 'dtb' {
+function guessInputFormat(file: string, session: CompileSession): 'dts' | 'dtb' | 'fs' {
+  try {
+    if (fs.statSync(file).isDirectory()) return 'fs';
+  } catch {
+    // not there: reading it reports that
+  }
   try {
     const fd = fs.openSync(file, 'r');
     const head = Buffer.alloc(4);
@@ -242,7 +247,7 @@ function guessInputFormat(file: string, session: CompileSession): 'dts' | 'dtb' 
 }
 
 /** dtc's guess_type_by_name for the output. */
-export function guessOutputFormat(outFile: string, inputFormat: 'dts' | 'dtb'): 'dtb' | 'dts' | 'json' {
+export function guessOutputFormat(outFile: string, inputFormat: 'dts' | 'dtb' | 'fs'): 'dtb' | 'dts' | 'json' {
   const lower = outFile.toLowerCase();
   const dot = lower.lastIndexOf('.');
   const ext = dot < 0 ? '' : lower.slice(dot);
@@ -278,10 +283,15 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   const outputFormat = options.outputFormat ?? guessOutputFormat(options.outFile, inputFormat);
 
   const limits = limitsWith(options.limits);
-  if (source.text === undefined) checkInputSize(source.file, inputFormat === 'dtb' ? 'dtb-bytes' : 'input-bytes', limits);
+  if (source.text === undefined && inputFormat !== 'fs') checkInputSize(source.file, inputFormat === 'dtb' ? 'dtb-bytes' : 'input-bytes', limits);
   let tree: Tree | undefined;
   if (inputFormat === 'dts') tree = await loadDts(source, options, session, result);
-  else {
+  else if (inputFormat === 'fs') {
+    const { readFsTree } = await import('../tree/fstree.js');
+    const read = readFsTree(source.file, limits);
+    result.messages.push(...read.warnings.map((w) => `${w}\n`));
+    tree = read.tree;
+  } else {
     const { readDtb } = await import('../dtb/read.js');
     let bytes: Uint8Array;
     try {

@@ -8,8 +8,8 @@ import { parseLimit, type Limits } from '../limits.js';
 
 export interface CompileOptions {
   inputs: string[];
-  /** `-I`: dts or dtb; guessed from the file when absent. */
-  inputFormat?: 'dts' | 'dtb';
+  /** `-I`: dts, dtb or fs (a /proc/device-tree-like folder); guessed from the file when absent. */
+  inputFormat?: 'dts' | 'dtb' | 'fs';
   /** `-O`: dtb, dts, json or asm; guessed from `-o` when absent. */
   outputFormat?: 'dtb' | 'dts' | 'json' | 'asm';
   /** `-o`; '-' (default) is stdout. */
@@ -128,7 +128,7 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
   const apply = (name: string, value: string | undefined): void => {
     switch (name) {
       case 'in-format':
-        if (value !== 'dts' && value !== 'dtb') throw new UsageError(`Unknown input format "${value}"`);
+        if (value !== 'dts' && value !== 'dtb' && value !== 'fs') throw new UsageError(`Unknown input format "${value}"`);
         o.inputFormat = value;
         break;
       case 'out-format':

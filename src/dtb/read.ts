@@ -196,7 +196,7 @@ function nameFromFullPath(r: BlobReader, parentPath: string, path: string, at: n
 }
 
 /** Node phandles as dtc's explicit_phandles check sets them: `phandle` first, else `linux,phandle`. */
-function assignPhandles(root: Node): void {
+export function assignPhandles(root: Node): void {
   const pending: Node[] = [root];
   while (pending.length > 0) {
     const node = pending.pop()!;
