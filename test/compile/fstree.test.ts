@@ -84,7 +84,7 @@ describe('compile -I fs', () => {
     expect(mine.stderr).toMatch(/opendir\(\) "nowhere"/);
   });
 
-  it('a symbolic-link loop ends in an error (the system's ELOOP, or our node-depth limit), not a hang', async () => {
+  it('a symbolic-link loop ends in an error (ELOOP from the system, or our node-depth limit), not a hang', async () => {
     const loop = path.join(dir, 'loop');
     fs.mkdirSync(loop);
     fs.symlinkSync('.', path.join(loop, 'again'));
