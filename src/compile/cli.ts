@@ -3,11 +3,11 @@
  * `--out-dir`, outputs written to a temporary file and renamed into place only on success.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { OutputError, writeOutputAtomically, yieldForSignals } from '../cli/output.js';
 import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
 import { runCompileJob, type CompileJob, type CompileJobResult } from './job.js';
+import { defaultWorkerCount } from '../workers/pool.js';
 import { parseCompileArgs, UsageError, type CompileOptions } from './options.js';
 
 /** From this many inputs on, `--out-dir` runs use worker threads unless `--jobs` says otherwise. */
@@ -20,8 +20,8 @@ Options (as dtc 1.7.2):
   -O, --out-format <dtb|dts|json|asm>
   -o, --out <file>              output file (default stdout)
       --out-dir <dir>           one output per input in <dir>
-      --jobs <n>                worker threads for several inputs (default: the CPUs
-                                from ${PARALLEL_FROM} inputs on; 1 = no threads)
+      --jobs <n>                worker threads for several inputs (default: one per CPU,
+                                as memory allows, from ${PARALLEL_FROM} inputs on; 1 = none)
   -V, --out-version <n>         blob version (default 17)
   -R, --reserve <n>             extra memory reservation slots
   -S, --space <n>               minimum blob size
@@ -115,7 +115,7 @@ export async function runCompileCli(args: string[]): Promise<number> {
   const jobs: CompileJob[] = options.inputs.map((input) =>
     input === '-' ? { file: '<stdin>', text: fs.readFileSync(0).toString('latin1'), options: jobOptions } : { file: input, options: jobOptions },
   );
-  const threads = Math.min(options.jobs ?? (jobs.length >= PARALLEL_FROM ? os.availableParallelism() : 1), jobs.length);
+  const threads = Math.min(options.jobs ?? (jobs.length >= PARALLEL_FROM ? defaultWorkerCount() : 1), jobs.length);
   if (threads > 1) {
     // results arrive as workers finish; hold them until every earlier input is delivered
     const held = new Map<number, CompileJobResult>();

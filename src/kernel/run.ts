@@ -3,7 +3,6 @@
  * parallel, in one report with a summary table.
  */
 import { spawnSync } from 'node:child_process';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { VERSION } from '../check/version.js';
@@ -12,7 +11,7 @@ import { summarize, type BoardRow, type Report, type StageResult } from '../repo
 import { IncludeGraph, realpath } from './includes.js';
 import type { KernelJob, KernelJobResult } from './job.js';
 import { findKernelLayout, type KernelLayout } from './layout.js';
-import { runPool } from '../workers/pool.js';
+import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
 import { parseKbuildMakefile } from './makefile.js';
 
@@ -36,7 +35,7 @@ export interface KernelOptions {
 export class KernelUsageError extends Error {}
 
 export function defaultJobs(): number {
-  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+  return defaultWorkerCount();
 }
 
 /** Files changed since `rev` in the tree's git repository (committed, staged, unstaged, untracked). */

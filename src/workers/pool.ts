@@ -8,6 +8,7 @@
  * is why jobs are fed one at a time to whichever worker is free rather than split up front.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelJob, KernelJobResult } from '../kernel/job.js';
@@ -15,6 +16,16 @@ import type { CompileJob, CompileJobResult } from '../compile/job.js';
 
 export const WORKER_ARGUMENT = '__worker';
 const WORKER_SEMI_SPACE_MB = 64;
+/** What one worker may hold at its peak (measured: about 500 MB compiling the qcom boards). */
+const WORKER_MEMORY_BYTES = 768 * 2 ** 20;
+
+/**
+ * Workers to start by default: one per CPU, but no more than the memory available now can hold
+ * (a 16-CPU laptop with 8 GB must not start 16), and at least one.
+ */
+export function defaultWorkerCount(cpus = os.availableParallelism(), freeBytes = os.freemem()): number {
+  return Math.max(1, Math.min(cpus, Math.floor(freeBytes / WORKER_MEMORY_BYTES)));
+}
 
 /** What each kind of job takes and gives. */
 export interface JobKinds {

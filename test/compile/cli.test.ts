@@ -103,6 +103,15 @@ describe('runCompileCli', () => {
     expect([...one.stderr.matchAll(/fixtures\/dts\/([\w-]+\.dts)/g)].map((m) => m[1]).filter((f, i, a) => a.indexOf(f) === i)).toEqual(order);
   });
 
+  it('starts one worker per CPU by default, as far as the free memory allows, and at least one', async () => {
+    const { defaultWorkerCount } = await import('../../src/workers/pool.js');
+    const GiB = 2 ** 30;
+    expect(defaultWorkerCount(16, 64 * GiB)).toBe(16);
+    expect(defaultWorkerCount(16, 8 * GiB)).toBe(10);
+    expect(defaultWorkerCount(16, 0.5 * GiB)).toBe(1);
+    expect(defaultWorkerCount(2, 24 * GiB)).toBe(2);
+  });
+
   it('rejects a --jobs that is not a positive number', async () => {
     expect(await runCompileCli(['--jobs', '0', '--out-dir', dir, path.join(fixtures, 'deletes.dts')])).toBe(1);
   });
