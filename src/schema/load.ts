@@ -69,7 +69,9 @@ export function findInstalledDtschema(env: NodeJS.ProcessEnv = process.env, home
   for (const lib of libs) {
     let entries: string[];
     try {
-      entries = fs.readdirSync(lib).filter((e) => /^python3(\.\d+)?$/.test(e)).sort().reverse();
+      // newest Python first: python3.12 before python3.9
+      const minor = (e: string): number => Number(e.slice('python3.'.length) || 0);
+      entries = fs.readdirSync(lib).filter((e) => /^python3(\.\d+)?$/.test(e)).sort((a, b) => minor(b) - minor(a));
     } catch {
       continue;
     }

@@ -67,8 +67,9 @@ describe('choosing the core schemas', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dtschema-home-'));
     try {
       expect(findInstalledDtschema({}, home)).toBeUndefined();
+      fakeDtschema(path.join(home, '.local/lib/python3.9/site-packages'));
       const user = fakeDtschema(path.join(home, '.local/lib/python3.11/site-packages'));
-      expect(findInstalledDtschema({}, home)).toBe(user);
+      expect(findInstalledDtschema({}, home)).toBe(user); // the newest Python's, not the first by name
       const venv = path.join(home, 'venv');
       const inVenv = fakeDtschema(path.join(venv, 'lib/python3.12/site-packages'));
       expect(findInstalledDtschema({ VIRTUAL_ENV: venv }, home)).toBe(inVenv);
