@@ -8,18 +8,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceDtc } from '../support/reference.js';
 import { compileWith } from './support.js';
+import { seededRandom } from '../support/random.js';
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BINARY = ['+', '-', '*', '/', '%', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '&', '^', '|', '&&', '||'];
 const LEAVES = ['0', '1', '2', '3', '7', '31', '32', '63', '64', '0x80000000', '0xffffffff', '0xffffffffffffffff', "'a'", '010'];
@@ -40,7 +30,7 @@ function expression(next: () => number, depth: number): string {
 
 describe('integer expressions vs dtc', () => {
   it('evaluates 400 random expressions exactly as dtc (32- and 64-bit cells)', async () => {
-    const next = rng(20261130);
+    const next = seededRandom(20261130);
     const lines: string[] = [];
     for (let i = 0; i < 200; i++) lines.push(`\te${i} = <(${expression(next, 4)})>;`);
     for (let i = 0; i < 200; i++) lines.push(`\tw${i} = /bits/ 64 <(${expression(next, 4)})>;`);

@@ -12,6 +12,7 @@ import { referenceDtc } from '../support/reference.js';
 import { repoRoot } from '../support/shared.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_PROP } from '../../src/dtb/format.js';
 import { assembleBlob, corruptCases, deepBlob, u32 } from './read-corrupt-cases.js';
+import { seededRandom } from '../support/random.js';
 
 const fixtures = path.join(repoRoot, 'fixtures/dtb');
 const base = new Uint8Array(fs.readFileSync(path.join(fixtures, 'small.dtb')));
@@ -31,17 +32,6 @@ function dtcReads(bytes: Uint8Array) {
   return referenceDtc(['-q', '-f', '-I', 'dtb', '-O', 'dts', 'in.dtb'], { files: { 'in.dtb': bytes } });
 }
 
-/** A small seeded generator (mulberry32), so fuzz runs are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('readDtb on malformed blobs', () => {
   it('the base fixture is what the reference dtc makes of small.dts', () => {
@@ -156,7 +146,7 @@ describe('readDtb on malformed blobs', () => {
   const fuzzCases = Number(process.env.DTB_FUZZ_CASES ?? 3000);
   const fuzzSeed = Number(process.env.DTB_FUZZ_SEED ?? 0x5eed);
   it(`survives ${fuzzCases} seeded mutations with a tree or a DtbFormatError, never anything else`, () => {
-    const next = random(fuzzSeed);
+    const next = seededRandom(fuzzSeed);
     const interesting = [0, 1, 2, 3, 4, 9, 0x10, 0x7fffffff, 0x80000000, 0xffffffff, base.length, base.length - 4];
     let accepted = 0;
     for (let i = 0; i < fuzzCases; i++) {
@@ -180,7 +170,7 @@ describe('readDtb on malformed blobs', () => {
   });
 
   it('agrees with dtc on 300 seeded mutations in lenient mode: same accept/reject, same text', () => {
-    const next = random(0xd7c);
+    const next = seededRandom(0xd7c);
     const mismatches: string[] = [];
     let bothAccept = 0;
     let dtcCrashed = 0;
