@@ -3,8 +3,8 @@
  * (src/pas). Each adapter records in the report why its stage did not run (no bindings given, no
  * schema could be loaded) and never throws for bad input.
  */
-import type { Diagnostic } from '../diagnostics.js';
-import type { Property, Tree } from '../tree/model.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
+import type { Node, Property, Tree } from '../tree/model.js';
 import type { Report, SidMapRow } from '../report/types.js';
 import { registerRuleSource } from '../report/rules.js';
 import type { CheckOptions } from './options.js';
@@ -46,7 +46,7 @@ export interface PasStageResult {
   sidMap?: SidMapRow[];
 }
 
-export async function runPasStage(tree: Tree, touched: Set<Property>, options: CheckOptions, log: StageLog): Promise<PasStageResult | undefined> {
+export async function runPasStage(tree: Tree, overlays: { touched: Set<Property>; targeted: Map<Node, Span> }, options: CheckOptions, log: StageLog): Promise<PasStageResult | undefined> {
   const start = performance.now();
   try {
     const pas = await import('../pas/index.js');
@@ -59,7 +59,8 @@ export async function runPasStage(tree: Tree, touched: Set<Property>, options: C
     }
     const result = pas.simulate(tree, profile, {
       el: options.el,
-      changed: touched,
+      changed: overlays.touched,
+      targeted: overlays.targeted,
       overlays: options.overlays,
       bindingsDir: options.bindings[0],
     });

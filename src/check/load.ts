@@ -65,7 +65,7 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   };
   const result = await compile({ file }, compileOptions, session);
   const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
-  const diagnostics = [...result.diagnostics];
+  const diagnostics = [...result.diagnostics, ...(result.pitfalls ?? [])];
   if (!tree && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('; ') || 'compile failed'}` });
   }

@@ -7,7 +7,8 @@
  */
 import { newSession } from '../compile/index.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { Property, Tree } from '../tree/model.js';
+import type { Node, Property, Tree } from '../tree/model.js';
+import type { Span } from '../diagnostics.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type Report, type StageName, type StageResult } from '../report/types.js';
 import { loadInput, type LoadedInput } from './load.js';
@@ -76,8 +77,22 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
   }
 
   const base = loaded[0].tree as Tree;
+  if (base.plugin && !options.overlays.length) {
+    // An overlay alone: its references resolve only against a base, by design. What needs the
+    // merged tree is skipped, and said once; the overlay's own shape is checked.
+    const note = 'an overlay alone: these need a base tree to apply it to (check BASE OVERLAY)';
+    log.skip('apply', note);
+    log.stages.push({ name: 'dtc-checks', status: 'ran', note: 'with the compile of the overlay' });
+    const { checkOverlayStructure } = await import('../overlay/structure.js');
+    await log.time('overlay-checks', () => {
+      log.diagnostics.push(...checkOverlayStructure(base));
+    });
+    for (const stage of ['schema', 'pas'] as const) log.skip(stage, note);
+    return report(base);
+  }
   let merged = base;
   let touched: Set<Property> = new Set();
+  let targeted = new Map<Node, Span>();
   if (options.overlays.length) {
     const { applyOverlays, cloneTree } = await import('../overlay/apply.js');
     const { OverlayError } = await import('../overlay/errors.js');
@@ -90,6 +105,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
         );
         merged = applied.tree;
         touched = applied.touched;
+        targeted = applied.targeted;
       } catch (err) {
         if (!(err instanceof OverlayError)) throw err;
         failure = err.diagnostic;
@@ -118,7 +134,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
   }
 
   await runSchemaStage(merged, options, log);
-  const sim = await runPasStage(merged, touched, options, log);
+  const sim = await runPasStage(merged, { touched, targeted }, options, log);
   const run = report(merged);
   if (sim) {
     run.report.simulation = sim.simulation;

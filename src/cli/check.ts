@@ -106,6 +106,17 @@ export async function checkCommand(base: string | undefined, overlays: string[],
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;
   if (opts.coreSchemas) options.coreSchemas = opts.coreSchemas;
+  if (layout && base !== undefined && !overlays.length && /\.dtso$/.test(base)) {
+    // An overlay alone in a Linux tree: checked on every base the Makefiles compose it with.
+    const compositions = await compositionsOf(layout, base);
+    if (compositions.length) {
+      layout.dispose();
+      const { runKernel, defaultJobs } = await import('../kernel/run.js');
+      const { report } = await runKernel({ tree: layout.root, arch: [], boards: compositions, jobs: Math.min(defaultJobs(), compositions.length), bindings: options.bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el });
+      report.command = 'check';
+      return emitReport(report, opts, config, [base]);
+    }
+  }
   const { runCheck } = await import('../check/run.js');
   let report;
   try {
@@ -118,6 +129,16 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     if (schema) schema.note = `no bindings given (this Linux tree has them: --bindings ${path.relative(process.cwd(), layout.bindings) || layout.bindings})`;
   }
   return emitReport(report, opts, config, [options.base, ...options.overlays]);
+}
+
+/** The Makefile compositions (`x-el2-dtbs := x.dtb y-el2.dtbo`) that apply `overlay`. */
+async function compositionsOf(layout: import('../kernel/layout.js').KernelLayout, overlay: string): Promise<string[]> {
+  const { discoverTargets } = await import('../kernel/targets.js');
+  const { realpath } = await import('../kernel/includes.js');
+  const real = realpath(path.resolve(overlay));
+  return discoverTargets(layout)
+    .filter((t) => t.kind === 'composition' && !t.missing.length && t.sources.slice(1).some((s) => realpath(s) === real))
+    .map((t) => t.name);
 }
 
 /** Rules config, baseline, formatting, output and exit status: shared by check, kernel and review. */

@@ -56,6 +56,8 @@ export interface CompileResult {
   stderr: string;
   /** Files read (includes, incbins, headers). */
   dependencies: string[];
+  /** Findings beyond dtc's, never printed by `compile` (BuildResult.pitfalls): `check` reports them. */
+  pitfalls?: Diagnostic[];
 }
 
 export interface CompileSource {
@@ -158,6 +160,7 @@ async function loadDts(
     return undefined;
   }
   const built = buildTree(parsed.source);
+  if (built.pitfalls.length) result.pitfalls = built.pitfalls;
   for (const d of built.diagnostics) {
     result.diagnostics.push(d);
     result.messages.push(`${errorLine(d, readText)}\n`);

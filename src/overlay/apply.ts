@@ -42,6 +42,8 @@ export interface AppliedTree {
   touched: Set<Property>;
   /** The strings block as libfdt grew it: the base's, then names the overlays added, in order. */
   strings: StringTable;
+  /** Each node a fragment targeted, with the span of that fragment's body (the last one to target it). */
+  targeted: Map<Node, Span>;
 }
 
 /** Applies `overlays` in order to a copy of `base`; neither input is modified. */
@@ -54,8 +56,9 @@ export function applyOverlays(base: Tree, overlays: OverlayInput[], options: { m
   const original = blobStrings.get(base);
   const strings = original ? new StringTable(original) : StringTable.forTree(tree.root);
   const touched = new Set<Property>();
-  for (const overlay of overlays) applyOne(tree, strings, touched, cloneTree(overlay.tree), overlay.name);
-  return { tree, strings, touched };
+  const targeted = new Map<Node, Span>();
+  for (const overlay of overlays) applyOne(tree, strings, touched, targeted, cloneTree(overlay.tree), overlay.name);
+  return { tree, strings, touched, targeted };
 }
 
 class Application {
@@ -63,6 +66,7 @@ class Application {
     readonly base: Tree,
     readonly strings: StringTable,
     readonly touched: Set<Property>,
+    readonly targeted: Map<Node, Span>,
     readonly overlay: Tree,
     readonly name: string,
   ) {}
@@ -138,8 +142,8 @@ class Application {
   }
 }
 
-function applyOne(base: Tree, strings: StringTable, touched: Set<Property>, overlay: Tree, name: string): void {
-  const app = new Application(base, strings, touched, overlay, name);
+function applyOne(base: Tree, strings: StringTable, touched: Set<Property>, targeted: Map<Node, Span>, overlay: Tree, name: string): void {
+  const app = new Application(base, strings, touched, targeted, overlay, name);
   const delta = maxPhandle(base);
   adjustLocalPhandles(app, delta);
   updateLocalReferences(app, (value) => value + delta);
@@ -361,6 +365,7 @@ function merge(app: Application): void {
   for (const { node, overlayNode } of fragments(app)) {
     const target = resolveTarget(app, node);
     if (!target.node) app.fail(target.code!, target.message!, { path: node.path, span: node.span });
+    if (overlayNode.span) app.targeted.set(target.node, overlayNode.span);
     mergeNode(app, target.node, overlayNode);
   }
 }

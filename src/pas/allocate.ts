@@ -159,7 +159,7 @@ export function allocate(input: AllocationInput): { states: Map<Node, SmmuState>
           finding('pas/smr-exhaustion', `${name}: ${index.name(smmu.node)} has no free SMR for ${hex(failed.sid)}/${hex(failed.mask)}: ${smmu.params.numMappingGroups} stream-match groups${handoffs ? ` (${handoffs} taken by handoff SMRs)` : ''} are all in use; the device runs without IOMMU (-ENOSPC)`, {
             path: device.node.path,
             property: failed.property.name,
-            span: failed.property.span,
+            span: failed.span,
           }),
         );
       } else {
@@ -208,12 +208,12 @@ function checkRanges(index: TreeIndex, device: Device, streams: StreamId[], smmu
     const name = index.name(device.node);
     if (s.sid & ~smmu.params.streamIdMask & 0xffff) {
       const reason = `stream ID ${hex(s.sid)} out of range for SMMU (${hex(smmu.params.streamIdMask)})`;
-      diagnostics.push(finding('pas/sid-in-range', `${name}: ${reason}: the device runs without IOMMU`, { path: device.node.path, property: s.property.name, span: s.property.span }));
+      diagnostics.push(finding('pas/sid-in-range', `${name}: ${reason}: the device runs without IOMMU`, { path: device.node.path, property: s.property.name, span: s.span }));
       return { reason, rule: 'pas/sid-in-range' };
     }
     if (s.mask & ~smmu.params.smrMaskMask & 0xffff) {
       const reason = `SMR mask ${hex(s.mask)} out of range for SMMU (${hex(smmu.params.smrMaskMask)})`;
-      diagnostics.push(finding('pas/mask-in-range', `${name}: ${reason}: the device runs without IOMMU`, { path: device.node.path, property: s.property.name, span: s.property.span }));
+      diagnostics.push(finding('pas/mask-in-range', `${name}: ${reason}: the device runs without IOMMU`, { path: device.node.path, property: s.property.name, span: s.span }));
       return { reason, rule: 'pas/mask-in-range' };
     }
   }
@@ -244,7 +244,7 @@ function reportDisabledSmmu(index: TreeIndex, smmuNode: Node, users: Device[], e
         path: smmuNode.path,
         property: 'status',
         span: statusSpan,
-        related: others.slice(0, 8).map((d) => ({ message: `${d.id} uses it`, span: d.streams[0]?.property.span })),
+        related: others.slice(0, 8).map((d) => ({ message: `${d.id} uses it`, span: d.streams[0]?.span })),
       }),
     );
   }
@@ -268,7 +268,7 @@ function assignContextBanks(index: TreeIndex, state: SmmuState, el: 1 | 2, diagn
       finding('pas/context-bank-budget', `${index.name(outcome.device.node)}: no free context bank for its ${what} on ${index.name(smmu.node)} (-ENOSPC): ${smmu.params.numContextBanks} banks${smmu.params.bypassQuirk ? ', the last reserved by the bypass quirk' : ''}, ${needed}+ needed`, {
         path: outcome.device.node.path,
         property: s?.property.name,
-        span: s?.property.span,
+        span: s?.span,
       }),
     );
   };
@@ -321,7 +321,7 @@ export function handoffFindings(index: TreeIndex, smmus: Map<Node, Smmu>, device
             finding('pas/handoff-smr-interaction', `${name}: ${hex(s.sid)}/${hex(s.mask)} lies inside the handoff SMR ${hs}${h.note ? ` (${h.note})` : ''}: the device takes the entry over and narrows it, so ${orphaned} other stream ID(s) it matched lose their bypass`, {
               path: device.node.path,
               property: s.property.name,
-              span: s.property.span,
+              span: s.span,
             }),
           );
         } else {
@@ -330,7 +330,7 @@ export function handoffFindings(index: TreeIndex, smmus: Map<Node, Smmu>, device
               severity: 'error',
               path: device.node.path,
               property: s.property.name,
-              span: s.property.span,
+              span: s.span,
             }),
           );
         }

@@ -4,8 +4,8 @@
  * An overlay that names a label the base lacks is OVL-01 (overlay-labels-exist), not a crash.
  */
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
-import type { Property, Tree } from '../tree/model.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
+import type { Node, Property, Tree } from '../tree/model.js';
 import { limitError, limitsWith } from '../limits.js';
 import type { SourceOptions } from '../overlay/inputs.js';
 import { finding } from './rules.js';
@@ -13,6 +13,8 @@ import { finding } from './rules.js';
 export interface Composition {
   tree?: Tree;
   changed: Set<Property>;
+  /** Nodes an overlay fragment targeted, with the fragment's span. */
+  targeted?: Map<Node, Span>;
   overlays: string[];
   diagnostics: Diagnostic[];
   /** dtc's warnings from compiling sources. */
@@ -38,7 +40,7 @@ export async function loadComposition(baseFile: string, overlayFiles: string[], 
       overlays.map((o) => ({ tree: o.tree, name: o.file })),
       { maxOverlays },
     );
-    return { tree: applied.tree, changed: applied.touched, overlays: names, diagnostics: [], messages };
+    return { tree: applied.tree, changed: applied.touched, targeted: applied.targeted, overlays: names, diagnostics: [], messages };
   } catch (err) {
     if (!(err instanceof OverlayError)) throw err;
     const d = err.diagnostic;

@@ -5,7 +5,7 @@
  * partial overlap (SMR-01) — independently of the probe order the simulation used. Overlaps within
  * one device are SMR-04; any overlap involving a value an overlay set is also OVL-03.
  */
-import type { Diagnostic, Span } from '../diagnostics.js';
+import type { Diagnostic } from '../diagnostics.js';
 import type { Node, Property } from '../tree/model.js';
 import { hex, type TreeIndex } from './dt.js';
 import { finding } from './rules.js';
@@ -44,7 +44,10 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
   const streams = devices.filter((d) => d.enabled).flatMap((d) => d.streams.filter((s) => hasSmrs(s.smmu)));
   const bySmmu = new Map<unknown, StreamId[]>();
   for (const s of streams) bySmmu.set(s.smmu, [...(bySmmu.get(s.smmu) ?? []), s]);
-  const overlayReported = new Set<string>();
+  // One finding per mistake: overlapping entries of one property, and every entry pair of two
+  // devices with the same verdict, are reported once, listing the entries.
+  const sameDevice = new Map<Property, { device: Device; overlaps: [StreamId, StreamId, PairStep][] }>();
+  const between = new Map<string, { primary: StreamId; other: StreamId; verdict: Verdict; entries: [StreamId, StreamId][] }>();
 
   for (const list of bySmmu.values()) {
     // A plain double loop: the lists are small (Lemans apps_smmu: 79 enabled specifiers).
@@ -57,9 +60,11 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
         if (((A.id ^ B.id) & ~(A.mask | B.mask) & 0xffff) !== 0) continue;
         const aThenB = secondStep(A, B);
         const bThenA = secondStep(B, A);
-        const verdict = aThenB === 'reuse' && bThenA === 'reuse' ? 'shared-group' : aThenB === 'conflict' && bThenA === 'conflict' ? 'conflict' : 'order-dependent';
+        const outcome = aThenB === 'reuse' && bThenA === 'reuse' ? 'shared-group' : aThenB === 'conflict' && bThenA === 'conflict' ? 'conflict' : 'order-dependent';
         if (a.device === b.device) {
-          diagnostics.push(sameDevice(index, a, b, aThenB));
+          const entry = sameDevice.get(b.property) ?? { device: a.device, overlaps: [] };
+          entry.overlaps.push([a, b, aThenB]);
+          sameDevice.set(b.property, entry);
           continue;
         }
         if (a.device.node === b.device.node) continue; // two RIDs of one iommu-map tuple set: reported by the map itself
@@ -69,76 +74,119 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
           b: { device: b.device.id, sid: b.sid, mask: b.mask },
           aThenB,
           bThenA,
-          verdict,
+          verdict: outcome,
         });
+        const verdict = judge(index, a, b, outcome, aThenB);
+        if (!verdict) continue;
         const [primary, other] = blame(a, b, changed);
-        diagnostics.push(pairFinding(index, primary, other, verdict, aThenB, a));
-        for (const s of [primary, other]) {
-          if (!changed.has(s.property)) continue;
-          const key = `${s.device.id}#${s.index}>${(s === primary ? other : primary).device.id}`;
-          if (overlayReported.has(key)) continue;
-          overlayReported.add(key);
-          const o = s === primary ? other : primary;
-          diagnostics.push(
-            finding('pas/overlay-sid-collision', `the overlay gives ${index.name(s.device.node)} ${hex(s.sid)}/${hex(s.mask)}, which collides with ${hex(o.sid)}/${hex(o.mask)} of ${index.name(o.device.node)} in the base tree (${verdictText(verdict)})`, {
-              path: s.device.node.path,
-              property: s.property.name,
-              span: s.property.span,
-              related: [{ message: `${o.device.id} has ${hex(o.sid)}/${hex(o.mask)}`, span: o.property.span }],
-            }),
-          );
-        }
+        const key = `${primary.device.id}\0${primary.property.name}\0${other.device.id}\0${verdict.rule}`;
+        const seen = between.get(key);
+        if (seen) seen.entries.push([primary, other]);
+        else between.set(key, { primary, other, verdict, entries: [[primary, other]] });
       }
     }
   }
+  for (const { device, overlaps } of sameDevice.values()) diagnostics.push(sameDeviceFinding(index, device, overlaps));
+  for (const { primary, other, verdict, entries } of between.values()) diagnostics.push(pairFinding(index, primary, other, verdict, entries, changed));
   return { pairs, diagnostics };
 }
 
-/** The stream whose value an overlay set is the one to blame; otherwise the one that probes later. */
+/** The stream whose value an overlay set is the one to blame (of two, the one written later); otherwise the one that probes later. */
 function blame(a: StreamId, b: StreamId, changed: Set<Property>): [StreamId, StreamId] {
   const ca = changed.has(a.property);
   const cb = changed.has(b.property);
   if (ca && !cb) return [a, b];
+  if (ca && cb && a.span && b.span && a.span.file === b.span.file && a.span.line > b.span.line) return [a, b];
   return [b, a];
 }
 
-function verdictText(v: PairOutcome['verdict']): string {
-  return v === 'conflict' ? 'partial overlap' : v === 'order-dependent' ? 'containment' : 'same stream-match entry';
+interface Verdict {
+  rule: 'pas/smr-partial-overlap' | 'pas/smr-shared-group' | 'pas/smr-containment-order';
+  severity: 'error' | 'warning';
+  /** What happens, after "X and Y …". */
+  consequence: string;
+  relation: string;
 }
 
-function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: PairOutcome['verdict'], aThenB: PairStep, a: StreamId): Diagnostic {
+/** A fastrpc session: each compute context bank is meant to be its own group (its own domain). */
+const FASTRPC_SESSION = 'qcom,fastrpc-compute-cb';
+
+/**
+ * What the overlap of two devices' entries breaks, or nothing when it breaks nothing: two DMA-API
+ * devices sharing one group (crypto and its BAM) share one default domain, which is normal.
+ */
+function judge(index: TreeIndex, a: StreamId, b: StreamId, outcome: PairOutcome['verdict'], aThenB: PairStep): Verdict | undefined {
+  const rprocs = [a, b].filter((x) => x.device.pasRemoteproc);
+  const rproc = rprocs[0];
+  const rprocName = rprocs.map((x) => index.label(x.device.node) ?? x.device.id).join(' and ');
+  if (outcome === 'conflict') {
+    return { rule: 'pas/smr-partial-overlap', severity: 'error', relation: 'partially overlaps', consequence: 'arm_smmu_find_sme returns -EINVAL for whichever probes second, which then runs without IOMMU' };
+  }
+  if (outcome === 'shared-group') {
+    if (rproc) return { rule: 'pas/smr-shared-group', severity: 'error', relation: 'shares the stream-match entry of', consequence: `they land in one iommu_group, so rproc_enable_iommu of ${rprocName} fail${rprocs.length > 1 ? '' : 's'} (iommu_attach_device: -EINVAL, group not singleton)` };
+    const sessions = [a, b].filter((x) => index.compatibles(x.device.node).includes(FASTRPC_SESSION));
+    if (sessions.length) {
+      return { rule: 'pas/smr-shared-group', severity: 'warning', relation: 'shares the stream-match entry of', consequence: `they land in one iommu_group, so the fastrpc session${sessions.length > 1 ? 's share' : ' shares'} one domain: no isolation between the processes they serve` };
+    }
+    return undefined;
+  }
+  const [first, second] = aThenB === 'reuse' ? [a, b] : [b, a];
+  const consequence = `one contains the other, so the outcome depends on probe order: reuse (one shared group) when ${index.label(first.device.node) ?? first.device.id} probes first, -EINVAL when ${index.label(second.device.node) ?? second.device.id} does`;
+  if (rproc) return { rule: 'pas/smr-shared-group', severity: 'error', relation: 'contains or is contained in', consequence: `${consequence}; either way ${rprocName} cannot attach its own domain` };
+  return { rule: 'pas/smr-containment-order', severity: 'warning', relation: 'contains or is contained in', consequence };
+}
+
+const entryText = (s: StreamId) => `${hex(s.sid)}/${hex(s.mask)}`;
+
+/**
+ * One finding for a pair of devices, at the entry to blame. When an overlay set that entry, the
+ * finding is the overlay's (OVL-03), and the other device's entry is the related location.
+ */
+function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: Verdict, entries: [StreamId, StreamId][], changed: Set<Property>): Diagnostic {
   const sn = index.name(s.device.node);
   const on = index.name(o.device.node);
-  const ss = `${hex(s.sid)}/${hex(s.mask)}`;
-  const os = `${hex(o.sid)}/${hex(o.mask)}`;
-  const relatedText = verdict === 'conflict' ? 'partially overlaps' : verdict === 'shared-group' ? 'shares the entry with' : 'contains or is contained in';
-  const related: { message: string; span?: Span }[] = [{ message: `${relatedText} ${os} of ${o.device.id}`, span: o.property.span }];
-  const base = { path: s.device.node.path, property: s.property.name, span: s.property.span, related };
-  if (verdict === 'conflict') {
-    return finding('pas/smr-partial-overlap', `SMR ${ss} of ${sn} partially overlaps ${os} of ${on}: arm_smmu_find_sme returns -EINVAL for whichever probes second, which then runs without IOMMU`, base);
+  const mine = entries.map(([x]) => entryText(x)).join(', ');
+  const theirs = [...new Set(entries.map(([, y]) => entryText(y)))].join(', ');
+  const related = [{ message: `${o.device.id} has ${theirs}`, span: o.span }];
+  const at = { path: s.device.node.path, property: s.property.name, span: s.span, related, severity: verdict.severity };
+  if (changed.has(s.property)) {
+    const where = changed.has(o.property) ? 'also set by an overlay' : 'in the base tree';
+    return finding('pas/overlay-sid-collision', `the overlay gives ${sn} ${mine}, which ${verdict.relation} ${theirs} of ${on} (${where}): ${verdict.consequence}`, at);
   }
-  const rproc = [s, o].find((x) => x.device.pasRemoteproc);
-  if (verdict === 'shared-group') {
-    return finding(
-      'pas/smr-shared-group',
-      `${sn} and ${on} share the stream-match entry ${ss}: they land in one iommu_group${rproc ? `, so rproc_enable_iommu of ${index.label(rproc.device.node) ?? rproc.device.id} fails (iommu_attach_device: -EINVAL, group not singleton)` : ''}`,
-      { ...base, severity: rproc ? 'error' : 'warning' },
-    );
-  }
-  const [first, second] = aThenB === 'reuse' ? [a, a === s ? o : s] : [a === s ? o : s, a];
-  const message = `SMR ${ss} of ${sn} and ${os} of ${on}: one contains the other, so the outcome depends on probe order: reuse (one shared group) when ${index.label(first.device.node) ?? first.device.id} probes first, -EINVAL when ${index.label(second.device.node) ?? second.device.id} does`;
-  if (rproc) {
-    return finding('pas/smr-shared-group', `${message}; either way ${index.label(rproc.device.node) ?? rproc.device.id} cannot attach its own domain`, { ...base, severity: 'error' });
-  }
-  return finding('pas/smr-containment-order', message, base);
+  if (verdict.rule === 'pas/smr-shared-group' && verdict.relation.startsWith('shares')) return finding(verdict.rule, `${sn} and ${on} share the stream-match entry ${mine}: ${verdict.consequence}`, at);
+  return finding(verdict.rule, `SMR ${mine} of ${sn} ${verdict.relation} ${theirs} of ${on}: ${verdict.consequence}`, at);
 }
 
-/** One device's IDs are allocated in DT order, so only the `a then b` outcome happens. */
-function sameDevice(index: TreeIndex, a: StreamId, b: StreamId, aThenB: PairStep): Diagnostic {
-  const outcome = aThenB === 'conflict' ? 'the second conflicts with the first: -EINVAL, the device runs without IOMMU' : 'the second reuses the first entry (no error)';
-  return finding('pas/duplicate-sid-same-device', `${index.name(a.device.node)}: ${a.form} entries ${a.index} (${hex(a.sid)}/${hex(a.mask)}) and ${b.index} (${hex(b.sid)}/${hex(b.mask)}) overlap; ${outcome}`, {
-    path: a.device.node.path,
-    property: b.property.name,
-    span: b.property.span,
+/**
+ * One device's IDs are allocated in DT order, so only the `a then b` outcome happens. One finding
+ * per property: each later entry with the first earlier entry it overlaps.
+ */
+function sameDeviceFinding(index: TreeIndex, device: Device, overlaps: [StreamId, StreamId, PairStep][]): Diagnostic {
+  const prop = overlaps[0][1].property;
+  const firstOverlap = new Map<StreamId, [StreamId, PairStep]>();
+  for (const [x, y, step] of overlaps) {
+    const seen = firstOverlap.get(y);
+    // A conflict with any earlier entry decides the outcome; otherwise the first reuse.
+    if (!seen || (step === 'conflict' && seen[1] !== 'conflict')) firstOverlap.set(y, [x, step]);
+  }
+  const later = [...firstOverlap].sort(([a], [b]) => a.index - b.index);
+  // "1 (0x2020/0x4e0), 2 (0x2040/0x4e0) with 0 (0x2000/0x4e0)": the later entries grouped by the earlier one.
+  const list = (step: (p: PairStep) => boolean) => {
+    const byEarlier = new Map<StreamId, StreamId[]>();
+    for (const [y, [x, p]] of later) if (step(p)) byEarlier.set(x, [...(byEarlier.get(x) ?? []), y]);
+    return [...byEarlier].map(([x, ys]) => `${ys.map((y) => `${y.index} (${entryText(y)})`).join(', ')} with ${x.index} (${entryText(x)})`);
+  };
+  const conflicts = list((p) => p === 'conflict');
+  const reused = list((p) => p !== 'conflict');
+  const parts: string[] = [];
+  if (conflicts.length) parts.push(`${conflicts.join(', ')}: -EINVAL, the device runs without IOMMU`);
+  if (reused.length) parts.push(`${reused.join(', ')}: reuse the earlier stream-match entry (no error)`);
+  const form = overlaps[0][1].form;
+  return finding('pas/duplicate-sid-same-device', `${index.name(device.node)}: ${later.length} ${form} entr${later.length > 1 ? 'ies overlap' : 'y overlaps'} an earlier one: ${parts.join('; ')}`, {
+    path: device.node.path,
+    property: prop.name,
+    span: later[0][0].span ?? prop.span,
+    related: later.slice(1, 9).map(([y]) => ({ message: `entry ${y.index}`, span: y.span })),
+    ...(conflicts.length ? { severity: 'error' as const } : {}),
   });
 }

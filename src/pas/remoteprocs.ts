@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import type { Node, Property } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
 import { type ReservedRegion, regionOf } from './carveouts.js';
@@ -83,6 +83,8 @@ export interface RemoteprocCheckOptions {
   iasOf: (rp: Remoteproc) => number;
   /** A kernel tree's Documentation/devicetree/bindings, for RP-04. */
   bindingsDir?: string;
+  /** Nodes an overlay fragment targeted: a finding about what the overlay left out points there. */
+  targeted?: Map<Node, Span>;
 }
 
 export function remoteprocFindings(index: TreeIndex, rps: Remoteproc[], options: RemoteprocCheckOptions): Diagnostic[] {
@@ -105,7 +107,8 @@ export function remoteprocFindings(index: TreeIndex, rps: Remoteproc[], options:
         finding('pas/el2-remoteproc-missing-iommus', `${name}: no iommus at EL2: has_iommu=false, so no IOMMU domain, no TZ resource table, no SHM bridge; plain auth_and_reset, and the firmware stream ${required ? 'is unmatched (blocked with disable_bypass)' : 'may be unmatched'}`, {
           ...at,
           severity: required ? 'error' : 'warning',
-          span: findProperty(rp.node, 'status')?.span ?? compatibleProp?.span,
+          // The overlay's fragment for this node is where iommus belongs; else the line that enabled it.
+          span: options.targeted?.get(rp.node) ?? findProperty(rp.node, 'status')?.span ?? compatibleProp?.span,
         }),
       );
     }
@@ -195,6 +198,7 @@ export function el2DisabledFindings(index: TreeIndex, rps: Remoteproc[], profile
   for (const node of index.nodes) {
     if (listed.has(node) || pasNodes.has(node)) continue;
     if (!findProperty(node, 'firmware-name') || !findProperty(node, 'memory-region') || !index.enabled(node)) continue;
+    if (firmwareStream(node)) continue;
     out.push(
       finding('pas/el2-disabled-devices', `${index.name(node)} loads firmware (${strings(findProperty(node, 'firmware-name'))[0]}) into a memory-region but no firmware stream is described for EL2`, {
         path: node.path,
@@ -204,6 +208,15 @@ export function el2DisabledFindings(index: TreeIndex, rps: Remoteproc[], profile
     );
   }
   return out;
+}
+
+/**
+ * The firmware's own stream, described as a `*-firmware` child with iommus: venus's
+ * `video-firmware { iommus = <…>; }` (qcom,venus-common.yaml), which Linux uses when no hypervisor
+ * or TrustZone owns that stream (as at EL2).
+ */
+function firmwareStream(node: Node): Node | undefined {
+  return node.children.find((c) => !c.deleted && /(^|-)firmware$/.test(c.name) && findProperty(c, 'iommus'));
 }
 
 function pasBindingHasIommus(dir: string): boolean | undefined {

@@ -8,7 +8,7 @@
  *   5. run each remoteproc's bring-up steps for the EL (bringup.ts).
  * The result is plain data (JSON-ready) plus the Diagnostics of PAS.md §12.
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import type { Node, Property, Tree } from '../tree/model.js';
 import { allocate, handoffFindings, unknownOrderNames, type DeviceOutcome, type ProbeOrder, type SmmuState } from './allocate.js';
 import { overlapFindings, reservedRegions } from './carveouts.js';
@@ -31,6 +31,8 @@ export interface SimulateOptions {
   order?: ProbeOrder | { kind: 'pairs' };
   /** Properties whose value an overlay set (AppliedTree.touched): blamed first, and OVL-03. */
   changed?: Set<Property>;
+  /** Nodes an overlay fragment targeted, with that fragment's span (AppliedTree.targeted). */
+  targeted?: Map<Node, Span>;
   /** Names of the overlays applied to build the tree. */
   overlays?: string[];
   resourceTables?: ResourceTables;
@@ -124,20 +126,7 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
   if (!options.bindingsDir) lacking.push('no --bindings folder: RP-04 (iommus-binding-version) is skipped');
   if (!options.resourceTables) lacking.push('no resource-table fixture: RP-11, RP-12 and the devmem steps are skipped');
 
-  for (const d of resolution.devices) {
-    if (!d.enabled) continue;
-    for (const s of d.streams) {
-      if (s.sid & s.mask && smmus.get(s.smmu)?.armSmmu) {
-        diagnostics.push(
-          finding('pas/sid-mask-redundant', `${index.name(d.node)}: SID ${hex(s.sid)} has bits under its mask ${hex(s.mask)} (${hex(s.sid & s.mask)}): those are don't-care and may not survive the SMR read-back`, {
-            path: d.node.path,
-            property: s.property.name,
-            span: s.property.span,
-          }),
-        );
-      }
-    }
-  }
+  diagnostics.push(...redundantMaskFindings(index, resolution.devices, smmus));
 
   const order = options.order && options.order.kind !== 'pairs' ? options.order : { kind: 'tree' as const };
   const allocation = allocate({ index, smmus, devices: resolution.devices, order, el });
@@ -151,7 +140,7 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
 
   diagnostics.push(...overlapFindings(index, regions, changed));
   const iasOf = (rp: Remoteproc) => (rp.device?.streams[0] ? (smmus.get(rp.device.streams[0].smmu)?.params.ias ?? 48) : 48);
-  diagnostics.push(...remoteprocFindings(index, rps, { el, profile, iasOf, bindingsDir: options.bindingsDir }));
+  diagnostics.push(...remoteprocFindings(index, rps, { el, profile, iasOf, bindingsDir: options.bindingsDir, targeted: options.targeted }));
   if (el === 2) diagnostics.push(...el2DisabledFindings(index, rps, profile));
 
   const tables = options.resourceTables;
@@ -164,9 +153,10 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
       diagnostics.push(...resourceTableFindings(index.name(rp.node), rp.node.path, table, identity, rp.iommus.span));
     }
     const outcome = rp.device ? allocation.outcomes.get(rp.device) : undefined;
-    if (el === 2 && rp.iommus) diagnostics.push(dmaMastersFinding(index, rp, smmus, allocation.states));
     remoteprocs.push(bringUp({ index, el, rp, outcome, findings: diagnostics, table, ias: iasOf(rp) }));
   }
+
+  if (el === 2) diagnostics.push(...dmaMastersFindings(index, rps.filter((rp) => rp.enabled && rp.iommus), smmus, allocation.states));
 
   const result: SimulationResult = {
     soc: profile?.soc ?? null,
@@ -242,21 +232,65 @@ function displayName(index: TreeIndex, node: Node): string {
   return node.path;
 }
 
-/** DMA-01 (PAS.md §11): what happens to firmware-driven streams that no DT node describes. */
-function dmaMastersFinding(index: TreeIndex, rp: Remoteproc, smmus: Map<Node, Smmu>, states: Map<Node, SmmuState>): Diagnostic {
-  const smmuNode = rp.device?.streams[0]?.smmu;
-  const smmu = smmuNode ? smmus.get(smmuNode) : undefined;
-  const state = smmuNode ? states.get(smmuNode) : undefined;
-  const params = smmu?.params;
-  const unmatched = params?.disableBypass === false ? 'bypass translation' : 'are blocked ("Blocked unknown Stream ID"; disable_bypass)';
-  const fates = (params?.knownFirmwareDmaSids ?? []).map((f) => {
-    const entry = state?.table.used().find((e) => ((f.sid ^ e.id) & ~e.mask & 0xffff) === 0);
-    const fate = !entry ? `matches no SMR and would be ${params?.disableBypass === false ? 'bypassed' : 'blocked'}` : entry.count === 0 ? `matches handoff SMR ${entry.index} and stays in bypass` : `is translated by the domain of ${entry.owners.join(', ')} (likely faults)`;
-    return `${hex(f.sid)}${f.note ? ` (${f.note})` : ''} ${fate}`;
+/** IOMMU-08, once per property: the entries whose SID has bits under their mask. */
+function redundantMaskFindings(index: TreeIndex, devices: Device[], smmus: Map<Node, Smmu>): Diagnostic[] {
+  const byProperty = new Map<Property, { device: Device; streams: Device['streams'] }>();
+  for (const d of devices) {
+    if (!d.enabled) continue;
+    for (const s of d.streams) {
+      if (!(s.sid & s.mask) || !smmus.get(s.smmu)?.armSmmu) continue;
+      const entry = byProperty.get(s.property) ?? { device: d, streams: [] };
+      // iommu-map RIDs of one tuple share the tuple's mask: the tuple is reported once.
+      if (!entry.streams.some((x) => x.index === s.index && x.form === s.form)) entry.streams.push(s);
+      byProperty.set(s.property, entry);
+    }
+  }
+  return [...byProperty].map(([prop, { device, streams }]) => {
+    const list = streams.map((s) => `${hex(s.sid)} under ${hex(s.mask)} (${hex(s.sid & s.mask)})`).join(', ');
+    const what = streams.length === 1 ? `SID ${list.replace(' under ', ' has bits under its mask ')}` : `${streams.length} ${streams[0].form} entries have SID bits under their mask: ${list}`;
+    return finding('pas/sid-mask-redundant', `${index.name(device.node)}: ${what}: those are don't-care and may not survive the SMR read-back`, {
+      path: device.node.path,
+      property: prop.name,
+      span: streams[0].span ?? prop.span,
+      related: streams.slice(1, 9).map((s) => ({ message: `entry ${s.index}`, span: s.span })),
+    });
   });
-  const handoffs = params?.handoffSmrs.length ?? 0;
-  const message = `${index.name(rp.node)}: DMA masters driven by its firmware are not described in the DT; streams outside its iommus ${handoffs ? `match ${handoffs} handoff SMR(s) (bypass) or else ` : ''}${unmatched}${fates.length ? `; known: ${fates.join('; ')}` : ''}`;
-  return finding('pas/remoteproc-dma-masters', message, { path: rp.node.path, property: 'iommus', span: rp.iommus?.span });
+}
+
+/**
+ * DMA-01 (PAS.md §11): what happens to firmware-driven streams that no DT node describes. One note
+ * per SMMU (in practice per tree), naming its remoteprocs, at the first one's iommus.
+ */
+function dmaMastersFindings(index: TreeIndex, rps: Remoteproc[], smmus: Map<Node, Smmu>, states: Map<Node, SmmuState>): Diagnostic[] {
+  const bySmmu = new Map<Node | undefined, Remoteproc[]>();
+  // By name, so that a blob and its source give the same note (adsp, cdsp0, …: the overlays' order too).
+  const ordered = [...rps].sort((a, b) => index.name(a.node).localeCompare(index.name(b.node)));
+  for (const rp of ordered) {
+    const smmuNode = rp.device?.streams[0]?.smmu;
+    bySmmu.set(smmuNode, [...(bySmmu.get(smmuNode) ?? []), rp]);
+  }
+  return [...bySmmu].map(([smmuNode, list]) => {
+    const smmu = smmuNode ? smmus.get(smmuNode) : undefined;
+    const state = smmuNode ? states.get(smmuNode) : undefined;
+    const params = smmu?.params;
+    const unmatched = params?.disableBypass === false ? 'bypass translation' : 'are blocked ("Blocked unknown Stream ID"; disable_bypass)';
+    const fates = (params?.knownFirmwareDmaSids ?? []).map((f) => {
+      const entry = state?.table.used().find((e) => ((f.sid ^ e.id) & ~e.mask & 0xffff) === 0);
+      const fate = !entry ? `matches no SMR and would be ${params?.disableBypass === false ? 'bypassed' : 'blocked'}` : entry.count === 0 ? `matches handoff SMR ${entry.index} and stays in bypass` : `is translated by the domain of ${entry.owners.join(', ')} (likely faults)`;
+      return `${hex(f.sid)}${f.note ? ` (${f.note})` : ''} ${fate}`;
+    });
+    const handoffs = params?.handoffSmrs.length ?? 0;
+    const names = list.map((rp) => index.name(rp.node)).join(', ');
+    const whose = list.length > 1 ? 'their' : 'its';
+    const message = `${names}: DMA masters driven by ${whose} firmware are not described in the DT; streams outside ${whose} iommus ${handoffs ? `match ${handoffs} handoff SMR(s) (bypass) or else ` : ''}${unmatched}${fates.length ? `; known: ${fates.join('; ')}` : ''}`;
+    const first = list[0];
+    return finding('pas/remoteproc-dma-masters', message, {
+      path: first.node.path,
+      property: 'iommus',
+      span: first.iommus?.span,
+      related: list.slice(1).map((rp) => ({ message: `${index.name(rp.node)} iommus`, span: rp.iommus?.span })),
+    });
+  });
 }
 
 const ruleRank = new Map(PAS_RULES.map((r, i) => [r.id, i]));

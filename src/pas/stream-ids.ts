@@ -3,7 +3,7 @@
  * mask) as of_iommu_configure, of_map_id and arm_smmu_of_xlate compute them, with the findings
  * that stop or bend that resolution (IOMMU-01, -02, -05, -10).
  */
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import type { Node, Property } from '../tree/model.js';
 import { findProperty } from '../overlay/lookup.js';
 import { cells, hex, u32, type TreeIndex } from './dt.js';
@@ -48,8 +48,18 @@ export function resolveStreams(index: TreeIndex, isEnabled: (n: Node) => boolean
   return { devices, targets: ctx.targets, diagnostics: ctx.diagnostics, notes: ctx.notes };
 }
 
-function makeStream(ctx: Context, device: Device, smmu: Node, rawSid: number, rawMask: number, fromSmmu: boolean, form: StreamId['form'], index: number, property: Property, report: boolean): StreamId {
-  const stream: StreamId = { device, smmu, sid: rawSid & 0xffff, mask: rawMask & 0xffff, rawSid, rawMask, maskFromSmmu: fromSmmu, form, index, property };
+/**
+ * The span of the specifier whose phandle is cell `cell` of `prop`: the `&label` reference's own
+ * position when the value came from source (a multi-line `iommus` has one line per entry), else the
+ * property's.
+ */
+export function entrySpan(prop: Property, cell: number): Span | undefined {
+  const offset = cell * 4;
+  return prop.value.markers.find((m) => m.kind === 'ref-phandle' && m.offset === offset && m.span)?.span ?? prop.span;
+}
+
+function makeStream(ctx: Context, device: Device, smmu: Node, rawSid: number, rawMask: number, fromSmmu: boolean, form: StreamId['form'], index: number, property: Property, report: boolean, span: Span | undefined): StreamId {
+  const stream: StreamId = { device, smmu, sid: rawSid & 0xffff, mask: rawMask & 0xffff, rawSid, rawMask, maskFromSmmu: fromSmmu, form, index, property, span };
   // Only the arm-smmu (v1/v2) packs 16-bit fields; SMMUv3 and other IOMMUs take wider IDs.
   if (report && (rawSid > 0xffff || rawMask > 0xffff) && isArmSmmu(smmu, ctx.index)) {
     const what = rawSid > 0xffff ? `SID ${hex(rawSid)}` : `mask ${hex(rawMask)}`;
@@ -57,7 +67,7 @@ function makeStream(ctx: Context, device: Device, smmu: Node, rawSid: number, ra
       finding('pas/sid-16bit', `${form} entry ${index} of ${ctx.index.name(device.node)}: ${what} does not fit in 16 bits; arm_smmu_of_xlate silently truncates it to SID ${hex(stream.sid)}/mask ${hex(stream.mask)}`, {
         path: device.node.path,
         property: property.name,
-        span: property.span,
+        span,
       }),
     );
   }
@@ -78,13 +88,13 @@ function resolveIommus(ctx: Context, device: Device, prop: Property, report: boo
   while (i < c.length) {
     const target = ctx.index.node(c[i]);
     if (!target) {
-      if (report) ctx.diagnostics.push(finding('pas/iommus-phandle-target', `iommus entry ${index} of ${name}: phandle ${hex(c[i])} (cell ${i}) does not resolve to a node`, { path: node.path, property: 'iommus', span: prop.span }));
+      if (report) ctx.diagnostics.push(finding('pas/iommus-phandle-target', `iommus entry ${index} of ${name}: phandle ${hex(c[i])} (cell ${i}) does not resolve to a node`, { path: node.path, property: 'iommus', span: entrySpan(prop, i) }));
       return;
     }
     ctx.targets.add(target);
     const n = u32(target, '#iommu-cells');
     if (n === undefined) {
-      if (report) ctx.diagnostics.push(finding('pas/iommus-phandle-target', `iommus entry ${index} of ${name} points at ${ctx.index.name(target)}, which has no #iommu-cells`, { path: node.path, property: 'iommus', span: prop.span }));
+      if (report) ctx.diagnostics.push(finding('pas/iommus-phandle-target', `iommus entry ${index} of ${name} points at ${ctx.index.name(target)}, which has no #iommu-cells`, { path: node.path, property: 'iommus', span: entrySpan(prop, i) }));
       return;
     }
     if (i + 1 + n > c.length) {
@@ -103,7 +113,7 @@ function resolveIommus(ctx: Context, device: Device, prop: Property, report: boo
     const smm = u32(target, 'stream-match-mask');
     const fromSmmu = args.length < 2;
     const mask = fromSmmu ? (smm ?? 0) : args[1];
-    device.streams.push(makeStream(ctx, device, target, args[0] ?? 0, mask, fromSmmu, 'iommus', index, prop, report));
+    device.streams.push(makeStream(ctx, device, target, args[0] ?? 0, mask, fromSmmu, 'iommus', index, prop, report, entrySpan(prop, i)));
     i += 1 + n;
     index++;
   }
@@ -124,12 +134,12 @@ function resolveIommuMap(ctx: Context, node: Node, prop: Property, enabled: bool
     const [idBase, phandle, outBase, length] = c.slice(t, t + 4);
     const tuple = t / 4;
     if ((idBase & ~mapMask) >>> 0) {
-      if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `iommu-map tuple ${tuple} of ${name}: iommu-map-mask ${hex(mapMask)} ignores id-base ${hex(idBase)} (of_map_id: -EFAULT)`, { path: node.path, property: 'iommu-map', span: prop.span }));
+      if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `iommu-map tuple ${tuple} of ${name}: iommu-map-mask ${hex(mapMask)} ignores id-base ${hex(idBase)} (of_map_id: -EFAULT)`, { path: node.path, property: 'iommu-map', span: entrySpan(prop, t + 1) }));
       continue;
     }
     const target = ctx.index.node(phandle);
     if (!target) {
-      if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `iommu-map tuple ${tuple} of ${name}: phandle ${hex(phandle)} does not resolve (of_map_id: -ENODEV)`, { path: node.path, property: 'iommu-map', span: prop.span }));
+      if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `iommu-map tuple ${tuple} of ${name}: phandle ${hex(phandle)} does not resolve (of_map_id: -ENODEV)`, { path: node.path, property: 'iommu-map', span: entrySpan(prop, t + 1) }));
       continue;
     }
     ctx.targets.add(target);
@@ -139,7 +149,7 @@ function resolveIommuMap(ctx: Context, node: Node, prop: Property, enabled: bool
     for (let k = 0; k < count; k++) {
       const rid = idBase + k;
       const device: Device = { node, id: `${ctx.index.pathOf(node)} [RID ${hex(rid)}]`, rid, enabled, streams: [], pasRemoteproc: false, order: ctx.index.orderOf(node) };
-      device.streams.push(makeStream(ctx, device, target, (outBase + k) >>> 0, smm, true, 'iommu-map', tuple, prop, enabled && k === 0));
+      device.streams.push(makeStream(ctx, device, target, (outBase + k) >>> 0, smm, true, 'iommu-map', tuple, prop, enabled && k === 0, entrySpan(prop, t + 1)));
       devices.push(device);
     }
   }

@@ -1,4 +1,5 @@
 /** The values the PAS model passes between its stages (resolution → SMMU model → bring-up). */
+import type { Span } from '../diagnostics.js';
 import type { Node, Property } from '../tree/model.js';
 import type { SmmuParameters } from './profile.js';
 
@@ -18,6 +19,8 @@ export interface StreamId {
   /** Specifier index within the property. */
   index: number;
   property: Property;
+  /** Where this entry was written: its phandle's position for a source, else the property's. */
+  span?: Span;
 }
 
 /** A DMA master as the IOMMU core sees it: a platform device, or one PCI requester ID behind a host bridge. */

@@ -37,6 +37,8 @@ const FAMILIES: Record<string, { summary: string; help: string; severity: Severi
 
 const KNOWN: Record<string, { summary: string; help: string; severity: Severity }> = {
   'overlay/apply': { summary: 'fdtoverlay fails to apply the overlay.', help: 'libfdt\'s fdt_overlay_apply would return an error (missing label, bad fragment target, phandle problems); the message names the label, fragment and line.', severity: 'error' },
+  'overlay/structure': { summary: 'The overlay is not shaped as fdtoverlay needs.', help: 'A fragment with `__overlay__` but no `target`/`target-path`, or a `__fixups__`/`__local_fixups__` entry that points outside the overlay\'s properties: libfdt\'s fdt_overlay_apply fails with FDT_ERR_BADOVERLAY.', severity: 'error' },
+  'overlay/delete-in-overlay': { summary: '`/delete-property/` or `/delete-node/` in an overlay deletes nothing from the base.', help: 'An overlay can only add and replace: fdtoverlay has no way to delete a property or node of the base tree. The deletion applies to the overlay\'s own tree (where nothing by that name exists), so the base keeps what the author meant to remove. Disable a node with `status = "disabled"` instead, or change the base source.', severity: 'warning' },
   'overlay/phandle-args': { summary: 'A phandle-with-arguments property set by an overlay has the wrong number of cells for its provider.', help: 'Compiling the overlay alone, dtc cannot know the provider\'s `#…-cells`; after merging, the specifier length is checked against the real provider.', severity: 'warning' },
 };
 

@@ -16,6 +16,11 @@ export interface BuildResult {
   tree: Tree;
   /** Errors dtc reports while building (unknown labels, relative references in plugins). */
   diagnostics: Diagnostic[];
+  /**
+   * Findings beyond dtc's (which `compile` does not print): a `/delete-property/` or `/delete-node/`
+   * in an overlay that deletes nothing of the overlay's own tree, so it was meant for the base.
+   */
+  pitfalls: Diagnostic[];
 }
 
 export function buildTree(source: DtsSource): BuildResult {
@@ -28,6 +33,8 @@ class TreeBuilder {
   private readonly labels = new LabelIndex(() => this.root);
   /** dtc's next_orphan_fragment (a static in dtc; one per compile here). */
   private nextFragment = 0;
+  /** A plugin's /delete-…/ entries, until a merge finds what they delete in the overlay itself. */
+  private readonly overlayDeletes = new Map<Property | Node, { what: string; name: string; span: Span }>();
 
   constructor(private readonly source: DtsSource) {}
 
@@ -69,7 +76,13 @@ class TreeBuilder {
       return { address: r.address, size: r.size, labels, span: r.span };
     });
     const tree: Tree = { v1: true, plugin, reservations, root: this.root, bootCpuidPhys: guessBootCpuid(this.root) };
-    return { tree, diagnostics: this.diagnostics };
+    const pitfalls: Diagnostic[] = [...this.overlayDeletes.values()].map(({ what, name, span }) => ({
+      rule: 'overlay/delete-in-overlay',
+      severity: 'warning',
+      message: `${what} ${name} in an overlay deletes only from the overlay's own tree: fdtoverlay cannot delete anything from the base, so ${name} stays there`,
+      span,
+    }));
+    return { tree, diagnostics: this.diagnostics, pitfalls };
   }
 
   private extend(ref: Ref, label: { name: string; span: Span } | undefined, body: NodeBody, first: boolean, plugin: boolean): void {
@@ -142,6 +155,7 @@ class TreeBuilder {
         else {
           prop = new Property(item.name);
           prop.deleted = true;
+          if (this.source.plugin) this.overlayDeletes.set(prop, { what: '/delete-property/', name: item.name, span: item.span });
         }
         for (let i = item.labels.length - 1; i >= 0; i--) addLabel(prop, item.labels[i]!);
         node.properties.push(prop);
@@ -154,6 +168,7 @@ class TreeBuilder {
         } else {
           child = new Node(item.name, item.span);
           child.deleted = true;
+          if (this.source.plugin) this.overlayDeletes.set(child, { what: '/delete-node/', name: item.name, span: item.span });
         }
         for (let i = item.labels.length - 1; i >= 0; i--) {
           addLabel(child, item.labels[i]!);
@@ -182,7 +197,10 @@ class TreeBuilder {
       for (const np of fresh.properties) {
         if (np.deleted) {
           const victim = old.properties.find((p) => p.name === np.name);
-          if (victim) deleteProperty(victim);
+          if (victim) {
+            deleteProperty(victim);
+            this.overlayDeletes.delete(np);
+          }
           continue;
         }
         const op = old.properties.find((p) => p.name === np.name);
@@ -196,7 +214,10 @@ class TreeBuilder {
       for (const nc of fresh.children) {
         if (nc.deleted) {
           const victim = old.children.find((c) => c.name === nc.name);
-          if (victim) deleteNode(victim);
+          if (victim) {
+            deleteNode(victim);
+            this.overlayDeletes.delete(nc);
+          }
           continue;
         }
         const oc = old.children.find((c) => c.name === nc.name);
