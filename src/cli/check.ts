@@ -97,11 +97,9 @@ export async function checkCommand(base: string | undefined, overlays: string[],
   const linux = base === undefined ? undefined : findLinuxTree(path.dirname(path.resolve(base)));
   const layout = linux ? findKernelLayout(linux) : undefined;
   if (layout) {
-    options.includeDirs.push(layout.includePrefixes);
-    options.sandboxRoots = [layout.root];
-    // …and dtc runs with kbuild's default DTC_FLAGS (config `rules:` given later still win).
-    const { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } = await import('../kernel/makefile.js');
-    options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
+    // …and dtc runs with kbuild's default DTC_FLAGS.
+    const { withKernelLayout } = await import('../kernel/run.js');
+    withKernelLayout(options, layout);
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;
