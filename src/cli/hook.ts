@@ -97,10 +97,9 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     for (const file of unbuilt) say(`note: ${path.relative(process.cwd(), file) || file} is built by no Makefile target: checked on its own`);
     const { emitReport } = await import('./check.js');
     const status = await emitReport(report, opts, config);
-    if (compare && !opts.quiet) {
-      const line = `${existing} finding${existing === 1 ? '' : 's'} already in HEAD, not blocking\n`;
-      if (opts.format === 'text' && !opts.output) process.stdout.write(line);
-      else process.stderr.write(line);
+    if (compare) {
+      const { reportExisting } = await import('./check-since.js');
+      reportExisting(existing, 'HEAD', opts);
     }
     if (status === EXIT_FINDINGS && !opts.quiet) {
       const baseline = opts.baseline ?? config?.config.baseline ?? '.dtoverlay-check-baseline.json';
