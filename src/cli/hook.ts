@@ -62,9 +62,13 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
   };
   // --update-baseline records every finding, so it compares with nothing (as --all).
   let compare = !opts.all && !opts.updateBaseline;
-  if (compare && !top) say('not in a git repository: every finding blocks (as --all)');
-  else if (compare && !isRevision(top!, 'HEAD')) say('no commit yet: every finding blocks (as --all)');
-  compare &&= !!top && isRevision(top, 'HEAD');
+  if (compare && !top) {
+    say('not in a git repository: every finding blocks (as --all)');
+    compare = false;
+  } else if (compare && !isRevision(top!, 'HEAD')) {
+    say('no commit yet: every finding blocks (as --all)');
+    compare = false;
+  }
   const root = top ?? process.cwd();
   const worktrees: { remove(): void }[] = [];
   try {

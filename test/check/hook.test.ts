@@ -1,6 +1,7 @@
 /** `hook` (pre-commit) and `install-hook` on git copies of ../shared/corpus/linux and ../shared/kernel-dt. */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
@@ -36,6 +37,35 @@ describe('.pre-commit-hooks.yaml', () => {
     const files = new RegExp(hooks[0].files as string);
     for (const f of ['a.dts', 'b.dtsi', 'c.dtso', 'Documentation/devicetree/bindings/x.yaml']) expect(files.test(f)).toBe(true);
     expect(files.test('main.c')).toBe(false);
+  });
+});
+
+describe.skipIf(!built)('hook outside a Linux tree: each staged source on its own, compared with HEAD', () => {
+  let repo = '';
+  beforeAll(() => {
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-hook-plain-'));
+    fs.copyFileSync(path.join(repoRoot, 'fixtures/check/warns.dts'), path.join(repo, 'a.dts'));
+  });
+  afterAll(() => {
+    if (repo) fs.rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('outside git every finding blocks, with a note; in git a finding moved down by a staged edit does not', () => {
+    const plain = cli(repo, 'hook', 'a.dts', '--fail-on', 'warning');
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toContain('not in a git repository: every finding blocks (as --all)');
+    expect(plain.stderr).toContain('git commit --no-verify');
+    git(repo, 'init', '-q');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'a');
+    const text = fs.readFileSync(path.join(repo, 'a.dts'), 'utf8');
+    fs.writeFileSync(path.join(repo, 'a.dts'), `/* moved */\n${text}`);
+    git(repo, 'add', '-A');
+    const staged = cli(repo, 'hook', '--fail-on', 'warning');
+    expect(staged.stderr).toBe('');
+    expect(staged.status).toBe(0);
+    expect(staged.stdout).toMatch(/0 errors, 0 warnings\n1 finding already in HEAD, not blocking\n$/);
+    expect(cli(repo, 'hook', '--fail-on', 'warning', '--all').status).toBe(1);
   });
 });
 
