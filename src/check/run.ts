@@ -22,6 +22,8 @@ export interface CheckRun {
   merged?: Tree;
   /** Every file the compiles read: inputs, includes, headers. */
   dependencies: string[];
+  /** The files the overlays' compiles read: the overlays and what they include. */
+  overlaySources: string[];
 }
 
 class StageLog {
@@ -67,9 +69,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
     return out;
   });
   for (const l of loaded) log.diagnostics.push(...l.diagnostics);
-  const dependencies = [...new Set(loaded.flatMap((l) => l.dependencies.length ? l.dependencies : [l.file]))];
+  const read = (l: LoadedInput) => (l.dependencies.length ? l.dependencies : [l.file]);
+  const dependencies = [...new Set(loaded.flatMap(read))];
+  const overlaySources = [...new Set(loaded.slice(1).flatMap(read))];
   const broken = loaded.filter((l) => !l.tree).map((l) => l.file);
-  const report = (merged?: Tree): CheckRun => ({ report: finish(options, inputs, log), merged, dependencies });
+  const report = (merged?: Tree): CheckRun => ({ report: finish(options, inputs, log), merged, dependencies, overlaySources });
   if (broken.length) {
     const note = `${broken.join(', ')} did not compile`;
     for (const stage of ['apply', 'dtc-checks', 'overlay-checks', 'schema', 'pas'] as const) log.skip(stage, note);

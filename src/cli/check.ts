@@ -32,6 +32,8 @@ export interface CheckCliOptions extends ReportCliOptions {
   coreSchemas?: string;
   soc?: string;
   el?: string;
+  newSince?: string;
+  onlyOverlay?: boolean;
 }
 
 export { collect };
@@ -65,7 +67,9 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
     .option('--bindings <dir>', 'dt-binding schema folder (repeatable)', collect, [])
     .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation (default: from the root compatible)')
-    .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
+    .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']))
+    .option('--new-since <rev>', 'report (and fail on) only findings not already there at git revision REV (the same inputs checked in a temporary worktree)')
+    .option('--only-overlay', 'report only findings located in the overlays or the files they include');
   addReportOptions(cmd).action((base: string | undefined, overlays: string[], opts: CheckCliOptions) => run(checkCommand(base, overlays, opts)));
 }
 
@@ -73,6 +77,40 @@ export async function checkCommand(base: string | undefined, overlays: string[],
   const { loadConfigForCommand } = await import('../config/load.js');
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
+  if (opts.onlyOverlay && base !== undefined && !overlays.length) {
+    process.stderr.write('dtoverlay-check check: --only-overlay needs overlays\n');
+    return EXIT_USAGE;
+  }
+  if (opts.newSince !== undefined) {
+    const { checkNewSince } = await import('./check-since.js');
+    return checkNewSince(base, overlays, opts, config);
+  }
+  const run = await checkInputs(base, overlays, opts, config);
+  if (opts.onlyOverlay) run.report.diagnostics = locatedIn(run.report.diagnostics, run.overlaySources);
+  return emitReport(run.report, opts, config, run.inputs);
+}
+
+export interface CheckInputsRun {
+  report: import('../report/types.js').Report;
+  /** The files the run read as inputs (--output must not replace one). */
+  inputs: string[];
+  /** The overlays and the files they include (--only-overlay). */
+  overlaySources: string[];
+}
+
+/**
+ * One `check` run: options from the command line over the configuration, a Linux tree's include
+ * layout when the base is in one. `moveDir`: how a folder given on the command line or in the
+ * configuration maps to the copy checked (`check --new-since` checks a worktree at another revision).
+ */
+export async function checkInputs(
+  base: string | undefined,
+  overlays: string[],
+  opts: CheckCliOptions,
+  config: import('../config/types.js').LoadedConfig | undefined,
+  moveDir: (dir: string) => string = (dir) => dir,
+  el?: 1 | 2,
+): Promise<CheckInputsRun> {
   const { defaultCheckOptions } = await import('../check/options.js');
   let options;
   if (base === undefined) {
@@ -90,18 +128,17 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     define: opts.define,
     bindings: opts.bindings,
     soc: opts.soc,
-    el: opts.el === undefined ? undefined : (Number(opts.el) as 1 | 2),
+    el: opts.el === undefined ? el : (Number(opts.el) as 1 | 2),
   });
+  options.includeDirs = options.includeDirs.map(moveDir);
   // Inside a Linux tree, sources include `<dt-bindings/…>` and `<arm64/…>` like kbuild resolves them.
   const { findLinuxTree, findKernelLayout } = await import('../kernel/layout.js');
   const linux = base === undefined ? undefined : findLinuxTree(path.dirname(path.resolve(base)));
   const layout = linux ? findKernelLayout(linux) : undefined;
   if (layout) {
-    options.includeDirs.push(layout.includePrefixes);
-    options.sandboxRoots = [layout.root];
-    // …and dtc runs with kbuild's default DTC_FLAGS (config `rules:` given later still win).
-    const { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } = await import('../kernel/makefile.js');
-    options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
+    // …and dtc runs with kbuild's default DTC_FLAGS.
+    const { withKernelLayout } = await import('../kernel/run.js');
+    withKernelLayout(options, layout);
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;
@@ -118,17 +155,24 @@ export async function checkCommand(base: string | undefined, overlays: string[],
     }
   }
   const { runCheck } = await import('../check/run.js');
-  let report;
+  let run;
   try {
-    ({ report } = await runCheck(options));
+    run = await runCheck(options);
   } finally {
     layout?.dispose();
   }
+  const { report } = run;
   if (layout?.bindings && !options.bindings.length) {
     const schema = report.stages.find((s) => s.name === 'schema');
     if (schema) schema.note = `no bindings given (this Linux tree has them: --bindings ${path.relative(process.cwd(), layout.bindings) || layout.bindings})`;
   }
-  return emitReport(report, opts, config, [options.base, ...options.overlays]);
+  return { report, inputs: [options.base, ...options.overlays], overlaySources: run.overlaySources };
+}
+
+/** `--only-overlay`: the findings whose primary location is in one of `files` (an overlay or a file it includes). */
+export function locatedIn<T extends { span?: { file: string } }>(diagnostics: T[], files: readonly string[]): T[] {
+  const set = new Set(files.map((f) => path.resolve(f)));
+  return diagnostics.filter((d) => d.span !== undefined && set.has(path.resolve(d.span.file)));
 }
 
 /** The Makefile compositions (`x-el2-dtbs := x.dtb y-el2.dtbo`) that apply `overlay`. */

@@ -1,29 +1,31 @@
 /**
- * Pre-commit integration: `dtoverlay-check hook [FILE...]` checks only what the given (or staged)
- * files affect, and `dtoverlay-check install-hook` writes a plain git pre-commit hook running it.
- * In a Linux tree the affected boards and compositions are found through the dts Makefiles and the
- * include graph (as `kernel --changed`); elsewhere each staged .dts/.dtso is checked on its own.
+ * Pre-commit integration: `dtoverlay-check hook [FILE...]` checks what the given (or staged) files
+ * affect and blocks only on the findings the change introduces (those already at HEAD are counted,
+ * not reported); `--all` blocks on every finding. `dtoverlay-check install-hook` writes a plain
+ * git pre-commit hook running it. The engine is src/review/hook.ts.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EXIT_USAGE } from './exit-codes.js';
+import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
 import { addReportOptions, collect, type ReportCliOptions } from './check.js';
 
 interface HookCliOptions extends ReportCliOptions {
   include: string[];
   jobs?: string;
+  all?: boolean;
 }
 
 export function registerHook(program: Command, run: (status: Promise<number>) => void): void {
   const hook = program
     .command('hook')
-    .description('check what the given files (default: the files staged in git) affect: for pre-commit')
-    .argument('[files...]', 'changed files (.dts, .dtsi, .dtso, .yaml); default: `git diff --cached --name-only`')
+    .description('check what the given files (default: the change staged in git) affect; block only on what the change introduces: for pre-commit')
+    .argument('[files...]', 'changed files (.dts, .dtsi, .dtso, .yaml); default: the staged files, checked as staged')
     .option('-i, --include <dir>', 'include folder outside a Linux tree (repeatable)', collect, [])
-    .option('-j, --jobs <n>', 'worker threads in a Linux tree');
+    .option('-j, --jobs <n>', 'worker threads in a Linux tree')
+    .option('--all', 'report and block on every finding in what the change affects, not only on those not already at HEAD');
   addReportOptions(hook).action((files: string[], opts: HookCliOptions) => run(hookCommand(files, opts)));
   program
     .command('install-hook')
@@ -40,58 +42,93 @@ function git(args: string[]): { ok: boolean; out: string; err: string } {
 const DT_FILE = /\.(dts|dtsi|dtso|yaml)$/;
 
 export async function hookCommand(files: string[], opts: HookCliOptions): Promise<number> {
+  const { gitTop, isRevision, addWorktree, applyStaged, ReviewError } = await import('../review/worktree.js');
+  const top = gitTop(process.cwd());
   let changed = files;
   if (!changed.length) {
-    const top = git(['rev-parse', '--show-toplevel']);
-    if (!top.ok) {
-      process.stderr.write(`dtoverlay-check hook: no files given and not in a git repository (${top.err})\n`);
+    if (!top) {
+      process.stderr.write(`dtoverlay-check hook: no files given and not in a git repository (${git(['rev-parse', '--show-toplevel']).err})\n`);
       return EXIT_USAGE;
     }
     const staged = git(['diff', '--cached', '--name-only', '--diff-filter=ACMR']);
-    changed = staged.out.split('\n').filter(Boolean).map((f) => path.join(top.out.trim(), f));
+    changed = staged.out.split('\n').filter(Boolean).map((f) => path.join(top, f));
   }
   changed = changed.filter((f) => DT_FILE.test(f)).map((f) => path.resolve(f));
   const { loadConfigForCommand } = await import('../config/load.js');
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
-  const { emitReport } = await import('./check.js');
-  const { findLinuxTree } = await import('../kernel/layout.js');
-  const linux = findLinuxTree(changed.length ? path.dirname(changed[0]) : process.cwd());
-  if (linux) {
-    const { runKernel, defaultJobs } = await import('../kernel/run.js');
-    const { report } = await runKernel({
-      tree: linux,
-      arch: [],
-      boards: [],
-      changedFiles: changed,
+  const say = (line: string) => {
+    if (!opts.quiet) process.stderr.write(`dtoverlay-check hook: ${line}\n`);
+  };
+  // --update-baseline records every finding, so it compares with nothing (as --all).
+  let compare = !opts.all && !opts.updateBaseline;
+  if (compare && !top) {
+    say('not in a git repository: every finding blocks (as --all)');
+    compare = false;
+  } else if (compare && !isRevision(top!, 'HEAD')) {
+    say('no commit yet: every finding blocks (as --all)');
+    compare = false;
+  }
+  const root = top ?? process.cwd();
+  const worktrees: { remove(): void }[] = [];
+  try {
+    let afterRoot = root;
+    let beforeRoot: string | undefined;
+    if (compare && changed.length) {
+      const head = addWorktree(root, 'HEAD');
+      worktrees.push(head);
+      beforeRoot = head.dir;
+      // No files given: what is staged, not the working tree (given files: as they are, e.g.
+      // pre-commit's, which stashes unstaged changes first).
+      if (!files.length) {
+        const staged = addWorktree(root, 'HEAD');
+        worktrees.push(staged);
+        applyStaged(staged.dir, root);
+        afterRoot = staged.dir;
+      }
+    }
+    const { runHook } = await import('../review/hook.js');
+    const { defaultJobs } = await import('../kernel/run.js');
+    const { report, existing, unbuilt } = await runHook({
+      changed,
+      root,
+      afterRoot,
+      beforeRoot,
+      include: opts.include,
       jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
-      bindings: config?.config.bindings ?? [],
-      coreSchemas: config?.config.coreSchemas,
-      soc: config?.config.soc,
-      el: config?.config.el,
+      config,
     });
-    report.command = 'hook';
-    return emitReport(report, opts, config);
+    for (const file of unbuilt) say(`note: ${path.relative(process.cwd(), file) || file} is built by no Makefile target: checked on its own`);
+    const { emitReport } = await import('./check.js');
+    const status = await emitReport(report, opts, config);
+    if (compare) {
+      const { reportExisting } = await import('./check-since.js');
+      reportExisting(existing, 'HEAD', opts);
+    }
+    if (status === EXIT_FINDINGS && !opts.quiet) {
+      const baseline = opts.baseline ?? config?.config.baseline ?? '.dtoverlay-check-baseline.json';
+      process.stderr.write(
+        [
+          `dtoverlay-check hook: blocked: ${compare ? 'the change introduces findings' : 'findings'} at or above --fail-on ${opts.failOn}.`,
+          '  to commit anyway, this once:  git commit --no-verify',
+          `  to accept them for good:      dtoverlay-check hook --all --baseline ${baseline} --update-baseline`,
+          `                                and commit ${baseline} with \`baseline: ${baseline}\` in .dtoverlay-check.yaml`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return status;
+  } catch (err) {
+    const { LayoutError } = await import('../kernel/layout.js');
+    const { KernelUsageError } = await import('../kernel/run.js');
+    if (err instanceof ReviewError || err instanceof LayoutError || err instanceof KernelUsageError) {
+      process.stderr.write(`dtoverlay-check hook: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  } finally {
+    for (const w of worktrees.reverse()) w.remove();
   }
-  // Outside a Linux tree: every staged source on its own (an overlay is compiled and checked alone).
-  const sources = changed.filter((f) => /\.(dts|dtso)$/.test(f));
-  const { runCheck } = await import('../check/run.js');
-  const { defaultCheckOptions } = await import('../check/options.js');
-  const { mergeCheckOptions } = await import('../config/apply.js');
-  const { dedupeDiagnostics, sortDiagnostics } = await import('../report/order.js');
-  const { summarize } = await import('../report/types.js');
-  const { VERSION } = await import('../check/version.js');
-  const diagnostics = [];
-  for (const file of sources) {
-    const options = mergeCheckOptions(defaultCheckOptions(file), config, { include: opts.include });
-    diagnostics.push(...(await runCheck(options)).report.diagnostics);
-  }
-  const merged = sortDiagnostics(dedupeDiagnostics(diagnostics));
-  return emitReport(
-    { tool: { name: 'dtoverlay-check', version: VERSION }, command: 'hook', inputs: sources, stages: [], diagnostics: merged, summary: summarize(merged) },
-    opts,
-    config,
-  );
 }
 
 /** The path of the program to put in the hook: our bin script, beside the bundle or the sources. */

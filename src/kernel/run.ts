@@ -13,7 +13,8 @@ import type { KernelJob, KernelJobResult } from './job.js';
 import { findKernelLayout, type KernelLayout } from './layout.js';
 import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
-import { parseKbuildMakefile } from './makefile.js';
+import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS, parseKbuildMakefile } from './makefile.js';
+import type { CheckOptions } from '../check/options.js';
 
 export interface KernelOptions {
   tree: string;
@@ -48,6 +49,18 @@ export function changedFiles(root: string, rev: string): Set<string> {
   const top = git(['rev-parse', '--show-toplevel']).trim();
   const names = [...git(['diff', '--name-only', rev, '--']).split('\n'), ...git(['ls-files', '--others', '--exclude-standard']).split('\n')];
   return new Set(names.filter(Boolean).map((n) => realpath(path.join(top, n))));
+}
+
+/**
+ * Check options for one source checked on its own inside a Linux tree: includes resolved as kbuild
+ * does (`<dt-bindings/…>`, `<arm64/…>`), reads kept inside the tree, kbuild's default DTC_FLAGS
+ * (flags already in `options`, e.g. from the config's `rules:`, still win).
+ */
+export function withKernelLayout(options: CheckOptions, layout: KernelLayout): CheckOptions {
+  options.includeDirs.push(layout.includePrefixes);
+  options.sandboxRoots = [layout.root];
+  options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
+  return options;
 }
 
 /** Targets whose sources, or anything they include, changed. */
@@ -96,6 +109,8 @@ export function makefileChangedTargets(targets: KernelTarget[], layout: KernelLa
 export interface KernelRun {
   report: Report;
   targets: KernelTarget[];
+  /** Each checked target's own findings, before `report` merges them (the hook compares these). */
+  results: KernelJobResult[];
 }
 
 export function planKernel(options: KernelOptions, layout: KernelLayout): KernelTarget[] {
@@ -132,13 +147,14 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
         dependencies: [],
       }),
     });
-    return { report: kernelReport(targets, results, options), targets };
+    return { report: kernelReport(targets, results, options), targets, results };
   } finally {
     layout.dispose();
   }
 }
 
-function kernelReport(targets: KernelTarget[], results: KernelJobResult[], options: KernelOptions): Report {
+/** One report over the targets' results: findings shared by boards shown once, a row per target. */
+export function kernelReport(targets: KernelTarget[], results: KernelJobResult[], options: Pick<KernelOptions, 'tree'>): Report {
   const byName = new Map(results.map((r) => [r.name, r]));
   const diagnostics: Diagnostic[] = [];
   const boards: BoardRow[] = [];

@@ -18,6 +18,7 @@ import { affectedTargets } from '../kernel/run.js';
 import { realpath } from '../kernel/includes.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type Report } from '../report/types.js';
+import { compareFindings, rebaseFinding } from './compare.js';
 import { addWorktree, applyPatch, ReviewError, type Worktree } from './worktree.js';
 
 export interface ReviewOptions {
@@ -69,23 +70,6 @@ function closeSide(side: Side | undefined): void {
   side.worktree.remove();
 }
 
-/** Findings as comparable keys: paths inside a worktree made relative to it. */
-function keyOf(d: Diagnostic, root: string): string {
-  const file = d.span ? path.relative(root, d.span.file) : '';
-  return [d.rule, d.severity, d.path ?? '', d.property ?? '', d.message.split(root).join(''), file].join('\u0000');
-}
-
-/** Spans inside the worktree point at the same file in the user's tree (what editors open). */
-function rebase(d: Diagnostic, from: string, to: string): Diagnostic {
-  const move = (f: string) => (f.startsWith(from + path.sep) ? path.join(to, path.relative(from, f)) : f);
-  return {
-    ...d,
-    message: d.message.split(from).join(to),
-    ...(d.span ? { span: { ...d.span, file: move(d.span.file) } } : {}),
-    ...(d.related ? { related: d.related.map((r) => ({ ...r, span: { ...r.span, file: move(r.span.file) } })) } : {}),
-  };
-}
-
 export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
   let before: Side | undefined;
   let after: Side | undefined;
@@ -132,19 +116,12 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
       const beforeRun = reference && !reference.missing.length ? await run(before, reference, sessionBefore, el) : undefined;
       const a = after.worktree.dir;
       const b = before.worktree.dir;
-      const beforeKeys = new Map<string, number>();
-      for (const d of beforeRun?.report.diagnostics ?? []) beforeKeys.set(keyOf(d, b), (beforeKeys.get(keyOf(d, b)) ?? 0) + 1);
-      const introduced: Diagnostic[] = [];
-      for (const d of afterRun.report.diagnostics) {
-        const k = keyOf(d, a);
-        const n = beforeKeys.get(k) ?? 0;
-        if (n > 0) beforeKeys.set(k, n - 1);
-        else introduced.push(rebase(d, a, path.resolve(options.tree)));
-      }
-      const afterKeys = new Set(afterRun.report.diagnostics.map((d) => keyOf(d, a)));
-      const fixed = (beforeRun?.report.diagnostics ?? []).filter((d) => !afterKeys.has(keyOf(d, b))).map((d) => rebase(d, b, path.resolve(options.tree)));
+      const userTree = path.resolve(options.tree);
+      const compared = compareFindings(beforeRun?.report.diagnostics ?? [], b, afterRun.report.diagnostics, a);
+      const introduced = compared.introduced.map((d) => rebaseFinding(d, a, userTree));
+      const fixed = compared.fixed.map((d) => rebaseFinding(d, b, userTree));
       const diff = beforeRun?.merged && afterRun.merged ? diffTrees(beforeRun.merged, afterRun.merged) : undefined;
-      if (diff) for (const c of diff.properties) if (c.span) c.span = rebase({ rule: 'x/x', severity: 'info', message: '', span: c.span }, c.span.file.startsWith(a) ? a : b, path.resolve(options.tree)).span;
+      if (diff) for (const c of diff.properties) if (c.span) c.span = rebaseFinding({ rule: 'x/x', severity: 'info', message: '', span: c.span }, c.span.file.startsWith(a) ? a : b, userTree).span;
       boards.push({
         name: target.name,
         status: !afterRun.merged ? 'failed' : isNew ? 'new' : 'changed',

@@ -1,6 +1,7 @@
 /**
- * Temporary git worktrees for review mode: the user's tree is only read (`git worktree add` writes
- * under .git/worktrees, which `remove` and `prune` clean up); the patch is applied in a copy.
+ * Temporary git worktrees for review, hook and `check --new-since`: the user's tree is only read
+ * (`git worktree add` writes under .git/worktrees, which `remove` and `prune` clean up); a patch,
+ * or the staged change, is applied in a copy.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,9 +10,9 @@ import * as path from 'node:path';
 
 export class ReviewError extends Error {}
 
-function git(cwd: string, args: string[], what: string): string {
+function git(cwd: string, args: string[], what: string, input?: Buffer): string {
   // A fixed identity for `git am` in the temporary worktree; nothing is pushed or kept.
-  const r = spawnSync('git', ['-c', 'user.name=dtoverlay-check', '-c', 'user.email=dtoverlay-check@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync('git', ['-c', 'user.name=dtoverlay-check', '-c', 'user.email=dtoverlay-check@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new ReviewError(`${what}: git ${args.join(' ')}: ${(r.stderr || r.error?.message || 'failed').trim()}`);
   return r.stdout;
 }
@@ -23,7 +24,8 @@ export interface Worktree {
 
 export function addWorktree(repo: string, rev: string): Worktree {
   const top = git(repo, ['rev-parse', '--show-toplevel'], `${repo} is not a git repository`).trim();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-review-'));
+  // Real path: spans name files by it, and findings are matched and moved by this prefix.
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-review-')));
   git(top, ['worktree', 'add', '--detach', '--quiet', dir, rev], `cannot create a worktree of ${repo} at ${rev}`);
   return {
     dir,
@@ -51,4 +53,32 @@ export function applyPatch(dir: string, patchFile: string): string[] {
   }
   git(dir, ['apply', '--index', abs], `${patchFile} does not apply`);
   return git(dir, ['diff', '--cached', '--name-only'], 'diff').split('\n').filter(Boolean).map((f) => path.join(dir, f));
+}
+
+/**
+ * Applies what is staged in `repo` (its index against HEAD) to a worktree of it at HEAD, so the
+ * copy holds exactly what `git commit` would record; returns the paths it touched (inside `dir`).
+ * The diff is asked for in a fixed form whatever the user's diff settings (prefixes, colour,
+ * external diff drivers).
+ */
+export function applyStaged(dir: string, repo: string): string[] {
+  // Bytes, not text: a staged file need not be UTF-8.
+  const diff = spawnSync('git', ['diff', '--cached', '--binary', '--no-color', '--no-ext-diff', '--no-renames', '--src-prefix=a/', '--dst-prefix=b/'], { cwd: repo, maxBuffer: 1 << 30 });
+  if (diff.status !== 0) throw new ReviewError(`reading the staged change: ${(diff.stderr?.toString() || diff.error?.message || 'git diff --cached failed').trim()}`);
+  const patch = diff.stdout;
+  if (!patch.length) return [];
+  git(dir, ['apply', '--index', '--whitespace=nowarn'], 'applying the staged change to a worktree at HEAD', patch);
+  return git(dir, ['diff', '--cached', '--name-only'], 'diff').split('\n').filter(Boolean).map((f) => path.join(dir, f));
+}
+
+/** The top of the git repository holding `dir`, or undefined outside git. */
+export function gitTop(dir: string): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Whether `rev` names a commit in the repository at `repo`. */
+export function isRevision(repo: string, rev: string): boolean {
+  if (rev.startsWith('-')) return false;
+  return spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: repo, encoding: 'utf8' }).status === 0;
 }

@@ -1,9 +1,9 @@
 /** The built CLI (dist/cli.js, made by `npm test`'s pretest): exit codes, formats, the bundled example. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hasShared, repoRoot, sharedDir } from '../support/shared.js';
 
 const cli = path.join(repoRoot, 'bin/dtoverlay-check.js');
@@ -80,5 +80,79 @@ describe.skipIf(!built)('dtoverlay-check check (CLI)', () => {
     // -Wno-unique_unit_address (kbuild's default) hides the pcie/pcie-ep pairs dtc's defaults report.
     expect(report.diagnostics.some((d: { rule: string }) => d.rule === 'dtc/unique_unit_address')).toBe(false);
     expect(report.stages.find((s: { name: string }) => s.name === 'schema').note).toMatch(/--bindings Documentation\/devicetree\/bindings/);
+  });
+});
+
+describe.skipIf(!built)('check --new-since REV and --only-overlay (CLI)', () => {
+  const temporary: string[] = [];
+  afterAll(() => {
+    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  /** The bundled example committed to a fresh git repository (base.dts, el2.dtso). */
+  function exampleRepo(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-since-'));
+    temporary.push(dir);
+    fs.copyFileSync(path.join(repoRoot, 'fixtures/example/lemans-mini.dts'), path.join(dir, 'base.dts'));
+    fs.copyFileSync(path.join(repoRoot, 'overlays/lemans-mini-el2.dtso'), path.join(dir, 'el2.dtso'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'example');
+    return dir;
+  }
+  const edit = (file: string, from: string, to: string) => {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain(from);
+    fs.writeFileSync(file, text.replace(from, to));
+  };
+
+  it('reports and fails only on findings introduced since REV; moved lines are not new', () => {
+    const dir = exampleRepo();
+    const args = ['check', 'base.dts', 'el2.dtso', '--new-since', 'HEAD', '-f', 'json'];
+    const clean = run(args, dir);
+    expect(clean.status).toBe(0);
+    expect(JSON.parse(clean.stdout).diagnostics).toEqual([]);
+    expect(clean.stderr).toBe('5 findings already in HEAD, not blocking\n');
+    // Lines inserted above every existing finding, and cdsp1 given cdsp0's stream-match entry.
+    edit(path.join(dir, 'el2.dtso'), '/dts-v1/;', '/dts-v1/;\n/* moved */\n/* down */');
+    edit(path.join(dir, 'el2.dtso'), 'iommus = <&apps_smmu 0x29c0 0x0400>;', 'iommus = <&apps_smmu 0x21c0 0x0400>;');
+    const r = run(args, dir);
+    expect(r.status).toBe(1);
+    const diagnostics = JSON.parse(r.stdout).diagnostics as { rule: string; severity: string; span: { file: string; line: number } }[];
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics.every((d) => d.rule !== 'pas/remoteproc-dma-masters')).toBe(true);
+    expect(diagnostics.some((d) => d.severity === 'error' && d.span.file === 'el2.dtso' && d.span.line === 20)).toBe(true);
+    expect(r.stderr).toBe('5 findings already in HEAD, not blocking\n');
+    // Without --new-since the old findings are all there again.
+    expect(JSON.parse(run(args.slice(0, 3).concat('-f', 'json'), dir).stdout).diagnostics.length).toBe(diagnostics.length + 5);
+  });
+
+  it('exit 2 when REV is not a revision or the folder is not in git', () => {
+    const dir = exampleRepo();
+    const bad = run(['check', 'base.dts', 'el2.dtso', '--new-since', 'no-such-rev'], dir);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--new-since no-such-rev: not a revision of the git repository/);
+    const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-nogit-'));
+    temporary.push(plain);
+    fs.copyFileSync(path.join(dir, 'base.dts'), path.join(plain, 'base.dts'));
+    const nogit = run(['check', 'base.dts', '--new-since', 'HEAD'], plain);
+    expect(nogit.status).toBe(2);
+    expect(nogit.stderr).toMatch(/--new-since HEAD: .* is not in a git repository/);
+  });
+
+  it('--only-overlay keeps only findings located in the overlays', () => {
+    const dir = exampleRepo();
+    // A warning in the base (dtc: a node with reg and no unit address).
+    const base = path.join(dir, 'base.dts');
+    const text = fs.readFileSync(base, 'utf8');
+    const end = text.lastIndexOf('\n};');
+    fs.writeFileSync(base, `${text.slice(0, end)}\n\tstray {\n\t\treg = <0 1 0 1>;\n\t};${text.slice(end)}`);
+    const all = JSON.parse(run(['check', 'base.dts', 'el2.dtso', '-f', 'json'], dir).stdout).diagnostics as { span?: { file: string } }[];
+    expect(all.some((d) => d.span?.file === 'base.dts')).toBe(true);
+    const only = JSON.parse(run(['check', 'base.dts', 'el2.dtso', '--only-overlay', '-f', 'json'], dir).stdout).diagnostics as { span?: { file: string } }[];
+    expect(only.length).toBe(all.filter((d) => d.span?.file === 'el2.dtso').length);
+    expect(only.length).toBeGreaterThan(0);
+    expect(only.every((d) => d.span?.file === 'el2.dtso')).toBe(true);
+    expect(run(['check', 'base.dts', '--only-overlay'], dir).status).toBe(2);
   });
 });
