@@ -151,7 +151,7 @@ export async function checkInputs(
       const { runKernel, defaultJobs } = await import('../kernel/run.js');
       const { report } = await runKernel({ tree: layout.root, arch: [], boards: compositions, jobs: Math.min(defaultJobs(), compositions.length), bindings: options.bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el });
       report.command = 'check';
-      return emitReport(report, opts, config, [base]);
+      return { report, inputs: [base], overlaySources: [base] };
     }
   }
   const { runCheck } = await import('../check/run.js');
