@@ -3,7 +3,6 @@
  * temporary worktree and reports, per affected board and composition, the semantic tree diff and
  * the findings the patch introduced or fixed. The user's tree is never modified.
  */
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { EXIT_USAGE } from './exit-codes.js';
