@@ -282,6 +282,26 @@ describe.skipIf(!hasShared)('review: patches to lemans-el2.dtso', () => {
     expect(formatReport(report, 'mail').replace(/\n(?!$)/g, ' ')).toMatch(/: no new errors, no new warnings, nothing fixed\.\n$/);
   });
 
+  it('mail of a plain two-file diff: no attribution, the file without findings cut to [...]', async () => {
+    const makefile = path.join(repo, QCOM, 'Makefile');
+    const el2 = path.join(repo, QCOM, 'lemans-el2.dtso');
+    const [m, e] = [fs.readFileSync(makefile, 'utf8'), fs.readFileSync(el2, 'utf8')];
+    fs.writeFileSync(makefile, m.replace('lemans-evk-el2-dtbs := ', '# EL2: Linux as the hypervisor\nlemans-evk-el2-dtbs := '));
+    fs.writeFileSync(el2, cdsp1TakesCdsp0Sid(e));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+    patches.push(path.join(dir, 'x'));
+    const patch = path.join(dir, 'two-files.diff');
+    fs.writeFileSync(patch, git(repo, 'diff'));
+    git(repo, 'checkout', '--', '.');
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    expect(lists(report)).toEqual(onEl2Boards(SID_COLLISION, []));
+    const mail = formatReport(report, 'mail');
+    // The Makefile (first in the diff) has no finding: cut; the reply opens with the cut, not an attribution.
+    expect(mail).toMatch(/^\[\.\.\.\]\n\n> diff --git a\/arch\/arm64\/boot\/dts\/qcom\/lemans-el2\.dtso /);
+    expect(mail).not.toContain('Makefile');
+    expect(mail).toContain('> +\tiommus = <&apps_smmu 0x21c0 0x0400>;\n\nerror: /soc@0/remoteproc@2a300000:iommus:');
+  });
+
   it.skipIf(!hasCli)('CLI: --format mail is review only; JSON has introduced and fixed lists with boards', () => {
     const patch = patchOf('give cdsp1 the SID of cdsp0', cdsp1TakesCdsp0Sid);
     const mail = cli('review', patch, '--tree', repo, '--format', 'mail');
