@@ -39,6 +39,8 @@ export interface Diagnostic {
   related?: { message: string; span: Span }[];
   /** For schema findings: the binding's `$id` as dt-validate prints it (`http://devicetree.org/schemas/...yaml#`). */
   schema?: string;
+  /** review: the boards and compositions on which the patch introduces (or fixes) this finding. */
+  boards?: string[];
 }
 
 /** An input error that stops a stage: carries a Diagnostic so the CLI prints file:line:col, never a stack. */

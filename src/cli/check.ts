@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { collectLimit } from './limits.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import type { FailOn, ReportFormat } from '../report/types.js';
+import { REPORT_FORMATS, type FailOn, type ReportFormat } from '../report/types.js';
 
 export interface ReportCliOptions {
   format: ReportFormat;
@@ -38,10 +38,10 @@ export interface CheckCliOptions extends ReportCliOptions {
 
 export { collect };
 
-/** The report options every finding-producing command shares. */
-export function addReportOptions(cmd: Command): Command {
+/** The report options every finding-producing command shares (review adds the `mail` format). */
+export function addReportOptions(cmd: Command, extraFormats: ReportFormat[] = []): Command {
   return cmd
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'sarif', 'github', 'html']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS, ...extraFormats]).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['error', 'warning', 'never']).default('error'))
     .option('--config <file>', 'configuration file (default: .dtoverlay-check.yaml found upward from the working folder)')
@@ -196,6 +196,8 @@ export async function emitReport(
   const { applyRuleConfig } = await import('../config/rules.js');
   const { relativeToCwd, summarize, exitStatusFor, formatReport, wantsColor } = await import('../report/index.js');
   report.diagnostics = relativeToCwd(applyRuleConfig(report.diagnostics, config?.config.rules));
+  if (report.fixed) report.fixed = relativeToCwd(report.fixed);
+  if (report.diff) report.diff = report.diff.map((b) => ({ ...b, introduced: relativeToCwd(b.introduced), fixed: relativeToCwd(b.fixed) }));
   let baselined = 0;
   const baselineFile = opts.baseline ?? config?.config.baseline;
   if (baselineFile) {

@@ -3,7 +3,6 @@
  * temporary worktree and reports, per affected board and composition, the semantic tree diff and
  * the findings the patch introduced or fixed. The user's tree is never modified.
  */
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { EXIT_USAGE } from './exit-codes.js';
@@ -29,7 +28,7 @@ export function registerReview(program: Command, run: (status: Promise<number>) 
     .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
-  addReportOptions(cmd).action((patch: string, opts: ReviewCliOptions) => run(reviewCommand(patch, opts)));
+  addReportOptions(cmd, ['mail']).action((patch: string, opts: ReviewCliOptions) => run(reviewCommand(patch, opts)));
 }
 
 export async function reviewCommand(patch: string, opts: ReviewCliOptions): Promise<number> {
@@ -39,7 +38,7 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
   try {
-    const { report, boards } = await runReview({
+    const { report } = await runReview({
       patch,
       tree: opts.tree,
       rev: opts.rev,
@@ -47,23 +46,10 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
       coreSchemas: opts.coreSchemas ?? config?.config.coreSchemas,
       soc: opts.soc ?? config?.config.soc,
       el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
+      rules: config?.config.rules,
     });
-    if (opts.format === 'text' && !opts.quiet && !opts.output) {
-      const { formatDiffText } = await import('../diff/diff.js');
-      const rel = (f: string) => {
-        const r = path.relative(process.cwd(), f);
-        return r.startsWith('..') ? f : r;
-      };
-      if (!boards.length) process.stdout.write('the patch affects no board or composition\n');
-      for (const b of boards) {
-        process.stdout.write(`== ${b.name}: ${b.status}, compared with ${b.comparedWith}; ${b.introduced.length} new finding(s), ${b.fixed.length} fixed\n`);
-        if (b.diff) process.stdout.write(formatDiffText(b.diff, (s) => `${rel(s.file)}:${s.line}`) || '(no change in the merged tree)\n');
-        for (const d of b.fixed) process.stdout.write(`fixed: ${d.path ? `${d.path}: ` : ''}${d.message} [${d.rule}]\n`);
-      }
-      process.stdout.write('\n');
-    }
     const { emitReport } = await import('./check.js');
-    return await emitReport(report, opts, config);
+    return await emitReport(report, opts, config, [patch]);
   } catch (err) {
     if (err instanceof ReviewError || err instanceof LayoutError) {
       process.stderr.write(`dtoverlay-check review: ${err.message}\n`);

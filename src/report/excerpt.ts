@@ -4,6 +4,7 @@
  * kept in the caret line so the caret lines up in any terminal.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Span } from '../diagnostics.js';
 
 export interface Excerpt {
@@ -13,15 +14,20 @@ export interface Excerpt {
   marker: string;
 }
 
-/** Reads each file once per report; a file that cannot be read gives no excerpts. */
+/**
+ * Reads each file once per report; a file that cannot be read gives no excerpts. `texts` (by
+ * absolute path) win over the disk: review's findings point at the patched text, not the user's.
+ */
 export class SourceCache {
   private readonly lines = new Map<string, string[] | null>();
+
+  constructor(private readonly texts: ReadonlyMap<string, string> = new Map()) {}
 
   linesOf(file: string): string[] | null {
     let cached = this.lines.get(file);
     if (cached === undefined) {
       try {
-        cached = fs.readFileSync(file, 'latin1').split(/\r?\n/);
+        cached = (this.texts.get(path.resolve(file)) ?? fs.readFileSync(file, 'latin1')).split(/\r?\n/);
       } catch {
         cached = null;
       }

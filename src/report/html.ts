@@ -41,7 +41,7 @@ pre .caret{color:#7ee787}.help{color:#4a5468;font-size:12.5px;margin-top:6px}
 `;
 
 export function formatHtml(report: Report, options: HtmlOptions = {}): string {
-  const sources = new SourceCache();
+  const sources = new SourceCache(report.sourceTexts);
   const s = report.summary;
   const title = options.title ?? `dtoverlay-check ${report.command}: ${report.inputs.join(' + ')}`;
   const parts: string[] = [];
@@ -78,6 +78,7 @@ export function formatHtml(report: Report, options: HtmlOptions = {}): string {
       const ex = sources.excerpt(d.span);
       if (ex) parts.push(`<pre>${String(ex.line).padStart(5)} | ${escapeHtml(ex.text)}\n      | <span class="caret">${escapeHtml(ex.marker)}</span></pre>`);
     }
+    if (d.boards) parts.push(`<div class="loc">on ${escapeHtml(d.boards.join(', '))}</div>`);
     for (const r of d.related ?? []) parts.push(`<div class="loc">note: ${escapeHtml(r.message)} — ${escapeHtml(`${r.span.file}:${r.span.line}:${r.span.column}`)}</div>`);
     parts.push(`<div class="help">${escapeHtml(ruleInfo(d.rule).summary)}</div></div>`);
   }

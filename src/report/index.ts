@@ -4,6 +4,8 @@ import { formatHtml, type HtmlOptions } from './html.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
+import { formatReviewText } from './review-text.js';
+import { formatMail } from './mail.js';
 import type { Report, ReportFormat } from './types.js';
 
 export * from './types.js';
@@ -19,7 +21,9 @@ export interface FormatOptions {
 export function formatReport(report: Report, format: ReportFormat, options: FormatOptions = {}): string {
   switch (format) {
     case 'text':
-      return formatText(report, { color: !!options.color });
+      return report.diff ? formatReviewText(report, { color: !!options.color }) : formatText(report, { color: !!options.color });
+    case 'mail':
+      return formatMail(report);
     case 'json':
       return formatJson(report);
     case 'sarif':

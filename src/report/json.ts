@@ -17,6 +17,7 @@ export function plainDiagnostic(d: Diagnostic): Diagnostic {
   if (d.path !== undefined) out.path = d.path;
   if (d.property !== undefined) out.property = d.property;
   if (d.span) out.span = plainSpan(d.span);
+  if (d.boards) out.boards = d.boards;
   if (d.related?.length) out.related = d.related.map((r) => ({ message: r.message, span: plainSpan(r.span) }));
   return out;
 }
@@ -32,7 +33,8 @@ export function formatJson(report: Report): string {
   };
   if (report.sidMap) out.sidMap = report.sidMap;
   if (report.boards) out.boards = report.boards;
-  if (report.diff !== undefined) out.diff = report.diff;
+  if (report.diff !== undefined) out.diff = report.diff.map((b) => ({ ...b, introduced: b.introduced.map(plainDiagnostic), fixed: b.fixed.map(plainDiagnostic) }));
+  if (report.fixed !== undefined) out.fixed = report.fixed.map(plainDiagnostic);
   if (report.simulation !== undefined) out.simulation = report.simulation;
   return JSON.stringify(out, null, 2) + '\n';
 }

@@ -8,7 +8,8 @@ import type { Diagnostic, Severity } from '../diagnostics.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-function identity(d: Diagnostic): string {
+/** Same rule, node, property, message and position: one finding, whichever stage or board reported it. */
+export function diagnosticIdentity(d: Diagnostic): string {
   const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}` : '';
   return `${d.rule}\u0000${d.path ?? ''}\u0000${d.property ?? ''}\u0000${d.message}\u0000${where}`;
 }
@@ -16,7 +17,7 @@ function identity(d: Diagnostic): string {
 export function dedupeDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const kept = new Map<string, Diagnostic>();
   for (const d of diagnostics) {
-    const key = identity(d);
+    const key = diagnosticIdentity(d);
     const seen = kept.get(key);
     if (!seen) kept.set(key, d);
     else if (RANK[d.severity] < RANK[seen.severity]) kept.set(key, { ...seen, severity: d.severity });

@@ -31,25 +31,36 @@ export function diagnosticSubject(d: Diagnostic): string {
 }
 
 export function formatText(report: Report, options: TextOptions): string {
-  const paint = (style: keyof typeof SGR, s: string): string => (options.color ? `\x1b[${SGR[style]}m${s}\x1b[0m` : s);
-  const sources = new SourceCache();
-  const out: string[] = [];
-  for (const d of report.diagnostics) {
-    const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : '';
-    out.push(`${paint('bold', where)}${paint(SEVERITY_COLOR[d.severity], `${d.severity}:`)} ${diagnosticSubject(d)}${d.message} ${paint('dim', `[${d.rule}]`)}`);
-    if (d.span && options.excerpts !== false) {
-      const ex = sources.excerpt(d.span);
-      if (ex) {
-        const gutter = String(ex.line).padStart(5);
-        out.push(`${gutter} | ${ex.text}`);
-        out.push(`${' '.repeat(gutter.length)} | ${paint('green', ex.marker)}`);
-      }
-    }
-    for (const r of d.related ?? []) out.push(`${paint('bold', `${r.span.file}:${r.span.line}:${r.span.column}:`)} ${paint('cyan', 'note:')} ${r.message}`);
-  }
+  const sources = new SourceCache(report.sourceTexts);
+  const out = report.diagnostics.flatMap((d) => diagnosticLines(d, sources, options));
   if (report.boards) out.push(...boardTable(report.boards));
   out.push(summaryLine(report, options.color));
   return out.join('\n') + '\n';
+}
+
+type Paint = (style: keyof typeof SGR, s: string) => string;
+
+function painter(color: boolean): Paint {
+  return (style, s) => (color ? `\x1b[${SGR[style]}m${s}\x1b[0m` : s);
+}
+
+/** One finding: the gcc-style line, the source excerpt with its caret, the boards (review), the related notes. */
+export function diagnosticLines(d: Diagnostic, sources: SourceCache, options: TextOptions, prefix = ''): string[] {
+  const paint = painter(options.color);
+  const out: string[] = [];
+  const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : '';
+  out.push(`${prefix}${paint('bold', where)}${paint(SEVERITY_COLOR[d.severity], `${d.severity}:`)} ${diagnosticSubject(d)}${d.message} ${paint('dim', `[${d.rule}]`)}`);
+  const gutter = '     ';
+  if (d.span && options.excerpts !== false) {
+    const ex = sources.excerpt(d.span);
+    if (ex) {
+      out.push(`${String(ex.line).padStart(gutter.length)} | ${ex.text}`);
+      out.push(`${gutter} | ${paint('green', ex.marker)}`);
+    }
+  }
+  if (d.boards) out.push(`${gutter} = on ${d.boards.join(', ')}`);
+  for (const r of d.related ?? []) out.push(`${paint('bold', `${r.span.file}:${r.span.line}:${r.span.column}:`)} ${paint('cyan', 'note:')} ${r.message}`);
+  return out;
 }
 
 function plural(n: number, word: string): string {

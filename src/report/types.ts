@@ -4,6 +4,7 @@
  * The JSON format prints this shape; docs/output.schema.json describes it.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import type { TreeDiff } from '../diff/diff.js';
 
 export type StageName = 'compile' | 'apply' | 'dtc-checks' | 'overlay-checks' | 'schema' | 'pas';
 
@@ -58,11 +59,43 @@ export interface Report {
   sidMap?: SidMapRow[];
   /** kernel mode: the summary table. */
   boards?: BoardRow[];
-  /** review mode: per board, the semantic diff the patch makes. */
-  diff?: unknown;
+  /** review mode: per board, the semantic diff the patch makes and the findings it introduces and fixes. */
+  diff?: ReviewBoard[];
+  /** review mode: the errors and warnings the patch fixes (`diagnostics` are those it introduces). */
+  fixed?: Diagnostic[];
+  /** review mode, not printed as JSON: the patch as the formatters quote it. */
+  review?: ReviewPatch;
+  /**
+   * Not printed as JSON: the text of files whose findings point at text that is not on disk (review:
+   * the patched worktree's files, under their path in the user's tree), by absolute path.
+   */
+  sourceTexts?: ReadonlyMap<string, string>;
 }
 
-export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html';
+/** review mode: one affected board or composition. */
+export interface ReviewBoard {
+  board: string;
+  /** 'new' when the patch adds the target; 'failed' when its patched tree cannot be built. */
+  status: 'changed' | 'new' | 'removed' | 'failed';
+  /** What it is compared with: the same target before, or (new targets) its base board before. */
+  comparedWith: string;
+  diff: TreeDiff | null;
+  /** Errors and warnings the patch introduces here, each with `boards`: every board that has it. */
+  introduced: Diagnostic[];
+  fixed: Diagnostic[];
+}
+
+export interface ReviewPatch {
+  /** The Linux tree, absolute: the diff's paths are relative to it. */
+  tree: string;
+  /** `git diff` of the patched worktree against the revision (a series: all its patches in one). */
+  diff: string;
+  /** "On DATE, AUTHOR wrote:" from the (first) mail of an mbox. */
+  attribution?: string;
+}
+
+/** `mail` is review's only: a reply quoting the patch (report/mail.ts). */
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html' | 'mail';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github', 'html'];
 
 export type FailOn = 'error' | 'warning' | 'never';

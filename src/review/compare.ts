@@ -6,7 +6,7 @@
  * new. Counts are kept: a second identical finding after the change is new.
  */
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 
 /** A finding as a comparable key: paths inside `root` made relative to it. */
 export function findingKey(d: Diagnostic, root: string): string {
@@ -14,15 +14,19 @@ export function findingKey(d: Diagnostic, root: string): string {
   return [d.rule, d.severity, d.path ?? '', d.property ?? '', d.message.split(root).join(''), file].join('\u0000');
 }
 
+/** A span inside a temporary copy at `from` points at the same file under `to`. */
+export function rebaseSpan(span: Span, from: string, to: string): Span {
+  return span.file.startsWith(from + path.sep) ? { ...span, file: path.join(to, path.relative(from, span.file)) } : span;
+}
+
 /** Spans inside a temporary copy at `from` point at the same file under `to` (what editors open). */
 export function rebaseFinding(d: Diagnostic, from: string, to: string): Diagnostic {
   if (from === to) return d;
-  const move = (f: string) => (f.startsWith(from + path.sep) ? path.join(to, path.relative(from, f)) : f);
   return {
     ...d,
     message: d.message.split(from).join(to),
-    ...(d.span ? { span: { ...d.span, file: move(d.span.file) } } : {}),
-    ...(d.related ? { related: d.related.map((r) => ({ ...r, span: { ...r.span, file: move(r.span.file) } })) } : {}),
+    ...(d.span ? { span: rebaseSpan(d.span, from, to) } : {}),
+    ...(d.related ? { related: d.related.map((r) => ({ ...r, span: rebaseSpan(r.span, from, to) })) } : {}),
   };
 }
 
@@ -52,7 +56,18 @@ export function compareFindings(before: readonly Diagnostic[], beforeRoot: strin
       existing.push(d);
     } else introduced.push(d);
   }
-  const afterKeys = new Set(after.map((d) => findingKey(d, afterRoot)));
-  const fixed = before.filter((d) => !afterKeys.has(findingKey(d, beforeRoot)));
+  // The same count in the other direction: of two identical findings before, one left is one fixed.
+  const left = new Map<string, number>();
+  for (const d of after) {
+    const k = findingKey(d, afterRoot);
+    left.set(k, (left.get(k) ?? 0) + 1);
+  }
+  const fixed: Diagnostic[] = [];
+  for (const d of before) {
+    const k = findingKey(d, beforeRoot);
+    const n = left.get(k) ?? 0;
+    if (n > 0) left.set(k, n - 1);
+    else fixed.push(d);
+  }
   return { introduced, existing, fixed };
 }

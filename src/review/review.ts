@@ -1,24 +1,29 @@
 /**
  * `review PATCH|MBOX --tree LINUX`: what a patch (series) changes in each board and composition it
  * affects. Two worktrees of the tree at HEAD, the patch applied in one; for each affected target
- * the merged tree before and after is diffed, and the findings are compared: only those the patch
- * introduced (and, listed apart, those it fixed) are reported. A target the patch adds is compared
- * with its base board as it was before.
+ * the merged tree before and after is diffed, and the findings are compared: only the errors and
+ * warnings the patch introduced (and, listed apart, those it fixed) are reported, each with the
+ * boards it is on. A target the patch adds is compared with its base board as it was before. The
+ * report carries what the formatters need once the worktrees are gone: the patch as a diff of the
+ * worktree (for `--format mail`) and the patched text of the files the findings point at.
  */
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import * as fs from 'node:fs';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import { newSession } from '../compile/index.js';
 import { VERSION } from '../check/version.js';
 import { runCheck } from '../check/run.js';
 import { defaultCheckOptions } from '../check/options.js';
-import { diffTrees, type TreeDiff } from '../diff/diff.js';
+import { diffTrees } from '../diff/diff.js';
 import { findKernelLayout, type KernelLayout } from '../kernel/layout.js';
 import { discoverTargets, type KernelTarget } from '../kernel/targets.js';
 import { affectedTargets } from '../kernel/run.js';
 import { realpath } from '../kernel/includes.js';
-import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
-import { summarize, type Report } from '../report/types.js';
-import { compareFindings, rebaseFinding } from './compare.js';
+import { dedupeDiagnostics, diagnosticIdentity, sortDiagnostics } from '../report/order.js';
+import { summarize, type Report, type ReviewBoard } from '../report/types.js';
+import { applyRuleConfig } from '../config/rules.js';
+import type { RuleSetting } from '../config/types.js';
+import { compareFindings, rebaseFinding, rebaseSpan } from './compare.js';
 import { addWorktree, applyPatch, ReviewError, type Worktree } from './worktree.js';
 
 export interface ReviewOptions {
@@ -29,22 +34,14 @@ export interface ReviewOptions {
   coreSchemas?: string;
   soc?: string;
   el?: 1 | 2;
-}
-
-export interface BoardReview {
-  name: string;
-  /** 'new' when the patch adds the target. */
-  status: 'changed' | 'new' | 'removed' | 'failed';
-  /** What it is compared with: the same target before, or (new targets) its base board before. */
-  comparedWith: string;
-  diff?: TreeDiff;
-  introduced: Diagnostic[];
-  fixed: Diagnostic[];
+  /** The configuration's `rules:`, applied to both sides before they are compared. */
+  rules?: Record<string, RuleSetting>;
 }
 
 export interface ReviewRun {
   report: Report;
-  boards: BoardReview[];
+  /** The same entries as `report.diff`. */
+  boards: ReviewBoard[];
 }
 
 interface Side {
@@ -70,13 +67,53 @@ function closeSide(side: Side | undefined): void {
   side.worktree.remove();
 }
 
+/** Only errors and warnings count: a note that appears or disappears is neither introduced nor fixed. */
+function counted(diagnostics: readonly Diagnostic[], rules: ReviewOptions['rules']): Diagnostic[] {
+  return applyRuleConfig([...diagnostics], rules).filter((d) => d.severity === 'error' || d.severity === 'warning');
+}
+
+/**
+ * One finding on several boards is one finding: every copy gets the names of all the boards that
+ * share it (same rule, severity, node, message and position), and the merged list has it once.
+ */
+function shareBoards(lists: { board: string; diagnostics: Diagnostic[] }[]): { merged: Diagnostic[]; perBoard: Diagnostic[][] } {
+  const boards = new Map<string, string[]>();
+  for (const { board, diagnostics } of lists) {
+    for (const d of diagnostics) {
+      const names = boards.get(diagnosticIdentity(d)) ?? [];
+      if (!names.includes(board)) names.push(board);
+      boards.set(diagnosticIdentity(d), names);
+    }
+  }
+  const perBoard = lists.map(({ diagnostics }) => diagnostics.map((d) => ({ ...d, boards: boards.get(diagnosticIdentity(d))! })));
+  return { merged: sortDiagnostics(dedupeDiagnostics(perBoard.flat())), perBoard };
+}
+
+/**
+ * The patched files' text for the excerpts under the findings: the worktree is gone when the report
+ * is printed, and the user's tree at the same path holds the text before the patch.
+ */
+function patchedTexts(files: Iterable<string>, worktree: string, tree: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of files) {
+    if (out.has(file) || !file.startsWith(tree + path.sep)) continue;
+    try {
+      out.set(file, fs.readFileSync(path.join(worktree, path.relative(tree, file)), 'latin1'));
+    } catch {
+      // A file the patch deleted, or not a file: no excerpt.
+    }
+  }
+  return out;
+}
+
 export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
   let before: Side | undefined;
   let after: Side | undefined;
   try {
     before = openSide(options.tree, options.rev);
     after = openSide(options.tree, options.rev);
-    const touched = applyPatch(after.worktree.dir, options.patch);
+    const applied = applyPatch(after.worktree.dir, options.patch);
+    const touched = applied.touched;
     // Re-read the Makefiles: the patch may add compositions.
     after.targets = new Map(discoverTargets(after.layout).map((t) => [t.name, t]));
     const changed = new Set(touched.map(realpath));
@@ -88,8 +125,10 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
     const unique = [...new Map(affected.map((t) => [t.name, t])).values()];
     const sessionBefore = newSession();
     const sessionAfter = newSession();
-    const boards: BoardReview[] = [];
-    const introducedAll: Diagnostic[] = [];
+    const tree = path.resolve(options.tree);
+    const a = after.worktree.dir;
+    const b = before.worktree.dir;
+    const boards: ReviewBoard[] = [];
     for (const target of unique) {
       const old = before.targets.get(target.name);
       const isNew = !old || old.missing.length > 0;
@@ -114,36 +153,44 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
       // EL2 overlay's findings are compared with the base board's at EL2.
       const el = options.el ?? (afterRun.report.simulation as { el?: 1 | 2 } | undefined)?.el;
       const beforeRun = reference && !reference.missing.length ? await run(before, reference, sessionBefore, el) : undefined;
-      const a = after.worktree.dir;
-      const b = before.worktree.dir;
-      const userTree = path.resolve(options.tree);
-      const compared = compareFindings(beforeRun?.report.diagnostics ?? [], b, afterRun.report.diagnostics, a);
-      const introduced = compared.introduced.map((d) => rebaseFinding(d, a, userTree));
-      const fixed = compared.fixed.map((d) => rebaseFinding(d, b, userTree));
+      const afterFindings = counted(afterRun.report.diagnostics, options.rules);
+      const beforeFindings = counted(beforeRun?.report.diagnostics ?? [], options.rules);
+      const compared = compareFindings(beforeFindings, b, afterFindings, a);
+      const introduced = compared.introduced.map((d) => rebaseFinding(d, a, tree));
+      // A patched tree that cannot be built fixes nothing: the stages after the failure did not run.
+      const fixed = afterRun.merged ? compared.fixed.map((d) => rebaseFinding(d, b, tree)) : [];
       const diff = beforeRun?.merged && afterRun.merged ? diffTrees(beforeRun.merged, afterRun.merged) : undefined;
-      if (diff) for (const c of diff.properties) if (c.span) c.span = rebaseFinding({ rule: 'x/x', severity: 'info', message: '', span: c.span }, c.span.file.startsWith(a) ? a : b, userTree).span;
+      if (diff) for (const c of diff.properties) if (c.span) c.span = rebaseSpan(c.span, c.span.file.startsWith(a + path.sep) ? a : b, tree);
       boards.push({
-        name: target.name,
+        board: target.name,
         status: !afterRun.merged ? 'failed' : isNew ? 'new' : 'changed',
         comparedWith: reference ? (isNew ? `${reference.name} before the patch` : 'itself before the patch') : 'nothing (no base before the patch)',
-        diff,
+        diff: diff ?? null,
         introduced,
         fixed,
       });
-      introducedAll.push(...introduced);
     }
     for (const [name, t] of before.targets) {
-      if (!after.targets.has(name) && !t.missing.length) boards.push({ name, status: 'removed', comparedWith: 'itself before the patch', introduced: [], fixed: [] });
+      if (!after.targets.has(name) && !t.missing.length) boards.push({ board: name, status: 'removed', comparedWith: 'itself before the patch', diff: null, introduced: [], fixed: [] });
     }
-    const diagnostics = sortDiagnostics(dedupeDiagnostics(introducedAll));
+    const introduced = shareBoards(boards.map((x) => ({ board: x.board, diagnostics: x.introduced })));
+    const fixed = shareBoards(boards.map((x) => ({ board: x.board, diagnostics: x.fixed })));
+    boards.forEach((x, i) => {
+      x.introduced = introduced.perBoard[i];
+      x.fixed = fixed.perBoard[i];
+    });
+    const spans = introduced.merged.flatMap((d) => [d.span, ...(d.related ?? []).map((r) => r.span)]);
     const report: Report = {
       tool: { name: 'dtoverlay-check', version: VERSION },
       command: 'review',
       inputs: [options.patch],
       stages: [],
-      diagnostics,
-      summary: summarize(diagnostics),
-      diff: boards.map((b) => ({ board: b.name, status: b.status, comparedWith: b.comparedWith, diff: b.diff ?? null, introduced: b.introduced.length, fixed: b.fixed.map((d) => ({ rule: d.rule, severity: d.severity, message: d.message, ...(d.path ? { path: d.path } : {}) })) })),
+      diagnostics: introduced.merged,
+      summary: summarize(introduced.merged),
+      diff: boards,
+      fixed: fixed.merged,
+      review: { tree, diff: applied.diff, ...(applied.attribution ? { attribution: applied.attribution } : {}) },
+      sourceTexts: patchedTexts(spans.flatMap((s) => (s ? [s.file] : [])), a, tree),
     };
     return { report, boards };
   } finally {

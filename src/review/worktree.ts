@@ -42,17 +42,43 @@ export function isMbox(text: string): boolean {
   return /^From [0-9a-f]{7,40} /m.test(text.slice(0, 2000)) || /^From: .+\n(?:.*\n)*?Subject: /m.test(text.slice(0, 4000));
 }
 
-/** Applies the patch in `dir` and returns the paths it touched (absolute, inside `dir`). */
-export function applyPatch(dir: string, patchFile: string): string[] {
+export interface AppliedPatch {
+  /** The paths it touched (absolute, inside the worktree). */
+  touched: string[];
+  /** `git diff` from the revision to the patched state, with a/ and b/ prefixes whatever the user's git config says. */
+  diff: string;
+  /** "On DATE, AUTHOR wrote:" for an mbox with From: and Date: headers. */
+  attribution?: string;
+}
+
+/** The attribution line a reply starts with, from the first mail's headers. */
+export function mailAttribution(text: string): string | undefined {
+  const end = text.indexOf('\n\n');
+  const headers = end < 0 ? text : text.slice(0, end);
+  const from = /^From: (.+)$/m.exec(headers)?.[1].trim();
+  const date = /^Date: (.+)$/m.exec(headers)?.[1].trim();
+  return from && date ? `On ${date}, ${from} wrote:` : undefined;
+}
+
+const DIFF_ARGS = ['diff', '--no-color', '--no-ext-diff', '--src-prefix=a/', '--dst-prefix=b/'];
+
+/** Applies the patch in `dir`: an mbox with `git am`, a plain diff with `git apply`. */
+export function applyPatch(dir: string, patchFile: string): AppliedPatch {
   const text = fs.readFileSync(patchFile, 'utf8');
   const abs = path.resolve(patchFile);
+  const inside = (names: string) => names.split('\n').filter(Boolean).map((f) => path.join(dir, f));
   if (isMbox(text)) {
     const before = git(dir, ['rev-parse', 'HEAD'], 'worktree').trim();
     git(dir, ['am', '--quiet', '--3way', abs], `${patchFile} does not apply`);
-    return git(dir, ['diff', '--name-only', before, 'HEAD'], 'diff').split('\n').filter(Boolean).map((f) => path.join(dir, f));
+    const attribution = mailAttribution(text);
+    return {
+      touched: inside(git(dir, ['diff', '--name-only', before, 'HEAD'], 'diff')),
+      diff: git(dir, [...DIFF_ARGS, before, 'HEAD'], 'diff'),
+      ...(attribution ? { attribution } : {}),
+    };
   }
   git(dir, ['apply', '--index', abs], `${patchFile} does not apply`);
-  return git(dir, ['diff', '--cached', '--name-only'], 'diff').split('\n').filter(Boolean).map((f) => path.join(dir, f));
+  return { touched: inside(git(dir, ['diff', '--cached', '--name-only'], 'diff')), diff: git(dir, [...DIFF_ARGS, '--cached'], 'diff') };
 }
 
 /**

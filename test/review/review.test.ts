@@ -1,60 +1,99 @@
 /**
- * Review mode on a patch that adds the EL2 overlay (lemans-el2.dtso and its three Makefile
- * composition lines) to a git copy of ../shared/corpus/linux that lacks them.
+ * Review mode on real upstream files: a git copy of ../shared/corpus/linux (lemans boards, the EL2
+ * overlay and the qcom Makefile) and patches to it. Every patch below is about lemans-el2.dtso, so
+ * the findings it introduces or fixes are about the patch itself and are asserted in full, per
+ * board, with the line they point at.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
 import { runReview } from '../../src/review/review.js';
-import { isMbox } from '../../src/review/worktree.js';
+import { isMbox, mailAttribution } from '../../src/review/worktree.js';
 import { formatJson } from '../../src/report/json.js';
+import { formatReport } from '../../src/report/index.js';
+import type { Report } from '../../src/report/types.js';
 import { outputSchemaErrors } from '../report/output-schema.js';
 import { repoRoot, sharedOrExplain } from '../support/shared.js';
 import { git, gitCorpusCopy } from '../kernel/tree.js';
 
 const hasShared = sharedOrExplain('review-mode tests (../shared/corpus/linux)');
 const QCOM = 'arch/arm64/boot/dts/qcom';
+const EL2_BOARDS = ['lemans-evk-el2', 'qcs9100-ride-el2', 'qcs9100-ride-r3-el2'];
+const hasCli = fs.existsSync(path.join(repoRoot, 'dist/cli.js'));
+const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
 
-/** The corpus without the EL2 overlay, committed; returns the repo and an mbox patch that adds it. */
-function repoAndPatch(): { repo: string; patch: string; head: string } {
-  const repo = gitCorpusCopy();
-  const makefile = path.join(repo, QCOM, 'Makefile');
-  const full = fs.readFileSync(makefile, 'utf8');
-  const overlay = fs.readFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
-  fs.writeFileSync(makefile, full.split('\n').filter((l) => !/lemans-evk-el2|qcs9100-ride-el2|qcs9100-ride-r3-el2/.test(l)).join('\n'));
-  fs.rmSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
-  git(repo, 'commit', '-q', '-a', '-m', 'drop the EL2 overlay');
-  const head = git(repo, 'rev-parse', 'HEAD').trim();
-  fs.writeFileSync(makefile, full);
-  fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlay);
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'arm64: dts: qcom: lemans: add an EL2 overlay');
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
-  git(repo, 'format-patch', '-q', '-1', '-o', out);
-  git(repo, 'reset', '-q', '--hard', head);
-  const patch = path.join(out, fs.readdirSync(out)[0]);
-  return { repo, patch, head };
+/** A finding as the tests compare them: rule, node, property, and the file:line it points at. */
+function brief(d: Diagnostic): string {
+  return `${d.severity} ${d.rule} ${d.path}${d.property ? `:${d.property}` : ''} ${d.span ? `${path.basename(d.span.file)}:${d.span.line}` : '-'}`;
 }
 
-describe.skipIf(!hasShared)('review PATCH --tree LINUX', () => {
+/** Per board, the introduced and fixed lists as brief() lines, sorted. */
+function lists(report: Report): Record<string, { introduced: string[]; fixed: string[] }> {
+  return Object.fromEntries((report.diff ?? []).map((b) => [b.board, { introduced: b.introduced.map(brief).sort(), fixed: b.fixed.map(brief).sort() }]));
+}
+
+/** The same lists on each of the three EL2 compositions. */
+function onEl2Boards(introduced: string[], fixed: string[]): Record<string, { introduced: string[]; fixed: string[] }> {
+  return Object.fromEntries(EL2_BOARDS.map((b) => [b, { introduced: [...introduced].sort(), fixed: [...fixed].sort() }]));
+}
+
+/** Commits `edit` of lemans-el2.dtso, writes it as a format-patch mail, and resets the repo to before it. */
+function el2Patch(repo: string, name: string, edit: (text: string) => string): string {
+  const file = path.join(repo, QCOM, 'lemans-el2.dtso');
+  const text = fs.readFileSync(file, 'utf8');
+  const changed = edit(text);
+  expect(changed).not.toBe(text);
+  fs.writeFileSync(file, changed);
+  git(repo, 'commit', '-q', '-a', '-m', `arm64: dts: qcom: lemans-el2: ${name}`, '--author', 'A U Thor <author@example.org>', '--date', '2025-10-14T10:00:00+02:00');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+  git(repo, 'format-patch', '-q', '-1', '-o', out);
+  git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+  return path.join(out, fs.readdirSync(out)[0]);
+}
+
+// The upstream overlay's lines: cdsp0's iommus on line 26, cdsp1's node on 29 and its iommus on 30.
+const cdsp1TakesCdsp0Sid = (t: string) => t.replace('0x29c0 0x0400', '0x21c0 0x0400');
+const SID_COLLISION = [
+  'error pas/overlay-sid-collision /soc@0/remoteproc@26300000:iommus lemans-el2.dtso:26',
+  'error pas/overlay-sid-collision /soc@0/remoteproc@2a300000:iommus lemans-el2.dtso:30',
+  'error pas/smr-shared-group /soc@0/remoteproc@2a300000:iommus lemans-el2.dtso:30',
+];
+
+describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its compositions', () => {
   let repo = '';
   let patch = '';
   let head = '';
   beforeAll(() => {
-    ({ repo, patch, head } = repoAndPatch());
+    repo = gitCorpusCopy();
+    const makefile = path.join(repo, QCOM, 'Makefile');
+    const full = fs.readFileSync(makefile, 'utf8');
+    const overlay = fs.readFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
+    fs.writeFileSync(makefile, full.split('\n').filter((l) => !/lemans-evk-el2|qcs9100-ride-el2|qcs9100-ride-r3-el2/.test(l)).join('\n'));
+    fs.rmSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
+    git(repo, 'commit', '-q', '-a', '-m', 'drop the EL2 overlay');
+    head = git(repo, 'rev-parse', 'HEAD').trim();
+    fs.writeFileSync(makefile, full);
+    fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlay);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'arm64: dts: qcom: lemans: add an EL2 overlay');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+    git(repo, 'format-patch', '-q', '-1', '-o', out);
+    git(repo, 'reset', '-q', '--hard', head);
+    patch = path.join(out, fs.readdirSync(out)[0]);
   });
   afterAll(() => {
     if (repo) fs.rmSync(repo, { recursive: true, force: true });
     if (patch) fs.rmSync(path.dirname(patch), { recursive: true, force: true });
   });
 
-  it('reports the five new iommus in each new EL2 composition and no new errors; the tree is untouched', async () => {
+  it('adds five iommus per composition, introduces nothing, fixes exactly what EL2 needed; the tree is untouched', async () => {
     expect(isMbox(fs.readFileSync(patch, 'utf8'))).toBe(true);
     const { report, boards } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
-    expect(boards.map((b) => `${b.name} ${b.status}`).sort()).toEqual(['lemans-evk-el2 new', 'qcs9100-ride-el2 new', 'qcs9100-ride-r3-el2 new']);
-    const evk = boards.find((b) => b.name === 'lemans-evk-el2');
+    expect(boards.map((b) => `${b.board} ${b.status}`).sort()).toEqual(EL2_BOARDS.map((b) => `${b} new`));
+    const evk = boards.find((b) => b.board === 'lemans-evk-el2');
     expect(evk?.comparedWith).toBe('lemans-evk before the patch');
     const iommus = (evk?.diff?.properties ?? []).filter((c) => c.property === 'iommus');
     expect(iommus.map((c) => `${c.change} ${c.path} ${c.after}`).sort()).toEqual([
@@ -66,29 +105,227 @@ describe.skipIf(!hasShared)('review PATCH --tree LINUX', () => {
     ]);
     // The spans point into the user's tree, not the temporary worktree.
     expect(iommus[0].span?.file).toBe(path.join(path.resolve(repo), QCOM, 'lemans-el2.dtso'));
-    expect(report.summary.errors).toBe(0);
+    // Fixed: each remoteproc's missing iommus, and the two devices the overlay disables; the
+    // remoteproc nodes are in the board (evk) or the ride boards' common file.
+    const fixedOn = (file: string, lines: number[], iris: number) => [
+      ...['30000000', '26300000', '2a300000', '20c00000', '21c00000'].map((a, i) => `error pas/el2-remoteproc-missing-iommus /soc@0/remoteproc@${a} ${file}:${lines[i]}`),
+      `warning pas/el2-disabled-devices /soc@0/video-codec@aa00000:status ${file}:${iris}`,
+      'warning pas/el2-disabled-devices /soc@0/gpu@3d00000/zap-shader:status lemans.dtsi:4317',
+    ].sort();
+    expect(lists(report)).toEqual({
+      'lemans-evk-el2': { introduced: [], fixed: fixedOn('lemans-evk.dts', [784, 790, 796, 802, 808], 655) },
+      'qcs9100-ride-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
+      'qcs9100-ride-r3-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
+    });
+    // One fixed finding on two boards is listed once with both.
+    const zap = report.fixed?.filter((d) => d.path === '/soc@0/gpu@3d00000/zap-shader') ?? [];
+    expect(zap.map((d) => d.boards)).toEqual([EL2_BOARDS]);
+    expect(report.fixed?.find((d) => d.span?.line === 910)?.boards).toEqual(['qcs9100-ride-el2', 'qcs9100-ride-r3-el2']);
+    expect(report.diagnostics).toEqual([]);
     expect(outputSchemaErrors(JSON.parse(formatJson(report)))).toBe('');
-    expect(report.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    // The patch fixes the EL2 findings on the bare base (remoteprocs without iommus).
-    expect(evk?.fixed.filter((d) => d.rule === 'pas/el2-remoteproc-missing-iommus')).toHaveLength(5);
     // Never modified: same HEAD, clean status, no worktree left.
     expect(git(repo, 'rev-parse', 'HEAD').trim()).toBe(head);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
-  it.skipIf(!fs.existsSync(path.join(repoRoot, 'dist/cli.js')))('CLI: text shows the diff per board; a patch that does not apply exits 2', () => {
-    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), 'review', ...args], { cwd: repoRoot, encoding: 'utf8' });
-    const r = cli(patch, '--tree', repo, '--el', '2');
+  it.skipIf(!hasCli)('CLI: text shows the diff once for the boards that share it; a patch that does not apply exits 2', () => {
+    const r = cli('review', patch, '--tree', repo, '--el', '2');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^== lemans-evk-el2: new, compared with lemans-evk before the patch; /m);
+    // The three compositions differ from their own base boards: three diffs, one header each.
+    expect(r.stdout).toMatch(/^== lemans-evk-el2: new, compared with lemans-evk before the patch$/m);
     expect(r.stdout).toMatch(/^\+ \/soc@0\/remoteproc@30000000:iommus = <&apps_smmu 0x3000 0x00>  \(.*lemans-el2\.dtso:22\)$/m);
+    expect(r.stdout).toMatch(/^fixed: .*lemans\.dtsi:4317:\d+: warning: \/soc@0\/gpu@3d00000\/zap-shader:status: .*\[pas\/el2-disabled-devices\]$/m);
+    expect(r.stdout).toMatch(/^ +\= on lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2$/m);
+    expect(r.stdout).toMatch(/: 0 new errors, 0 new warnings, 13 fixed on 3 affected boards\n$/);
     const bad = path.join(path.dirname(patch), 'bad.patch');
     fs.writeFileSync(bad, 'diff --git a/nothing b/nothing\n--- a/nothing\n+++ b/nothing\n@@ -1 +1 @@\n-x\n+y\n');
-    const failed = cli(bad, '--tree', repo);
+    const failed = cli('review', bad, '--tree', repo);
     expect(failed.status).toBe(2);
     expect(failed.stderr).toMatch(/does not apply/);
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!hasShared)('review: patches to lemans-el2.dtso', () => {
+  let repo = '';
+  const patches: string[] = [];
+  const patchOf = (name: string, edit: (text: string) => string) => {
+    const p = el2Patch(repo, name, edit);
+    patches.push(p);
+    return p;
+  };
+  beforeAll(() => {
+    repo = gitCorpusCopy();
+  });
+  afterAll(() => {
+    if (repo) fs.rmSync(repo, { recursive: true, force: true });
+    for (const p of patches) fs.rmSync(path.dirname(p), { recursive: true, force: true });
+  });
+
+  it("cdsp1 given cdsp0's SID: the collision on each composition, excerpts from the patched file, one diff for three boards", async () => {
+    const patch = patchOf('give cdsp1 the SID of cdsp0', cdsp1TakesCdsp0Sid);
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    expect(lists(report)).toEqual(onEl2Boards(SID_COLLISION, []));
+    // Merged across boards: each finding once, naming the three compositions.
+    expect(report.diagnostics.map(brief).sort()).toEqual(SID_COLLISION);
+    for (const d of report.diagnostics) expect(d.boards).toEqual(EL2_BOARDS);
+    for (const b of report.diff ?? []) for (const d of b.introduced) expect(d.boards).toEqual(EL2_BOARDS);
+    const json = JSON.parse(formatJson(report));
+    expect(outputSchemaErrors(json)).toBe('');
+    expect(json.diff.map((b: { introduced: unknown[]; fixed: unknown[] }) => [b.introduced.length, b.fixed.length])).toEqual([[3, 0], [3, 0], [3, 0]]);
+    expect(json.diagnostics[0].boards).toEqual(EL2_BOARDS);
+
+    const text = formatReport(report, 'text');
+    // The user's tree still has 0x29c0 on line 30: the excerpt is the patched line.
+    expect(fs.readFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), 'utf8').split('\n')[29]).toBe('\tiommus = <&apps_smmu 0x29c0 0x0400>;');
+    expect(text.match(/^ +30 \| .*$/gm)).toEqual(Array(2).fill('   30 | \tiommus = <&apps_smmu 0x21c0 0x0400>;'));
+    expect(text).not.toContain('0x29c0 0x0400>;');
+    expect(text.match(/^== .*$/gm)).toEqual(['== lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2: changed, each compared with itself before the patch']);
+    expect(text.match(/^~ .*$/gm)).toEqual([expect.stringMatching(/^~ \/soc@0\/remoteproc@2a300000:iommus: <&apps_smmu 0x29c0 0x400> -> <&apps_smmu 0x21c0 0x400>  \(.*lemans-el2\.dtso:30\)$/)]);
+    expect(text.match(/^ += on .*$/gm)).toEqual(Array(3).fill('      = on lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2'));
+
+    const mail = formatReport(report, 'mail');
+    const head = [
+      'On Tue, 14 Oct 2025 10:00:00 +0200, A U Thor <author@example.org> wrote:',
+      '> diff --git a/arch/arm64/boot/dts/qcom/lemans-el2.dtso b/arch/arm64/boot/dts/qcom/lemans-el2.dtso',
+    ];
+    expect(mail.split('\n').slice(0, 2)).toEqual(head);
+    // The two findings about line 30 right under the quoted + line, each a paragraph with its boards.
+    const under = mail.slice(mail.indexOf('> +\tiommus = <&apps_smmu 0x21c0 0x0400>;\n'));
+    const paragraphs = under.split('\n\n');
+    expect(paragraphs[0]).toBe('> +\tiommus = <&apps_smmu 0x21c0 0x0400>;');
+    expect(paragraphs[1]).toMatch(/^error: \/soc@0\/remoteproc@2a300000:iommus: the overlay gives\n[^]*\[pas\/overlay-sid-collision\]\nOn lemans-evk-el2, qcs9100-ride-el2 and qcs9100-ride-r3-el2\.$/);
+    expect(paragraphs[2]).toMatch(/^error: \/soc@0\/remoteproc@2a300000:iommus: [^]*\[pas\/smr-shared-group\]\nOn lemans-evk-el2, qcs9100-ride-el2 and qcs9100-ride-r3-el2\.$/);
+    // The hunk's quote includes its @@ line and the - line; what follows the last finding is cut.
+    expect(mail).toMatch(/^> @@ -27,7 \+27,7 @@.*\n>  };\n>  \n>  &remoteproc_cdsp1 \{\n> -\tiommus = <&apps_smmu 0x29c0 0x0400>;\n/m);
+    expect(paragraphs[3]).toBe('[...]');
+    // cdsp0's line 26 is not in the hunk: after the quote, with the patched line.
+    expect(paragraphs[4]).toBe('On lines the patch does not show:');
+    expect(paragraphs[5]).toMatch(/^arch\/arm64\/boot\/dts\/qcom\/lemans-el2\.dtso:26:\n   26 \| \tiommus = <&apps_smmu 0x21c0 0x0400>;\nerror: \/soc@0\/remoteproc@26300000:iommus: [^]*\[pas\/overlay-sid-collision\]\nOn lemans-evk-el2, qcs9100-ride-el2 and qcs9100-ride-r3-el2\.$/);
+    expect(paragraphs[6]).toBe('dtoverlay-check 0.1.0 built lemans-evk-el2, qcs9100-ride-el2 and\nqcs9100-ride-r3-el2 with and without the patch: 3 new errors, no new\nwarnings, nothing fixed.\n'.replace('0.1.0', report.tool.version));
+    expect(paragraphs).toHaveLength(7);
+    for (const line of mail.split('\n')) if (!line.startsWith('>') && !line.includes('|')) expect(line.length).toBeLessThanOrEqual(72);
+    expect(mail).not.toContain(os.tmpdir());
+  });
+
+  it('the reverse patch fixes exactly those findings, and the mail puts them under the removed line', async () => {
+    const file = path.join(repo, QCOM, 'lemans-el2.dtso');
+    const upstream = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, cdsp1TakesCdsp0Sid(upstream));
+    git(repo, 'commit', '-q', '-a', '-m', 'broken: cdsp1 with the SID of cdsp0');
+    try {
+      const patch = patchOf('restore the SID of cdsp1', () => upstream);
+      const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+      expect(lists(report)).toEqual(onEl2Boards([], SID_COLLISION));
+      expect(report.diagnostics).toEqual([]);
+      const mail = formatReport(report, 'mail');
+      // Under the run of - and + lines: the old and the new line are both quoted above it.
+      expect(mail).toMatch(/^> -\tiommus = <&apps_smmu 0x21c0 0x0400>;\n> \+\tiommus = <&apps_smmu 0x29c0 0x0400>;\n\nFixed error: \/soc@0\/remoteproc@2a300000:iommus: /m);
+      expect(mail).toMatch(/\nWas on lemans-evk-el2, qcs9100-ride-el2 and qcs9100-ride-r3-el2\.\n/);
+      expect(mail.replace(/\n(?!$)/g, ' ')).toMatch(/: no new errors, no new warnings, 3 fixed\.\n$/);
+    } finally {
+      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
+  it("removing adsp's iommus: one new error per board where its node is, and the note that goes away is not a fix", async () => {
+    const patch = patchOf('drop the iommus of adsp', (t) => t.replace('\tiommus = <&apps_smmu 0x3000 0x0>;\n', ''));
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    // Before the patch the overlay's adsp iommus had a pas/remoteproc-dma-masters note; after, it has
+    // none: still nothing fixed.
+    const missing = (where: string) => [`error pas/el2-remoteproc-missing-iommus /soc@0/remoteproc@30000000 ${where}`];
+    expect(lists(report)).toEqual({
+      'lemans-evk-el2': { introduced: missing('lemans-evk.dts:784'), fixed: [] },
+      'qcs9100-ride-el2': { introduced: missing('lemans-ride-common.dtsi:910'), fixed: [] },
+      'qcs9100-ride-r3-el2': { introduced: missing('lemans-ride-common.dtsi:910'), fixed: [] },
+    });
+    expect(report.diagnostics.map((d) => d.boards)).toEqual([['lemans-evk-el2'], ['qcs9100-ride-el2', 'qcs9100-ride-r3-el2']]);
+    const text = formatReport(report, 'text');
+    expect(text.match(/^(?:==|[-+~]) .*$/gm)).toEqual([
+      '== lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2: changed, each compared with itself before the patch',
+      expect.stringMatching(/^- \/soc@0\/remoteproc@30000000:iommus = <&apps_smmu 0x3000 0x00>$/),
+    ]);
+    // Neither finding is on a line of the hunk: the mail quotes the file header and lists them after.
+    const mail = formatReport(report, 'mail');
+    expect(mail).toMatch(/^> \+\+\+ b\/arch\/arm64\/boot\/dts\/qcom\/lemans-el2\.dtso\n\n\[\.\.\.\]\n\nOn lines the patch does not show:\n\narch\/arm64\/boot\/dts\/qcom\/lemans-evk\.dts:784:\n/m);
+    expect(mail).toMatch(/\nOn qcs9100-ride-el2 and qcs9100-ride-r3-el2\.\n/);
+  });
+
+  it('a misspelled label: the compositions fail to build, one error on the quoted line, nothing fixed', async () => {
+    const patch = patchOf('misspell a label', (t) => t.replace('&remoteproc_cdsp1 {', '&remoteproc_cdsp_1 {'));
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    // The PAS findings of the base are not "fixed" by a tree that no longer builds.
+    expect(lists(report)).toEqual(onEl2Boards(['error overlay/apply /fragment@4:target lemans-el2.dtso:29'], []));
+    expect(report.diff?.map((b) => b.status)).toEqual(['failed', 'failed', 'failed']);
+    // Messages name the user's tree, never the temporary worktree.
+    expect(report.diagnostics[0].message).toContain(`'${path.join(path.resolve(repo), QCOM, 'lemans-el2.dtso')}'`);
+    expect(report.diagnostics[0].message).toContain("label 'remoteproc_cdsp_1'");
+    const text = formatReport(report, 'text');
+    expect(text).toContain('== lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2: failed, each compared with itself before the patch\n(the patched tree cannot be built)\n');
+    expect(text).toMatch(/^ +29 \| &remoteproc_cdsp_1 \{$/m);
+    const mail = formatReport(report, 'mail');
+    expect(mail).toMatch(/^> \+&remoteproc_cdsp_1 \{\n\nerror: \/fragment@4:target: failed to apply\n'arch\/arm64\/boot\/dts\/qcom\/lemans-el2\.dtso': label 'remoteproc_cdsp_1'\n/m);
+  });
+
+  it('a patch that only moves lines introduces and fixes nothing', async () => {
+    // The gpu_zap_shader block moves from the top of the file to the bottom.
+    const block = '&gpu_zap_shader {\n\tstatus = "disabled";\n};\n\n';
+    const patch = patchOf('move a block', (t) => t.replace(block, '') + '\n' + block.trimEnd() + '\n');
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    expect(lists(report)).toEqual(onEl2Boards([], []));
+    expect(report.fixed).toEqual([]);
+    expect(report.diagnostics).toEqual([]);
+    const text = formatReport(report, 'text');
+    expect(text).toContain('== lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2: changed, each compared with itself before the patch\n(no change in the merged tree)\n');
+    expect(formatReport(report, 'mail').replace(/\n(?!$)/g, ' ')).toMatch(/: no new errors, no new warnings, nothing fixed\.\n$/);
+  });
+
+  it('mail of a plain two-file diff: no attribution, the file without findings cut to [...]', async () => {
+    const makefile = path.join(repo, QCOM, 'Makefile');
+    const el2 = path.join(repo, QCOM, 'lemans-el2.dtso');
+    const [m, e] = [fs.readFileSync(makefile, 'utf8'), fs.readFileSync(el2, 'utf8')];
+    fs.writeFileSync(makefile, m.replace('lemans-evk-el2-dtbs := ', '# EL2: Linux as the hypervisor\nlemans-evk-el2-dtbs := '));
+    fs.writeFileSync(el2, cdsp1TakesCdsp0Sid(e));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+    patches.push(path.join(dir, 'x'));
+    const patch = path.join(dir, 'two-files.diff');
+    fs.writeFileSync(patch, git(repo, 'diff'));
+    git(repo, 'checkout', '--', '.');
+    const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    expect(lists(report)).toEqual(onEl2Boards(SID_COLLISION, []));
+    const mail = formatReport(report, 'mail');
+    // The Makefile (first in the diff) has no finding: cut; the reply opens with the cut, not an attribution.
+    expect(mail).toMatch(/^\[\.\.\.\]\n\n> diff --git a\/arch\/arm64\/boot\/dts\/qcom\/lemans-el2\.dtso /);
+    expect(mail).not.toContain('Makefile');
+    expect(mail).toContain('> +\tiommus = <&apps_smmu 0x21c0 0x0400>;\n\nerror: /soc@0/remoteproc@2a300000:iommus:');
+  });
+
+  it.skipIf(!hasCli)('CLI: --format mail is review only; JSON has introduced and fixed lists with boards', () => {
+    const patch = patchOf('give cdsp1 the SID of cdsp0', cdsp1TakesCdsp0Sid);
+    const mail = cli('review', patch, '--tree', repo, '--format', 'mail');
+    expect(mail.stderr).toBe('');
+    expect(mail.status).toBe(1);
+    expect(mail.stdout).toMatch(/^On Tue, 14 Oct 2025 10:00:00 \+0200, A U Thor <author@example.org> wrote:\n> diff --git /);
+    const json = cli('review', patch, '--tree', repo, '--format', 'json');
+    const report = JSON.parse(json.stdout);
+    expect(outputSchemaErrors(report)).toBe('');
+    expect(report.diff.map((b: { board: string; introduced: { rule: string; boards: string[] }[] }) => [b.board, b.introduced.map((d) => d.boards)])).toEqual(
+      EL2_BOARDS.map((b) => [b, [EL2_BOARDS, EL2_BOARDS, EL2_BOARDS]]),
+    );
+    expect(report.fixed).toEqual([]);
+    const check = cli('check', '--format', 'mail');
+    expect(check.status).toBe(2);
+    expect(check.stderr).toMatch(/'mail' is invalid/);
+  });
+});
+
+describe('mailAttribution', () => {
+  it('is the first mail\'s Date and From, or nothing for a plain diff', () => {
+    expect(mailAttribution('From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: A U Thor <a@b>\nDate: Tue, 14 Oct 2025 10:00:00 +0200\nSubject: [PATCH] x\n\nbody\nDate: no\n')).toBe(
+      'On Tue, 14 Oct 2025 10:00:00 +0200, A U Thor <a@b> wrote:',
+    );
+    expect(mailAttribution('diff --git a/x b/x\n')).toBeUndefined();
   });
 });
