@@ -40,6 +40,10 @@ function git(args: string[]): { ok: boolean; out: string; err: string } {
 const DT_FILE = /\.(dts|dtsi|dtso|yaml)$/;
 
 export async function hookCommand(files: string[], opts: HookCliOptions): Promise<number> {
+  if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) {
+    process.stderr.write(`dtoverlay-check hook: --jobs ${opts.jobs}: expected a positive number\n`);
+    return EXIT_USAGE;
+  }
   let changed = files;
   if (!changed.length) {
     const top = git(['rev-parse', '--show-toplevel']);

@@ -63,6 +63,9 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
   const { loadConfigForCommand } = await import('../config/load.js');
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
+  const { pathProblem } = await import('./paths.js');
+  const bad = pathProblem([['--bindings', opts.bindings.length ? opts.bindings : config?.config.bindings, 'file or folder'], ['--core-schemas', opts.coreSchemas ?? config?.config.coreSchemas, 'folder']]);
+  if (bad) return usage(bad);
   const options = {
     tree: opts.tree,
     arch: opts.arch,
