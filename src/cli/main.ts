@@ -14,6 +14,7 @@ import { registerKernel } from './kernel.js';
 import { registerDiff } from './diff.js';
 import { registerReview } from './review.js';
 import { registerHook } from './hook.js';
+import { VERSION } from '../check/version.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -40,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('dtoverlay-check')
     .description('Device-tree overlay compiler and validator')
+    // The top-level program only: `compile` keeps dtc's `-V <version>` (it is parsed before commander).
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
