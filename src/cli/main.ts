@@ -3,7 +3,7 @@
  * does not pay for ajv or the parser (cold start matters for pre-commit hooks).
  */
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError, formatSpan } from '../diagnostics.js';
+import { DiagnosticError, formatSpan, InputError } from '../diagnostics.js';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
@@ -85,6 +85,10 @@ export function reportFailure(err: unknown): number {
     const d = err.diagnostic;
     const where = d.span ? `${formatSpan(d.span)}: ` : '';
     process.stderr.write(`${where}${d.severity}: ${d.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`dtoverlay-check: ${err.message}\n`);
     return EXIT_USAGE;
   }
   const message = err instanceof Error ? err.message : String(err);

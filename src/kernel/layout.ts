@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } from './makefile.js';
+import { InputError } from '../diagnostics.js';
 
 export interface KernelLayout {
   root: string;
@@ -22,7 +23,7 @@ export interface KernelLayout {
   dispose(): void;
 }
 
-export class LayoutError extends Error {}
+export class LayoutError extends InputError {}
 
 function isDir(p: string): boolean {
   try {

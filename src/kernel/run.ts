@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import { InputError, type Diagnostic } from '../diagnostics.js';
 import { VERSION } from '../check/version.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type BoardRow, type Report, type StageResult } from '../report/types.js';
@@ -32,7 +32,7 @@ export interface KernelOptions {
   onProgress?: (done: number, total: number, name: string) => void;
 }
 
-export class KernelUsageError extends Error {}
+export class KernelUsageError extends InputError {}
 
 export function defaultJobs(): number {
   return defaultWorkerCount();

@@ -143,6 +143,11 @@ describe.skipIf(!built)('kernel mode that would check nothing', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(`dtoverlay-check kernel: ${root}: nothing to check: no dtb-y/dtb-$(CONFIG_…) targets in the Makefiles under arch/arm64/boot/dts (1 Makefile found)\n`);
       expect(r.stdout).toBe('');
+      // the pre-commit hook in that tree says the same, without a stack
+      const hook = cli(['hook', path.join(root, 'arch/arm64/boot/dts/vendor/board.dts')]);
+      expect(hook.status).toBe(2);
+      expect(hook.stderr).toMatch(/^dtoverlay-check: .*: nothing to check: no dtb-y\/dtb-\$\(CONFIG_…\) targets/);
+      expect(hook.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
