@@ -53,6 +53,12 @@ export class DiagnosticError extends Error {
   }
 }
 
+/**
+ * A usage or input error with no source position (a folder that is no Linux tree, a --board that
+ * matches nothing): whichever front end meets it prints the one-line message and exits 2.
+ */
+export class InputError extends Error {}
+
 export function formatSpan(span: Span): string {
   return `${span.file}:${span.line}:${span.column}`;
 }

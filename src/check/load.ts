@@ -48,10 +48,11 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
     }
   }
   const { compile } = await import('../compile/index.js');
-  const { sourceCompileOptions } = await import('../overlay/inputs.js');
+  const { sourceCompileOptions, withCppHint } = await import('../overlay/inputs.js');
+  const cpp = options.cpp ?? SOURCE_EXTENSIONS.test(file);
   const compileOptions = {
     ...(await sourceCompileOptions(file, {
-      cpp: options.cpp ?? SOURCE_EXTENSIONS.test(file),
+      cpp,
       includeDirs: options.includeDirs,
       defines: options.defines,
       ...(options.allowOutsideIncludes ? { allowOutsideIncludes: true } : {}),
@@ -65,7 +66,7 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   };
   const result = await compile({ file }, compileOptions, session);
   const tree = result.exitCode === 0 || result.tree ? result.tree : undefined;
-  const diagnostics = [...result.diagnostics, ...(result.pitfalls ?? [])];
+  const diagnostics = [...result.diagnostics.map((d) => withCppHint(d, cpp)), ...(result.pitfalls ?? [])];
   if (!tree && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('; ') || 'compile failed'}` });
   }

@@ -6,19 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { addSourceOptions } from './source-options.js';
-import { limitsWith, type Limits } from '../limits.js';
+import { EXIT_USAGE } from './exit-codes.js';
+import { addSourceOptions, sourceOptionsFor, type SourceCliOptions } from './source-options.js';
+import { limitsWith } from '../limits.js';
 import { writeOutputAtomically } from './output.js';
+import { failOnOption } from './fail-on.js';
+import { exitStatusFor, type FailOn } from '../report/types.js';
 
-interface ApplyCliOptions {
+interface ApplyCliOptions extends SourceCliOptions {
   output: string;
   outFormat?: string;
-  cpp?: boolean;
-  allowOutsideIncludes?: boolean;
-  limit: Partial<Limits>;
-  include: string[];
-  define: string[];
+  failOn: FailOn;
   quiet?: boolean;
 }
 
@@ -31,6 +29,7 @@ export function registerApply(program: Command, run: (status: Promise<number>) =
       .argument('<overlays...>', 'overlays: .dtbo, or /plugin/ sources')
       .option('-o, --output <file>', 'merged output ("-" for stdout)', '-')
       .option('-O, --out-format <format>', 'dtb, dts or json (default: from -o, else dtb)')
+      .addOption(failOnOption())
       .option('-q, --quiet', 'do not print findings'),
   )
     .action((base: string, overlays: string[], opts: ApplyCliOptions) => run(applyCommand(base, overlays, opts)));
@@ -57,13 +56,14 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
   const { appliedBlob } = await import('../overlay/blob.js');
   const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
   const { OverlayError } = await import('../overlay/errors.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit };
   const maxOverlays = limitsWith(opts.limit).overlays;
   if (overlayFiles.length > maxOverlays) {
     process.stderr.write(`${overlayFiles[maxOverlays]}:1:1: error: ${overlayFiles.length} overlays exceeds the limit of ${maxOverlays} (--limit overlays=N to change it)\n`);
     return EXIT_USAGE;
   }
 
+  const sources = await sourceOptionsFor(baseFile, opts);
+  const sourceOptions = sources.options;
   try {
     const base = await loadTree(baseFile, sourceOptions);
     const overlays = [];
@@ -80,7 +80,7 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
     } catch (err) {
       if (!(err instanceof OverlayError)) throw err;
       printError(err.diagnostic);
-      return EXIT_FINDINGS;
+      return exitStatusFor([err.diagnostic], opts.failOn);
     }
     const findings = checkOverlayPhandleArgs(applied.tree, applied.touched);
     if (!opts.quiet) for (const f of findings) await printWarning(f);
@@ -99,13 +99,17 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
       output = Buffer.from(printJson(applied.tree, findings));
     }
     writeOutputAtomically(opts.output, output, { inputs });
-    return EXIT_OK;
+    // dtc's warnings from compiling sources count as findings too
+    return exitStatusFor([...base.diagnostics, ...overlays.flatMap((o) => o.diagnostics), ...findings], opts.failOn);
   } catch (err) {
     if (err instanceof DiagnosticError) {
       printError(err.diagnostic);
-      return EXIT_FINDINGS;
+      // an input that cannot be read is an input error; one that does not compile, a finding
+      return err.diagnostic.rule === 'input/read' ? EXIT_USAGE : exitStatusFor([err.diagnostic], opts.failOn);
     }
     throw err;
+  } finally {
+    sources.dispose();
   }
 }
 

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { collectLimit } from './limits.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { failOnOption } from './fail-on.js';
+import { InputError } from '../diagnostics.js';
 import { REPORT_FORMATS, type FailOn, type ReportFormat } from '../report/types.js';
 
 export interface ReportCliOptions {
@@ -43,7 +45,7 @@ export function addReportOptions(cmd: Command, extraFormats: ReportFormat[] = []
   return cmd
     .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS, ...extraFormats]).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout')
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['error', 'warning', 'never']).default('error'))
+    .addOption(failOnOption())
     .option('--config <file>', 'configuration file (default: .dtoverlay-check.yaml found upward from the working folder)')
     .option('--no-config', 'ignore configuration files')
     .option('--baseline <file>', 'report only findings not listed in this baseline file')
@@ -131,14 +133,18 @@ export async function checkInputs(
     el: opts.el === undefined ? el : (Number(opts.el) as 1 | 2),
   });
   options.includeDirs = options.includeDirs.map(moveDir);
-  // Inside a Linux tree, sources include `<dt-bindings/…>` and `<arm64/…>` like kbuild resolves them.
-  const { findLinuxTree, findKernelLayout } = await import('../kernel/layout.js');
-  const linux = base === undefined ? undefined : findLinuxTree(path.dirname(path.resolve(base)));
-  const layout = linux ? findKernelLayout(linux) : undefined;
-  if (layout) {
-    // …and dtc runs with kbuild's default DTC_FLAGS.
-    const { withKernelLayout } = await import('../kernel/run.js');
-    withKernelLayout(options, layout);
+  const { pathProblem } = await import('./paths.js');
+  const bad = pathProblem([['--bindings', options.bindings, 'file or folder'], ['--core-schemas', opts.coreSchemas ?? options.coreSchemas, 'folder']]);
+  if (bad) throw new InputError(bad);
+  // Inside a Linux tree, sources are compiled as kbuild does (include prefixes, DTC_FLAGS; config
+  // `rules:` given later still win).
+  const { linuxTreeInputs } = await import('../kernel/layout.js');
+  const linux = base === undefined ? undefined : linuxTreeInputs(base);
+  const layout = linux?.layout;
+  if (linux) {
+    options.includeDirs.push(...linux.includeDirs);
+    options.sandboxRoots = linux.sandboxRoots;
+    options.checkFlags = [...linux.checkFlags, ...options.checkFlags];
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;

@@ -37,8 +37,17 @@ export async function diffCommand(a: string, b: string, opts: DiffCliOptions): P
   const { newSession } = await import('../compile/index.js');
   const { diffTrees, formatDiffText, isEmptyDiff } = await import('../diff/diff.js');
   const options = { ...defaultCheckOptions(a), cpp: opts.cpp, includeDirs: opts.include, defines: opts.define };
+  // Inside a Linux tree, compiled as `check` compiles them (include prefixes, kbuild's DTC_FLAGS).
+  const { linuxTreeInputs } = await import('../kernel/layout.js');
+  const linux = linuxTreeInputs(a) ?? linuxTreeInputs(b);
+  if (linux) Object.assign(options, { includeDirs: [...options.includeDirs, ...linux.includeDirs], sandboxRoots: linux.sandboxRoots, checkFlags: linux.checkFlags });
   const session = newSession();
-  const [ta, tb] = [await loadInput(a, options, session), await loadInput(b, options, session)];
+  let ta, tb;
+  try {
+    [ta, tb] = [await loadInput(a, options, session), await loadInput(b, options, session)];
+  } finally {
+    linux?.layout.dispose();
+  }
   for (const loaded of [ta, tb]) {
     if (!loaded.tree) {
       for (const d of loaded.diagnostics.filter((x) => x.severity === 'error')) {

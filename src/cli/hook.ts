@@ -42,6 +42,10 @@ function git(args: string[]): { ok: boolean; out: string; err: string } {
 const DT_FILE = /\.(dts|dtsi|dtso|yaml)$/;
 
 export async function hookCommand(files: string[], opts: HookCliOptions): Promise<number> {
+  if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) {
+    process.stderr.write(`dtoverlay-check hook: --jobs ${opts.jobs}: expected a positive number\n`);
+    return EXIT_USAGE;
+  }
   const { gitTop, isRevision, addWorktree, applyStaged, ReviewError } = await import('../review/worktree.js');
   const top = gitTop(process.cwd());
   let changed = files;

@@ -32,7 +32,11 @@ export function registerKernel(program: Command, run: (status: Promise<number>) 
     .option('--changed <rev>', 'only targets whose sources or includes changed since REV (git)')
     .option('-j, --jobs <n>', 'worker threads (default: one per CPU, as free memory allows)')
     .option('--shard <k/n>', 'check only the K-th of N slices of the targets (CI matrix jobs)')
-    .option('--bindings <dir>', 'dt-binding schemas (default: the tree\'s own; repeatable)', collect, [])
+    .addOption(
+      new Option('--bindings <dir>', "validate every target against these dt-binding schemas (repeatable; not the tree's own unless given: processing them takes minutes)")
+        .argParser(collect)
+        .default([], "the config file's `bindings`, else none"),
+    )
     .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']))
@@ -63,6 +67,9 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
   const { loadConfigForCommand } = await import('../config/load.js');
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
+  const { pathProblem } = await import('./paths.js');
+  const bad = pathProblem([['--bindings', opts.bindings.length ? opts.bindings : config?.config.bindings, 'file or folder'], ['--core-schemas', opts.coreSchemas ?? config?.config.coreSchemas, 'folder']]);
+  if (bad) return usage(bad);
   const options = {
     tree: opts.tree,
     arch: opts.arch,

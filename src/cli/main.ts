@@ -3,7 +3,7 @@
  * does not pay for ajv or the parser (cold start matters for pre-commit hooks).
  */
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError, formatSpan } from '../diagnostics.js';
+import { DiagnosticError, formatSpan, InputError } from '../diagnostics.js';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
@@ -14,6 +14,7 @@ import { registerKernel } from './kernel.js';
 import { registerDiff } from './diff.js';
 import { registerReview } from './review.js';
 import { registerHook } from './hook.js';
+import { VERSION } from '../check/version.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -40,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
   program
     .name('dtoverlay-check')
     .description('Device-tree overlay compiler and validator')
+    // The top-level program only: `compile` keeps dtc's `-V <version>` (it is parsed before commander).
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -82,6 +85,10 @@ export function reportFailure(err: unknown): number {
     const d = err.diagnostic;
     const where = d.span ? `${formatSpan(d.span)}: ` : '';
     process.stderr.write(`${where}${d.severity}: ${d.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`dtoverlay-check: ${err.message}\n`);
     return EXIT_USAGE;
   }
   const message = err instanceof Error ? err.message : String(err);

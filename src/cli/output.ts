@@ -105,4 +105,10 @@ export function installInterruptHandler(): void {
   };
   process.once('SIGINT', stop('SIGINT', EXIT_INTERRUPTED));
   process.once('SIGTERM', stop('SIGTERM', 143));
+  // The reader went away (`… | head`): stop quietly with a shell's SIGPIPE status, as cat(1) does, not a stack.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    removePendingOutputs();
+    process.exit(141);
+  });
 }

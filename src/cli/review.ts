@@ -37,6 +37,12 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
   const { loadConfigForCommand } = await import('../config/load.js');
   const { config, failed } = await loadConfigForCommand(process.cwd(), opts.config);
   if (failed) return EXIT_USAGE;
+  const { pathProblem } = await import('./paths.js');
+  const bad = pathProblem([['', patch, 'file'], ['--bindings', opts.bindings, 'file or folder'], ['--core-schemas', opts.coreSchemas, 'folder']]);
+  if (bad) {
+    process.stderr.write(`dtoverlay-check review: ${bad}\n`);
+    return EXIT_USAGE;
+  }
   try {
     const { report } = await runReview({
       patch,

@@ -4,13 +4,15 @@
  * from sources or blobs. JSON is `{ diagnostics, simulation }`.
  */
 import type { Command } from 'commander';
-import { DiagnosticError, formatSpan, type Diagnostic, type Severity } from '../diagnostics.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { addSourceOptions, collect } from './source-options.js';
-import type { Limits } from '../limits.js';
+import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
+import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
+import { addSourceOptions, collect, sourceOptionsFor, type SourceCliOptions } from './source-options.js';
 import { writeOutputAtomically } from './output.js';
+import { failOnOption } from './fail-on.js';
+import { exitStatusFor, type FailOn } from '../report/types.js';
+import { pathProblem } from './paths.js';
 
-interface SimulateCliOptions {
+interface SimulateCliOptions extends SourceCliOptions {
   el?: string;
   soc?: string;
   profile?: string;
@@ -20,12 +22,7 @@ interface SimulateCliOptions {
   smmu: string[];
   bindings?: string;
   output: string;
-  failOn: string;
-  cpp?: boolean;
-  allowOutsideIncludes?: boolean;
-  limit: Partial<Limits>;
-  include: string[];
-  define: string[];
+  failOn: FailOn;
   quiet?: boolean;
 }
 
@@ -47,7 +44,7 @@ export function registerSimulate(program: Command, run: (status: Promise<number>
       .option('--rsc-table <file>', 'resource-table fixture (YAML) for the devmem checks')
       .option('--bindings <dir>', 'Documentation/devicetree/bindings of the kernel in use (for pas/iommus-binding-version)')
       .option('-o, --output <file>', 'output file ("-" for stdout)', '-')
-      .option('--fail-on <severity>', 'exit 1 on findings at or above: error, warning, info or none', 'error')
+      .addOption(failOnOption())
       .option('-q, --quiet', 'text: print only the findings'),
   )
     .action((base: string, overlays: string[], opts: SimulateCliOptions) => run(simulateCommand(base, overlays, opts)));
@@ -61,20 +58,21 @@ function usage(message: string): number {
 export async function simulateCommand(baseFile: string, overlayFiles: string[], opts: SimulateCliOptions): Promise<number> {
   if (!FORMATS.includes(opts.format)) return usage(`unknown format '${opts.format}' (${FORMATS.join(', ')})`);
   if (opts.el !== undefined && opts.el !== '1' && opts.el !== '2') return usage(`--el must be 1 or 2, not '${opts.el}'`);
-  const failOn = opts.failOn as Severity | 'none';
-  if (!['error', 'warning', 'info', 'none'].includes(failOn)) return usage(`--fail-on must be error, warning, info or none`);
   const order = parseOrder(opts.order);
   if (!order) return usage(`unknown --order '${opts.order}'`);
+  const bad = pathProblem([['--profile', opts.profile, 'file'], ['--rsc-table', opts.rscTable, 'file'], ['--bindings', opts.bindings, 'folder']]);
+  if (bad) return usage(bad);
 
+  const sources = await sourceOptionsFor(baseFile, opts);
   try {
     const pas = await import('../pas/index.js');
     const { loadComposition } = await import('../pas/inputs.js');
-    const composition = await loadComposition(baseFile, overlayFiles, { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit });
+    const composition = await loadComposition(baseFile, overlayFiles, sources.options);
     if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
     if (!composition.tree) {
       for (const d of composition.diagnostics) process.stderr.write(await textOf(d));
       if (opts.format === 'json') writeOutputAtomically(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'), { inputs: [baseFile, ...overlayFiles] });
-      return EXIT_FINDINGS;
+      return exitStatusFor(composition.diagnostics, opts.failOn);
     }
     let profile;
     if (opts.profile) profile = await pas.loadProfileFile(opts.profile);
@@ -101,16 +99,18 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
     else if (opts.format === 'html') output = (await import('../report/sid-map-html.js')).renderSidMapHtml(result.simulation, diagnostics);
     else output = (await import('../report/sid-map-text.js')).formatSimulationText(diagnostics, result.simulation, { quiet: opts.quiet });
     writeOutputAtomically(opts.output, Buffer.from(output, 'utf8'), { inputs: [baseFile, ...overlayFiles] });
-    const rank = { error: 0, warning: 1, info: 2 } as const;
-    const failing = failOn === 'none' ? [] : diagnostics.filter((d) => rank[d.severity] <= rank[failOn]);
-    return failing.length ? EXIT_FINDINGS : EXIT_OK;
+    return exitStatusFor(diagnostics, opts.failOn);
   } catch (err) {
     if (err instanceof DiagnosticError) {
       const d = err.diagnostic;
       process.stderr.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}error: ${d.message}\n`);
-      return d.rule.startsWith('pas/profile') ? EXIT_USAGE : EXIT_FINDINGS;
+      // an unreadable input or profile is an input error whatever --fail-on says; a source that does not compile is a finding
+      if (d.rule.startsWith('pas/profile') || d.rule === 'input/read') return EXIT_USAGE;
+      return opts.failOn === 'never' ? 0 : EXIT_FINDINGS;
     }
     throw err;
+  } finally {
+    sources.dispose();
   }
 }
 

@@ -6,21 +6,20 @@
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { addSourceOptions, collect } from './source-options.js';
-import { limitsWith, type Limits } from '../limits.js';
+import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
+import { addSourceOptions, collect, sourceOptionsFor, type SourceCliOptions } from './source-options.js';
+import { limitsWith } from '../limits.js';
+import { failOnOption } from './fail-on.js';
+import { exitStatusFor, type FailOn } from '../report/types.js';
+import { pathProblem } from './paths.js';
 
-interface ValidateCliOptions {
+interface ValidateCliOptions extends SourceCliOptions {
   bindings: string[];
   coreSchemas?: string;
   unmatched?: boolean;
   onlyOverlay?: boolean;
   format: 'text' | 'json';
-  cpp?: boolean;
-  allowOutsideIncludes?: boolean;
-  limit: Partial<Limits>;
-  include: string[];
-  define: string[];
+  failOn: FailOn;
   quiet?: boolean;
 }
 
@@ -36,6 +35,7 @@ export function registerValidate(program: Command, run: (status: Promise<number>
       .option('--unmatched', 'report compatibles that no schema documents (dt-validate -m)')
       .option('--only-overlay', 'report only findings in nodes the overlays touched')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+      .addOption(failOnOption())
       .option('-q, --quiet', 'print nothing; the exit status tells'),
   )
     .action((tree: string, overlays: string[], opts: ValidateCliOptions) => run(validateCommand(tree, overlays, opts)));
@@ -46,7 +46,8 @@ export function registerValidate(program: Command, run: (status: Promise<number>
     .argument('<dirs...>', 'binding folders or files')
     .option('--core-schemas <dir>', "dt-schema's folder (with meta-schemas/)")
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
-    .action((dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json' }) => run(validateBindingsCommand(dirs, opts)));
+    .addOption(failOnOption())
+    .action((dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json'; failOn: FailOn }) => run(validateBindingsCommand(dirs, opts)));
 }
 
 /** Paths of the nodes whose properties an overlay set. */
@@ -60,12 +61,20 @@ function touchedNodePaths(root: import('../tree/model.js').Node, touched: Set<im
   return out;
 }
 
+function usage(message: string, command = 'validate'): number {
+  process.stderr.write(`dtoverlay-check ${command}: ${message}\n`);
+  return EXIT_USAGE;
+}
+
 export async function validateCommand(treeFile: string, overlayFiles: string[], opts: ValidateCliOptions): Promise<number> {
+  const bad = pathProblem([['--bindings', opts.bindings, 'file or folder'], ['--core-schemas', opts.coreSchemas, 'folder']]);
+  if (bad) return usage(bad);
   const { loadTree } = await import('../overlay/inputs.js');
   const { applyOverlays } = await import('../overlay/apply.js');
   const { loadSchemaSet, validate, persistSchemaSet, nodeOfDiagnostic, missingSchemasWarning } = await import('../schema/index.js');
   const { chooseCoreSchemas } = await import('../schema/load.js');
-  const sourceOptions = { cpp: !!opts.cpp, includeDirs: opts.include, defines: opts.define, allowOutsideIncludes: !!opts.allowOutsideIncludes, limits: opts.limit };
+  const sources = await sourceOptionsFor(treeFile, opts);
+  const sourceOptions = sources.options;
   try {
     const base = await loadTree(treeFile, sourceOptions);
     const overlays = [];
@@ -114,22 +123,28 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
         }
       }
     }
-    return diagnostics.length || unmatched.length ? EXIT_FINDINGS : EXIT_OK;
+    // An undocumented compatible, asked for with --unmatched, fails like an error (dt-validate -m).
+    if (unmatched.length && opts.failOn !== 'never') return EXIT_FINDINGS;
+    return exitStatusFor(diagnostics, opts.failOn);
   } catch (err) {
     if (err instanceof DiagnosticError) {
       printError(err.diagnostic);
       return EXIT_USAGE;
     }
     throw err;
+  } finally {
+    sources.dispose();
   }
 }
 
-export async function validateBindingsCommand(dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json' }): Promise<number> {
+export async function validateBindingsCommand(dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json'; failOn?: FailOn }): Promise<number> {
+  const bad = pathProblem([['', dirs, 'file or folder'], ['--core-schemas', opts.coreSchemas, 'folder']]);
+  if (bad) return usage(bad, 'validate-bindings');
   const { validateBindingFiles } = await import('../schema/bindings-check.js');
   const diagnostics = validateBindingFiles(dirs, opts.coreSchemas);
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
   else for (const d of diagnostics) process.stdout.write(`${d.span ? `${formatSpan(d.span)}: ` : ''}${d.severity}: ${d.message} [${d.rule}]\n`);
-  return diagnostics.some((d) => d.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+  return exitStatusFor(diagnostics, opts.failOn ?? 'error');
 }
 
 function printError(d: Diagnostic): void {

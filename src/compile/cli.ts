@@ -19,10 +19,8 @@ Options (as dtc 1.7.2):
   -I, --in-format <dts|dtb|fs>  input format (guessed from the file; a folder is fs)
   -O, --out-format <dtb|dts|json|asm>
   -o, --out <file>              output file (default stdout)
-      --out-dir <dir>           one output per input in <dir>
-      --jobs <n>                worker threads for several inputs (default: one per CPU,
-                                as memory allows, from ${PARALLEL_FROM} inputs on; 1 = none)
   -V, --out-version <n>         blob version (default 17)
+  -d, --out-dependency <file>   write a make dependency file
   -R, --reserve <n>             extra memory reservation slots
   -S, --space <n>               minimum blob size
   -p, --pad <n>                 padding after the blob
@@ -36,10 +34,22 @@ Options (as dtc 1.7.2):
   -@, --symbols                 generate __symbols__
   -L, --local-fixups            generate __fixups__/__local_fixups__
   -A, --auto-alias              generate aliases from labels
+  -T, --annotate                annotate -O dts output with source positions (-TT: more)
   -f, --force                   write output even when checks fail
   -q, --quiet                   fewer messages (repeat for fewer)
+  -v, --version                 print the version and exit
+  -h, --help                    print this help and exit
+
+Options of our own:
+      --out-dir <dir>           one output per input in <dir>
+      --jobs <n>                worker threads for several inputs (default: one per CPU,
+                                as memory allows, from ${PARALLEL_FROM} inputs on; 1 = none)
       --cpp                     run the C preprocessor first (kernel style)
   -D, --define <NAME[=V]>       preprocessor definition
+      --limit <name=value>      change a resource limit, e.g. node-depth=8192
+                                (repeatable; docs/security.md)
+      --allow-outside-includes  let #include, /include/ and /incbin/ read outside
+                                the input folders and -i folders
 `;
 
 

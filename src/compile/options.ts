@@ -114,6 +114,9 @@ const FLAGS: Record<string, string> = {
 const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'jobs', 'limit']);
 const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp', 'allow-outside-includes']);
 
+/** Every option the parser accepts, short and long (`compile --help` must list them all). */
+export const COMPILE_OPTIONS = { short: [...Object.keys(WITH_VALUE), ...Object.keys(FLAGS)], long: [...LONG_WITH_VALUE, ...LONG_FLAGS] };
+
 /** C's strtol(s, NULL, 0) on the leading part of s (0 when nothing parses). */
 export function cNumber(s: string): number {
   const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(s);

@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } from './makefile.js';
+import { InputError } from '../diagnostics.js';
 
 export interface KernelLayout {
   root: string;
@@ -21,7 +23,7 @@ export interface KernelLayout {
   dispose(): void;
 }
 
-export class LayoutError extends Error {}
+export class LayoutError extends InputError {}
 
 function isDir(p: string): boolean {
   try {
@@ -106,4 +108,25 @@ export function findLinuxTree(dir: string): string | undefined {
     if (up === d) return undefined;
     d = up;
   }
+}
+
+/**
+ * What a source inside a Linux tree is compiled with, as kbuild would: the include prefixes
+ * (`#include <dt-bindings/…>`, `<arm64/…>`), the tree as include sandbox root (the prefix links
+ * point into it) and the kernel's default DTC_FLAGS. One answer for check, apply, simulate,
+ * validate and diff; `kernel` adds each folder's and target's own DTC_FLAGS from the Makefiles.
+ */
+export interface LinuxTreeInputs {
+  layout: KernelLayout;
+  includeDirs: string[];
+  sandboxRoots: string[];
+  checkFlags: { flag: string; isError: boolean }[];
+}
+
+/** The Linux tree around `file`, if any; the caller disposes `layout` when the run is over. */
+export function linuxTreeInputs(file: string): LinuxTreeInputs | undefined {
+  const root = findLinuxTree(path.dirname(path.resolve(file)));
+  if (!root) return undefined;
+  const layout = findKernelLayout(root);
+  return { layout, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], checkFlags: checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS) };
 }

@@ -4,13 +4,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import { InputError, type Diagnostic } from '../diagnostics.js';
 import { VERSION } from '../check/version.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type BoardRow, type Report, type StageResult } from '../report/types.js';
 import { IncludeGraph, realpath } from './includes.js';
 import type { KernelJob, KernelJobResult } from './job.js';
-import { findKernelLayout, type KernelLayout } from './layout.js';
+import { dtsMakefiles, findKernelLayout, type KernelLayout } from './layout.js';
 import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
 import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS, parseKbuildMakefile } from './makefile.js';
@@ -33,7 +33,7 @@ export interface KernelOptions {
   onProgress?: (done: number, total: number, name: string) => void;
 }
 
-export class KernelUsageError extends Error {}
+export class KernelUsageError extends InputError {}
 
 export function defaultJobs(): number {
   return defaultWorkerCount();
@@ -114,8 +114,12 @@ export interface KernelRun {
 }
 
 export function planKernel(options: KernelOptions, layout: KernelLayout): KernelTarget[] {
-  let targets = selectBoards(discoverTargets(layout), options.boards);
-  if (options.boards.length && !targets.length) throw new KernelUsageError(`--board ${options.boards.join(', ')}: no such board or composition`);
+  const all = discoverTargets(layout);
+  // Checking nothing must not look like a clean run.
+  if (!all.length) throw new KernelUsageError(noTargetsMessage(layout));
+  const unmatched = options.boards.filter((pattern) => !selectBoards(all, [pattern]).length);
+  if (unmatched.length) throw new KernelUsageError(`--board ${unmatched.join(', ')}: no such board or composition`);
+  let targets = selectBoards(all, options.boards);
   const since = options.changed ?? (options.changedFiles ? 'HEAD' : undefined);
   if (since) {
     const changed = options.changed ? changedFiles(layout.root, options.changed) : new Set((options.changedFiles ?? []).map(realpath));
@@ -125,6 +129,12 @@ export function planKernel(options: KernelOptions, layout: KernelLayout): Kernel
   }
   if (options.shard) targets = shard(targets, options.shard.k, options.shard.n);
   return targets;
+}
+
+function noTargetsMessage(layout: KernelLayout): string {
+  const where = [...layout.archDirs.values()].map((d) => path.relative(layout.root, d) || '.');
+  const makefiles = [...layout.archDirs.values()].reduce((n, d) => n + dtsMakefiles(d).length, 0);
+  return `${layout.root}: nothing to check: no dtb-y/dtb-$(CONFIG_…) targets in the Makefiles under ${where.join(', ') || '(no dts folders)'} (${makefiles} Makefile${makefiles === 1 ? '' : 's'} found)`;
 }
 
 export async function runKernel(options: KernelOptions): Promise<KernelRun> {

@@ -21,6 +21,8 @@ export interface SourceOptions {
   sandboxRoots?: string[];
   /** `--limit NAME=VALUE` (src/limits.ts). */
   limits?: Partial<Limits>;
+  /** dtc `-W`/`-E` flags (in a Linux tree: the kernel's DTC_FLAGS). */
+  checkFlags?: { flag: string; isError: boolean }[];
 }
 
 export interface LoadedTree {
@@ -59,10 +61,25 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
   if (result.exitCode !== 0 || !result.tree) {
     const first = result.diagnostics.find((d) => d.severity === 'error');
     throw new DiagnosticError(
-      first ?? { rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('\n') || 'compile failed'}` },
+      (first && withCppHint(first, options.cpp)) ?? { rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('\n') || 'compile failed'}` },
     );
   }
   return { file, tree: result.tree, fromSource: true, messages: result.messages, diagnostics: result.diagnostics };
+}
+
+/**
+ * A syntax error on an `#include` line of a source compiled without the preprocessor: dtc itself
+ * knows only `/include/`, so say what would have read it.
+ */
+export function withCppHint(d: Diagnostic, cpp: boolean): Diagnostic {
+  if (cpp || d.rule !== 'parse/syntax' || !d.span) return d;
+  let line: string | undefined;
+  try {
+    line = fs.readFileSync(d.span.file, 'latin1').split('\n')[d.span.line - 1];
+  } catch {
+    return d;
+  }
+  return line?.trimStart().startsWith('#include') ? { ...d, message: `${d.message} (#include needs the C preprocessor: preprocess it with --cpp)` } : d;
 }
 
 /**
@@ -84,5 +101,6 @@ export async function sourceCompileOptions(file: string, options: SourceOptions)
     allowOutsideIncludes: !!options.allowOutsideIncludes,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.sandboxRoots ? { sandboxRoots: options.sandboxRoots } : {}),
+    ...(options.checkFlags ? { checkFlags: options.checkFlags } : {}),
   };
 }

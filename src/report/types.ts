@@ -98,7 +98,8 @@ export interface ReviewPatch {
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html' | 'mail';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github', 'html'];
 
-export type FailOn = 'error' | 'warning' | 'never';
+export type FailOn = 'error' | 'warning' | 'info' | 'never';
+export const FAIL_ON_LEVELS: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 
 export function summarize(diagnostics: readonly Diagnostic[], baselined = 0): ReportSummary {
   const summary: ReportSummary = { errors: 0, warnings: 0, infos: 0, baselined };
@@ -113,6 +114,6 @@ export function summarize(diagnostics: readonly Diagnostic[], baselined = 0): Re
 /** DESIGN.md's exit codes: 1 when a finding is at or above `failOn`, else 0 (2 is for usage/input errors). */
 export function exitStatusFor(diagnostics: readonly Diagnostic[], failOn: FailOn): 0 | 1 {
   if (failOn === 'never') return 0;
-  const hit = diagnostics.some((d) => d.severity === 'error' || (failOn === 'warning' && d.severity === 'warning'));
-  return hit ? 1 : 0;
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return diagnostics.some((d) => rank[d.severity] <= rank[failOn]) ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKernelLayout } from '../../src/kernel/layout.js';
@@ -69,6 +70,12 @@ describe.skipIf(!hasShared)('kernel mode on ../shared/kernel-dt with the qcom Ma
     expect(cli(['kernel', '--tree', tree, '--shard', '4/3', '--list']).status).toBe(2);
   });
 
+  it.skipIf(!built)('a --board pattern that matches nothing is an input error, even beside one that matches', () => {
+    const r = cli(['kernel', '--tree', tree, '--board', 'lemans-evk-el2', '--board', 'no-such-*', '--list']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('dtoverlay-check kernel: --board no-such-*: no such board or composition\n');
+  });
+
   it.skipIf(!built)('lemans-evk-el2 and the two incomplete compositions: text table', () => {
     const r = cli(['kernel', '--tree', tree, '--board', 'lemans-evk-el2', '--board', 'x1e80100-honor-magicbook-art-14-el2', '--board', 'x1p42100-microsoft-sp12in-el2', '-j', '2']);
     expect(r.status).toBe(0);
@@ -120,6 +127,27 @@ describe.skipIf(!hasShared)('--changed: only targets whose include closure or Ma
       } finally {
         layout2.dispose();
       }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!built)('kernel mode that would check nothing', () => {
+  it('a Linux tree whose dts Makefiles build no target exits 2, naming where it looked', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-no-targets-'));
+    try {
+      fs.mkdirSync(path.join(root, 'arch/arm64/boot/dts/vendor'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'arch/arm64/boot/dts/vendor/Makefile'), '# no dtb-y here\n');
+      const r = cli(['kernel', '--tree', root]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`dtoverlay-check kernel: ${root}: nothing to check: no dtb-y/dtb-$(CONFIG_…) targets in the Makefiles under arch/arm64/boot/dts (1 Makefile found)\n`);
+      expect(r.stdout).toBe('');
+      // the pre-commit hook in that tree says the same, without a stack
+      const hook = cli(['hook', path.join(root, 'arch/arm64/boot/dts/vendor/board.dts')]);
+      expect(hook.status).toBe(2);
+      expect(hook.stderr).toMatch(/^dtoverlay-check: .*: nothing to check: no dtb-y\/dtb-\$\(CONFIG_…\) targets/);
+      expect(hook.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -77,8 +77,9 @@ describe('dtoverlay-check apply', () => {
     const clobber = run(['apply', 'ref-base.dtb', 'ref-ov0.dtbo', '-o', 'ref-base.dtb']);
     expect(clobber.status).toBe(2);
     expect(clobber.stderr).toContain('refusing to overwrite input');
+    // an input error (exit 2, as every command), not fdtoverlay's status 1
     const missing = run(['apply', 'nope.dtb', 'ref-ov0.dtbo', '-o', 'x.dtb']);
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('nope.dtb cannot be read');
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
