@@ -47,7 +47,7 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
   // One finding per mistake: overlapping entries of one property, and every entry pair of two
   // devices with the same verdict, are reported once, listing the entries.
   const sameDevice = new Map<Property, { device: Device; overlaps: [StreamId, StreamId, PairStep][] }>();
-  const between = new Map<string, { primary: StreamId; other: StreamId; verdict: Verdict; entries: [StreamId, StreamId][] }>();
+  const between = new Map<string, { verdict: Verdict; entries: [StreamId, StreamId][] }>();
 
   for (const list of bySmmu.values()) {
     // A plain double loop: the lists are small (Lemans apps_smmu: 79 enabled specifiers).
@@ -79,15 +79,16 @@ export function analysePairs(index: TreeIndex, devices: Device[], changed: Set<P
         const verdict = judge(index, a, b, outcome, aThenB);
         if (!verdict) continue;
         const [primary, other] = blame(a, b, changed);
-        const key = `${primary.device.id}\0${primary.property.name}\0${other.device.id}\0${verdict.rule}`;
+        // One finding per blamed property and kind of outcome, whatever devices it meets.
+        const key = `${primary.device.id}\0${primary.property.name}\0${verdict.rule}\0${verdict.relation}`;
         const seen = between.get(key);
         if (seen) seen.entries.push([primary, other]);
-        else between.set(key, { primary, other, verdict, entries: [[primary, other]] });
+        else between.set(key, { verdict, entries: [[primary, other]] });
       }
     }
   }
   for (const { device, overlaps } of sameDevice.values()) diagnostics.push(sameDeviceFinding(index, device, overlaps));
-  for (const { primary, other, verdict, entries } of between.values()) diagnostics.push(pairFinding(index, primary, other, verdict, entries, changed));
+  for (const { verdict, entries } of between.values()) diagnostics.push(pairFinding(index, verdict, entries, changed));
   return { pairs, diagnostics };
 }
 
@@ -139,22 +140,28 @@ function judge(index: TreeIndex, a: StreamId, b: StreamId, outcome: PairOutcome[
 const entryText = (s: StreamId) => `${hex(s.sid)}/${hex(s.mask)}`;
 
 /**
- * One finding for a pair of devices, at the entry to blame. When an overlay set that entry, the
- * finding is the overlay's (OVL-03), and the other device's entry is the related location.
+ * One finding for the entries of one property that meet other devices' entries, at the first entry
+ * to blame. When an overlay set that property, the finding is the overlay's (OVL-03), and the other
+ * devices' entries are the related locations.
  */
-function pairFinding(index: TreeIndex, s: StreamId, o: StreamId, verdict: Verdict, entries: [StreamId, StreamId][], changed: Set<Property>): Diagnostic {
+function pairFinding(index: TreeIndex, verdict: Verdict, entries: [StreamId, StreamId][], changed: Set<Property>): Diagnostic {
+  const s = entries[0][0];
   const sn = index.name(s.device.node);
-  const on = index.name(o.device.node);
-  const mine = entries.map(([x]) => entryText(x)).join(', ');
-  const theirs = [...new Set(entries.map(([, y]) => entryText(y)))].join(', ');
-  const related = [{ message: `${o.device.id} has ${theirs}`, span: o.span }];
+  const mine = [...new Set(entries.map(([x]) => entryText(x)))].join(', ');
+  const others = new Map<Device, StreamId[]>();
+  for (const [, y] of entries) if (!others.get(y.device)?.some((z) => z.sid === y.sid && z.mask === y.mask)) others.set(y.device, [...(others.get(y.device) ?? []), y]);
+  const theirs = [...others].map(([device, ys]) => `${ys.map(entryText).join(', ')} of ${index.name(device.node)}`).join(' and ');
+  const related = [...others.values()].flat().slice(0, 8).map((y) => ({ message: `${y.device.id} has ${entryText(y)}`, span: y.span }));
   const at = { path: s.device.node.path, property: s.property.name, span: s.span, related, severity: verdict.severity };
   if (changed.has(s.property)) {
-    const where = changed.has(o.property) ? 'also set by an overlay' : 'in the base tree';
-    return finding('pas/overlay-sid-collision', `the overlay gives ${sn} ${mine}, which ${verdict.relation} ${theirs} of ${on} (${where}): ${verdict.consequence}`, at);
+    const where = entries.every(([, y]) => changed.has(y.property)) ? 'also set by an overlay' : 'in the base tree';
+    return finding('pas/overlay-sid-collision', `the overlay gives ${sn} ${mine}, which ${verdict.relation} ${theirs} (${where}): ${verdict.consequence}`, at);
   }
-  if (verdict.rule === 'pas/smr-shared-group' && verdict.relation.startsWith('shares')) return finding(verdict.rule, `${sn} and ${on} share the stream-match entry ${mine}: ${verdict.consequence}`, at);
-  return finding(verdict.rule, `SMR ${mine} of ${sn} ${verdict.relation} ${theirs} of ${on}: ${verdict.consequence}`, at);
+  if (verdict.rule === 'pas/smr-shared-group' && verdict.relation.startsWith('shares')) {
+    const names = [...others.keys()].map((d) => index.name(d.node)).join(' and ');
+    return finding(verdict.rule, `${sn} and ${names} share the stream-match entry ${mine}: ${verdict.consequence}`, at);
+  }
+  return finding(verdict.rule, `SMR ${mine} of ${sn} ${verdict.relation} ${theirs}: ${verdict.consequence}`, at);
 }
 
 /**
