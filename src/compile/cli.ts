@@ -40,6 +40,9 @@ Options (as dtc 1.7.2):
   -q, --quiet                   fewer messages (repeat for fewer)
       --cpp                     run the C preprocessor first (kernel style)
   -D, --define <NAME[=V]>       preprocessor definition
+      --diagnostics <dtc|gcc>   input errors as dtc prints them (default: "Error: f.dts:3.1-9 …",
+                                "FATAL ERROR: …"), or gcc-style "f.dts:3:1: error: …" with the
+                                source line under it
 `;
 
 
