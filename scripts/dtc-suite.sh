@@ -54,6 +54,9 @@ start=$(date +%s)
 (cd "$run/tests" && TEST_BINDIR="$work/bin" NO_PYTHON=1 NO_YAML=1 DTC_SUITE_NATIVE="$compare" \
   DTC_SUITE_CALLS="$work/calls" ./run_tests.sh </dev/null >"$work/run_tests.log" 2>&1) || true
 seconds=$(( $(date +%s) - start ))
+# the suite writes `-o /dev/null` many times; as root, a writer that renamed over it would have
+# replaced the device with a file (src/cli/output.ts writes through devices)
+if [ ! -c /dev/null ]; then echo "dtc-suite.sh: /dev/null is no longer a character device" >&2; exit 1; fi
 
 count() { sed -n "s/^\*  *$1:[[:space:]]*\([0-9]*\)$/\1/p" "$work/run_tests.log"; }
 total=$(count 'Total testcases'); pass=$(count PASS); fail=$(count FAIL)
