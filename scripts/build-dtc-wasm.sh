@@ -5,6 +5,8 @@
 #   bash scripts/build-dtc-wasm.sh                 # -> vendor/dtc-wasm/dtc.wasm, fdtoverlay.wasm
 #   bash scripts/build-dtc-wasm.sh --native DIR    # -> DIR/dtc, DIR/fdtoverlay (native 1.7.2)
 #   bash scripts/build-dtc-wasm.sh --out DIR       # wasm modules into DIR instead of vendor/
+#   bash scripts/build-dtc-wasm.sh --tests DIR     # -> DIR/dtc-1.7.2: dtc's test suite built
+#                                                  #    (tests/, fdtget, fdtput, fdtdump; no dtc)
 #
 # Idempotent: packages are installed only when missing, the source tarball is reused when its
 # sha256 matches (the copy committed in vendor/dtc-wasm/ first), and a fresh build folder is used.
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --native) mode=native; out=${2:?--native needs an output folder}; shift 2 ;;
     --out) out=${2:?--out needs a folder}; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --tests) mode=tests; out=${2:?--tests needs an output folder}; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "build-dtc-wasm.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -82,6 +85,15 @@ if [ "$mode" = wasm ]; then
   cp "$src/dtc" "$out/dtc.wasm"
   cp "$src/fdtoverlay" "$out/fdtoverlay.wasm"
   (cd "$out" && sha256sum dtc.wasm fdtoverlay.wasm)
+elif [ "$mode" = tests ]; then
+  # The suite's own programs, run by scripts/dtc-suite.sh with our CLI as dtc and fdtoverlay.
+  # Not static: asm_tree_dump and value-labels (libdl) are built only then.
+  rm -rf "${out:?}/dtc-$VERSION"
+  mv "$src" "$out/"
+  src="$out/dtc-$VERSION"
+  make -s -C "$src" -j"$(nproc)" NO_PYTHON=1 NO_YAML=1 NO_VALGRIND=1 EXTRA_CFLAGS="-Wno-error" \
+    tests fdtget fdtput fdtdump >"$work/make.log" 2>&1 || { cat "$work/make.log" >&2; exit 1; }
+  echo "$src"
 else
   make -s -C "$src" -j"$(nproc)" "${common[@]}" EXTRA_CFLAGS="-Wno-error" dtc fdtoverlay \
     >"$work/make.log" 2>&1 || { cat "$work/make.log" >&2; exit 1; }

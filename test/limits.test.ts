@@ -20,7 +20,8 @@ const cli = path.join(repoRoot, 'dist/cli.js');
 
 async function compileText(name: string, text: string, args: string[]) {
   fs.writeFileSync(path.join(dir, name), text);
-  return compileWith(['-q', '-O', 'dtb', ...args], name, dir);
+  // gcc-style messages (file:line:col: error:), as every command but compile prints them
+  return compileWith(['-q', '--diagnostics=gcc', '-O', 'dtb', ...args], name, dir);
 }
 
 const nested = (n: number) => `/dts-v1/;\n/ {${Array.from({ length: n }, (_, i) => ` n${i} {`).join('')}${' };'.repeat(n)} };\n`;

@@ -12,7 +12,7 @@ import type { Diagnostic, Span } from '../diagnostics.js';
 
 /** `srcpos_string`: the position as dtc prints it. */
 export function dtcPosition(span: Span): string {
-  const file = span.endFile ?? (span.file || '<no-file>');
+  const file = span.endFile ?? span.file; // a #line directive may name ""
   const endLine = span.endLine ?? span.line;
   const endColumn = span.endColumn === undefined ? span.column : span.endColumn + 1;
   if (endLine !== span.line) return `${file}:${span.line}.${span.column}-${endLine}.${endColumn}`;
@@ -49,4 +49,29 @@ export function formatDtcDiagnostic(d: Diagnostic, options: DtcFormatOptions = {
     }
   }
   return text;
+}
+
+/** Rules whose errors dtc stops on with `die()`: it prints the message alone, without a position. */
+const DIES_WITHOUT_POSITION = /^(parse\/input|input\/read|dtb\/)/;
+
+/**
+ * An input error as dtc prints it (srcpos_error, lexical_error, die):
+ *
+ *   Error: FILE:LINE.COL-ENDCOL message          (parser and tree-building errors)
+ *   Lexical error: FILE:LINE.COL-ENDCOL message  (scanner errors)
+ *   FATAL ERROR: message                         (errors that stop the run)
+ *
+ * `fatal` is true for an error that stopped the run (a thrown DiagnosticError). Errors of ours
+ * that dtc does not have (limits, the include sandbox) keep their position after "FATAL ERROR:".
+ * `dtcMessage` is dtc's own wording where ours differs (blob header errors).
+ */
+export function formatDtcInputError(d: Diagnostic, fatal: boolean, dtcMessage?: string): string {
+  if (d.rule === 'parse/scanner') return `${d.message}\n`; // flex's own fatal error
+  if (fatal) {
+    if (dtcMessage !== undefined) return `FATAL ERROR: ${dtcMessage}\n`;
+    if (DIES_WITHOUT_POSITION.test(d.rule) || !d.span) return `FATAL ERROR: ${d.message}\n`;
+    return `FATAL ERROR: ${dtcPosition(d.span)}: ${d.message}\n`;
+  }
+  const prefix = d.rule === 'parse/lexical' ? 'Lexical error' : 'Error';
+  return d.span ? `${prefix}: ${dtcPosition(d.span)} ${d.message}\n` : `${prefix}: ${d.message}\n`;
 }

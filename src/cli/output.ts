@@ -1,9 +1,12 @@
 /**
  * Writing results (docs/security.md): to stdout, or to a temporary file in the same folder that is
- * flushed and renamed into place, so an interrupted run never leaves a partial file. An output
- * that is one of the inputs is refused; a missing folder is an error (folders are created only
- * where a command is asked to, e.g. `compile --out-dir`). Ctrl-C removes any temporary file still
- * open and exits 130.
+ * flushed and renamed into place, so an interrupted run never leaves a partial file. A target that
+ * is not a regular file — a character device such as /dev/null, a FIFO, a socket, or a symbolic
+ * link to one — is written through, as dtc's fopen() does: renaming over it would replace the
+ * device with a file. An output that is one of the inputs is refused; a missing folder is an error
+ * (folders are created only where a command is asked to, e.g. `compile --out-dir`). Ctrl-C
+ * removes any temporary file still open and exits 130; a temporary left by a run that was killed
+ * outright (SIGKILL) is removed by the next run writing the same output.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,6 +50,55 @@ export function refuseInputOverwrite(file: string, inputs: readonly string[]): v
   if (clash !== undefined) throw new OutputError(file, `it is an input of this run (${clash}); refusing to overwrite it`);
 }
 
+/** `.NAME.dtoc-PID-RANDOM.tmp`: the pid lets a later run tell a dead run's leftover from a live write. */
+const TEMPORARY = /^\.(.+)\.dtoc-(\d+)-[0-9a-z]+\.tmp$/;
+
+function temporaryFor(dir: string, file: string): string {
+  return path.join(dir, `.${path.basename(file)}.dtoc-${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Removes temporaries of `file` left in `dir` by runs that no longer exist (killed by SIGKILL). */
+function removeStaleTemporaries(dir: string, file: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const base = path.basename(file);
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m || m[1] !== base) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && !processIsAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/** A target to write through rather than replace: it exists and is not a regular file or folder. */
+function isSpecialFile(file: string): boolean {
+  try {
+    const st = fs.statSync(file); // follows a symbolic link, as fopen() does
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes all of `bytes` to an open file. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
 export function writeOutputAtomically(file: string, bytes: Uint8Array, options: WriteOptions = {}): void {
   if (file === '-') {
     process.stdout.write(bytes);
@@ -55,13 +107,26 @@ export function writeOutputAtomically(file: string, bytes: Uint8Array, options: 
   if (options.inputs) refuseInputOverwrite(file, options.inputs);
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new OutputError(file, `folder ${path.dirname(file)} does not exist`);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  if (isSpecialFile(file)) {
+    try {
+      const fd = fs.openSync(file, 'w');
+      try {
+        writeAll(fd, bytes);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (err) {
+      throw new OutputError(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    }
+    return;
+  }
+  removeStaleTemporaries(dir, file);
+  const temp = temporaryFor(dir, file);
   pending.add(temp);
   try {
     const fd = fs.openSync(temp, 'wx', 0o666);
     try {
-      let done = 0;
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      writeAll(fd, bytes);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

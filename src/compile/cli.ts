@@ -50,6 +50,9 @@ Options of our own:
                                 (repeatable; docs/security.md)
       --allow-outside-includes  let #include, /include/ and /incbin/ read outside
                                 the input folders and -i folders
+      --diagnostics <dtc|gcc>   input errors as dtc prints them (default: "Error: f.dts:3.1-9 …",
+                                "FATAL ERROR: …"), or gcc-style "f.dts:3:1: error: …" with the
+                                source line under it
 `;
 
 

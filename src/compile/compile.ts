@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
-import { dtcPosition } from '../checks/format.js';
+import { dtcPosition, formatDtcInputError } from '../checks/format.js';
 import { SCANNER_FAILED } from '../dts/lexer.js';
 import { parseDts } from '../dts/parser.js';
 import type { PositionMap } from '../dts/position-map.js';
@@ -75,6 +75,20 @@ function errorLine(d: Diagnostic, readText?: (file: string) => string | undefine
 }
 
 /**
+ * An input error in the style the options ask for (`--diagnostics`): dtc's own line by default
+ * in `compile`, the drop-in for dtc; gcc's line with a source excerpt for every other caller.
+ */
+function inputError(d: Diagnostic, options: CompileOptions, how: { fatal: boolean; readText?: (file: string) => string | undefined; dtcMessage?: string }): string {
+  if (options.diagnostics === 'dtc') return formatDtcInputError(d, how.fatal, how.dtcMessage);
+  return `${errorLine(d, how.readText)}\n`;
+}
+
+/** dtc's last words after errors found while parsing (treesource.c dt_from_source). */
+function parseFailedLine(syntaxError: boolean): string {
+  return syntaxError ? 'FATAL ERROR: Unable to parse input tree\n' : 'FATAL ERROR: Syntax error parsing input tree\n';
+}
+
+/**
  * The preprocessor gives Unicode text (files decoded as UTF-8) and a map over its char offsets;
  * the scanner wants bytes (dtc reads bytes: a UTF-8 string literal must stay UTF-8 in the blob).
  * Re-encode when there is anything beyond ASCII, translating the map's offsets.
@@ -114,7 +128,17 @@ async function loadDts(
   let text = source.text;
   let map = source.map;
   if (text === undefined && options.cpp) {
-    const pre = await preprocessFile(source.file, options, session);
+    let pre: PreprocessResult;
+    try {
+      pre = await preprocessFile(source.file, options, session);
+    } catch (err) {
+      // the preprocessor's errors print as cpp prints them, gcc-style, whatever --diagnostics says
+      if (!(err instanceof DiagnosticError)) throw err;
+      result.diagnostics.push(err.diagnostic);
+      result.messages.push(`${errorLine(err.diagnostic)}\n`);
+      result.exitCode = EXIT_INPUT_ERROR;
+      return undefined;
+    }
     ({ text, map } = unicodeToBytes(pre.text, pre.map));
     result.dependencies.push(...pre.dependencies);
     for (const d of pre.diagnostics) {
@@ -145,11 +169,13 @@ async function loadDts(
   const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limitsWith(options.limits)['incbin-bytes'] });
   result.dependencies.push(...parsed.dependencies);
   let failed = false;
+  // a thrown error (dtc's die) is the last diagnostic the parser gives, and the run ends with it
+  const fatal = parsed.fatal;
   for (const d of parsed.diagnostics) {
     result.diagnostics.push(d);
     if (d.severity === 'error') {
       failed = true;
-      result.messages.push(`${errorLine(d, readText)}\n`);
+      result.messages.push(inputError(d, options, { fatal: d === fatal, readText }));
     } else if (d.span) {
       result.messages.push(`WARNING: ${dtcPosition(d.span)}: ${d.message}\n`);
     }
@@ -157,16 +183,18 @@ async function loadDts(
   if (!parsed.source || failed) {
     // flex's own fatal error exits with 2, every other input error with 1
     result.exitCode = parsed.diagnostics.some((d) => d.rule === 'parse/scanner') ? EXIT_CHECK_ERRORS : EXIT_INPUT_ERROR;
+    if (options.diagnostics === 'dtc' && !fatal) result.messages.push(parseFailedLine(!parsed.source));
     return undefined;
   }
   const built = buildTree(parsed.source);
   if (built.pitfalls.length) result.pitfalls = built.pitfalls;
   for (const d of built.diagnostics) {
     result.diagnostics.push(d);
-    result.messages.push(`${errorLine(d, readText)}\n`);
+    result.messages.push(inputError(d, options, { fatal: false, readText }));
   }
   if (built.diagnostics.some((d) => d.severity === 'error')) {
     result.exitCode = EXIT_INPUT_ERROR;
+    if (options.diagnostics === 'dtc') result.messages.push(parseFailedLine(false));
     return undefined;
   }
   return built.tree;
@@ -271,7 +299,7 @@ export async function compile(
   } catch (err) {
     if (!(err instanceof DiagnosticError)) throw err;
     result.diagnostics.push(err.diagnostic);
-    result.messages.push(`${errorLine(err.diagnostic)}\n`);
+    result.messages.push(inputError(err.diagnostic, options, { fatal: true, dtcMessage: (err as { dtcMessage?: string }).dtcMessage }));
     result.exitCode = EXIT_INPUT_ERROR;
     result.output = undefined;
   }
@@ -298,7 +326,8 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     const { readDtb } = await import('../dtb/read.js');
     let bytes: Uint8Array;
     try {
-      bytes = fs.readFileSync(source.file);
+      // standard input was read by the CLI already, as text of latin1 bytes
+      bytes = source.text !== undefined ? Buffer.from(source.text, 'latin1') : fs.readFileSync(source.file);
     } catch {
       result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;

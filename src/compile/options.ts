@@ -49,6 +49,12 @@ export interface CompileOptions {
   sandboxRoots?: string[];
   /** `--limit NAME=VALUE`: resource limits changed from their defaults (src/limits.ts). */
   limits?: Partial<Limits>;
+  /**
+   * How input errors are printed: `dtc`, dtc's own lines (`Error: f.dts:3.1-9 …`, `FATAL ERROR: …`),
+   * the default of the `compile` command; `gcc` (the default of every other caller), `f.dts:3:1:
+   * error: …` with a source excerpt.
+   */
+  diagnostics?: 'dtc' | 'gcc';
   help: boolean;
   showVersion: boolean;
 }
@@ -111,7 +117,7 @@ const FLAGS: Record<string, string> = {
   h: 'help',
   v: 'version',
 };
-const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'jobs', 'limit']);
+const LONG_WITH_VALUE = new Set([...Object.values(WITH_VALUE), 'out-dir', 'jobs', 'limit', 'diagnostics']);
 const LONG_FLAGS = new Set([...Object.values(FLAGS), 'cpp', 'allow-outside-includes']);
 
 /** Every option the parser accepts, short and long (`compile --help` must list them all). */
@@ -127,7 +133,7 @@ export function cNumber(s: string): number {
 }
 
 export function parseCompileArgs(argv: string[]): CompileOptions {
-  const o = defaultCompileOptions();
+  const o: CompileOptions = { ...defaultCompileOptions(), diagnostics: 'dtc' };
   const apply = (name: string, value: string | undefined): void => {
     switch (name) {
       case 'in-format':
@@ -220,6 +226,10 @@ export function parseCompileArgs(argv: string[]): CompileOptions {
         break;
       case 'allow-outside-includes':
         o.allowOutsideIncludes = true;
+        break;
+      case 'diagnostics':
+        if (value !== 'dtc' && value !== 'gcc') throw new UsageError(`--diagnostics ${value}: expected dtc or gcc`);
+        o.diagnostics = value;
         break;
       case 'limit':
         try {

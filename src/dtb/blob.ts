@@ -27,10 +27,13 @@ export type DtbRule = keyof typeof DTB_RULES;
 /** A structural error in a blob, with the byte offset (from the start of the blob) where it was found. */
 export class DtbFormatError extends DiagnosticError {
   readonly offset: number;
-  constructor(rule: DtbRule, message: string, offset: number, path?: string) {
+  /** dtc's own words for this error (flattree.c), where dtc stops on it too; `compile` prints them. */
+  readonly dtcMessage: string | undefined;
+  constructor(rule: DtbRule, message: string, offset: number, path?: string, dtcMessage?: string) {
     super({ rule, severity: 'error', message, ...(path !== undefined ? { path } : {}) });
     this.name = 'DtbFormatError';
     this.offset = offset;
+    this.dtcMessage = dtcMessage;
   }
 }
 
@@ -52,10 +55,10 @@ export class BlobReader {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  fail(rule: DtbRule, text: string, offset: number, path?: string): never {
+  fail(rule: DtbRule, text: string, offset: number, path?: string, dtcMessage?: string): never {
     const where = `byte offset 0x${offset.toString(16)}`;
     const prefix = this.file ? `${this.file}: ` : '';
-    throw new DtbFormatError(rule, `${prefix}${text} (${where})`, offset, path);
+    throw new DtbFormatError(rule, `${prefix}${text} (${where})`, offset, path, dtcMessage);
   }
 
   u32(offset: number): number {

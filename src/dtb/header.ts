@@ -80,22 +80,25 @@ export function readHeader(r: BlobReader, lenient: boolean): Header {
   return header;
 }
 
+/** The header's block offsets and sizes, in dtc's order (flattree.c dt_from_blob), with its words. */
 function checkBlocks(r: BlobReader, h: Header, headerEnd: number): void {
   const hex = (n: number) => `0x${n.toString(16)}`;
   if (h.offMemRsvmap >= h.totalsize) {
-    r.fail('dtb/bad-offset', `memory reservation map offset ${hex(h.offMemRsvmap)} is not inside totalsize ${hex(h.totalsize)}`, HeaderField.offMemRsvmap);
+    r.fail('dtb/bad-offset', `memory reservation map offset ${hex(h.offMemRsvmap)} is not inside totalsize ${hex(h.totalsize)}`, HeaderField.offMemRsvmap, undefined, 'Mem Reserve structure offset exceeds total size');
   }
   if (h.offDtStruct >= h.totalsize) {
-    r.fail('dtb/bad-offset', `structure block offset ${hex(h.offDtStruct)} is not inside totalsize ${hex(h.totalsize)}`, HeaderField.offDtStruct);
+    r.fail('dtb/bad-offset', `structure block offset ${hex(h.offDtStruct)} is not inside totalsize ${hex(h.totalsize)}`, HeaderField.offDtStruct, undefined, 'DT structure offset exceeds total size');
   }
   if (h.offDtStrings > h.totalsize) {
-    r.fail('dtb/bad-offset', `strings block offset ${hex(h.offDtStrings)} is past totalsize ${hex(h.totalsize)}`, HeaderField.offDtStrings);
+    r.fail('dtb/bad-offset', `strings block offset ${hex(h.offDtStrings)} is past totalsize ${hex(h.totalsize)}`, HeaderField.offDtStrings, undefined, 'String table offset exceeds total size');
   }
   if (h.sizeDtStrings !== undefined && h.offDtStrings + h.sizeDtStrings > h.totalsize) {
     r.fail(
       'dtb/bad-size',
       `strings block (${hex(h.offDtStrings)} + ${hex(h.sizeDtStrings)}) extends past totalsize ${hex(h.totalsize)}`,
       HeaderField.sizeDtStrings,
+      undefined,
+      'String table extends past total size',
     );
   }
   if (h.sizeDtStruct !== undefined && h.offDtStruct + h.sizeDtStruct > h.totalsize) {
@@ -103,6 +106,8 @@ function checkBlocks(r: BlobReader, h: Header, headerEnd: number): void {
       'dtb/bad-size',
       `structure block (${hex(h.offDtStruct)} + ${hex(h.sizeDtStruct)}) extends past totalsize ${hex(h.totalsize)}`,
       HeaderField.sizeDtStruct,
+      undefined,
+      'Structure block extends past total size',
     );
   }
   const overlaps: [number, number, string][] = [

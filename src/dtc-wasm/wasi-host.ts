@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readdirAsListed } from '../os-fs.js';
 
 // WASI errno values (preview1).
 const E = {
@@ -335,7 +336,8 @@ export class WasiHost {
         if (file.kind !== 'dir' && file.kind !== 'preopen') return E.NOTDIR;
         let entries: fs.Dirent[];
         try {
-          entries = fs.readdirSync(file.kind === 'dir' ? file.hostPath : file.hostPath || '/', { withFileTypes: true });
+          // readdir(3)'s order, as a native dtc sees it (readdirSync would sort)
+          entries = readdirAsListed(file.kind === 'dir' ? file.hostPath : file.hostPath || '/');
         } catch (err) {
           return errnoOf(err);
         }

@@ -234,15 +234,25 @@ export class Lexer {
       const text = f.text;
       const len = text.length;
       let p = f.pos;
-      // whitespace and comments: dtc counts them in positions but returns nothing
+      // whitespace and comments: dtc counts them in positions but returns nothing. The last such
+      // match is where dtc's end of input is (flex does not move yylloc for <<EOF>>).
+      let skippedStart = -1; // no objects here: this loop is the scanner's hot path
+      let skippedLine = 0;
+      let skippedLineStart = 0;
       while (p < len) {
+        const pieceStart = p;
+        const pieceLine = f.line;
+        const pieceLineStart = f.lineStart;
         const c = text.charCodeAt(p);
         if (cls(c) & SPACE) {
-          if (c === 10) {
-            f.line++;
-            f.lineStart = p + 1;
+          // one {WS}+ match
+          while (p < len && cls(text.charCodeAt(p)) & SPACE) {
+            if (text.charCodeAt(p) === 10) {
+              f.line++;
+              f.lineStart = p + 1;
+            }
+            p++;
           }
-          p++;
         } else if (c === 47 /* / */ && text.charCodeAt(p + 1) === 42 /* * */) {
           const end = text.indexOf('*/', p + 2);
           if (end < 0) break; // unterminated: '/' is an ordinary character
@@ -255,11 +265,19 @@ export class Lexer {
           f.line++;
           f.lineStart = p;
         } else break;
+        skippedStart = pieceStart;
+        skippedLine = pieceLine;
+        skippedLineStart = pieceLineStart;
       }
       f.pos = p;
       if (p >= len) {
         if (this.frames.length === 0) {
           this.setToken(Tok.EOF, p, p);
+          if (skippedStart >= 0) {
+            this.startOffset = skippedStart;
+            this.firstLine = skippedLine;
+            this.firstColumn = skippedStart - skippedLineStart + 1;
+          }
           return Tok.EOF;
         }
         this.frame = this.frames.pop()!;
@@ -562,7 +580,12 @@ export class Lexer {
     else {
       const nameBytes = escapeString(text, strStart + 1, strEnd - 1, this);
       name = bytesToString(nameBytes.subarray(0, nameBytes.length - 1));
-      if (nameBytes.subarray(0, nameBytes.length - 1).includes(0)) this.error('nul in line number directive');
+    }
+    // a NUL, raw or escaped, is an error; dtc keeps the name up to it (xstrdup)
+    const nul = name.indexOf('\0');
+    if (nul >= 0) {
+      this.error('nul in line number directive');
+      name = name.slice(0, nul);
     }
     f.name = name;
     f.line = lineNumber - 1;

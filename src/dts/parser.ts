@@ -31,6 +31,8 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
   /** Files read through `/include/` and `/incbin/`. */
   dependencies: string[];
+  /** The error that stopped the run at once (dtc's `die`), also the last of `diagnostics`. */
+  fatal?: Diagnostic;
 }
 
 const U64 = (1n << 64n) - 1n;
@@ -43,10 +45,11 @@ class SyntaxError_ extends Error {}
 export function parseDts(text: string, fileName: string, options: ParseOptions): ParseResult {
   const parser = new Parser(text, fileName, options);
   let source: DtsSource | undefined;
+  let fatal: Diagnostic | undefined;
   try {
     source = parser.parseSourceFile();
   } catch (err) {
-    if (err instanceof DiagnosticError) parser.diagnostics.push(err.diagnostic);
+    if (err instanceof DiagnosticError) parser.diagnostics.push((fatal = err.diagnostic));
     else if (err instanceof RangeError) {
       // only integer expressions recurse; thousands of nested parentheses exhaust the JS stack
       parser.diagnostics.push({
@@ -59,7 +62,7 @@ export function parseDts(text: string, fileName: string, options: ParseOptions):
     source = undefined;
   }
   const diagnostics = parser.allDiagnostics();
-  return { source, diagnostics, dependencies: parser.lexer.dependencies };
+  return { source, diagnostics, dependencies: parser.lexer.dependencies, ...(fatal ? { fatal } : {}) };
 }
 
 class Parser {
@@ -303,11 +306,7 @@ class Parser {
           continue;
         }
         if (omit) this.syntaxError();
-        const prop = this.finishProperty(name, labels, nameMark, itemDepth);
-        if (children.length > 0) {
-          this.error('Properties must precede subnodes', lx.spanFrom(itemStart));
-          throw new SyntaxError_();
-        }
+        const prop = this.finishProperty(name, labels, nameMark, itemDepth, children.length > 0 ? itemStart : undefined);
         props.push(prop);
         continue;
       }
@@ -344,10 +343,16 @@ class Parser {
    * After the property name: ';' or '=' propdata ';'. `depth` is the parser-stack size with the
    * name on it; the pushes below follow dtc's grammar so deep trees stop where dtc stops.
    */
-  private finishProperty(name: string, labels: string[], nameMark: Mark, depth: number): PropItem {
+  private finishProperty(name: string, labels: string[], nameMark: Mark, depth: number, afterSubnodeFrom?: Mark): PropItem {
     const lx = this.lexer;
+    // dtc reports a property after a subnode at the whole propdef, labels to ';' (`subnode propdef`)
+    const misplaced = (): never => {
+      this.error('Properties must precede subnodes', lx.spanFrom(afterSubnodeFrom!));
+      throw new SyntaxError_();
+    };
     if (this.isChar(';')) {
       this.push(depth + 1);
+      if (afterSubnodeFrom) misplaced();
       const span = lx.spanFrom(nameMark);
       lx.next();
       return { kind: 'property', name, labels, value: { bytes: new Uint8Array(0), markers: [] }, span };
@@ -358,6 +363,7 @@ class Parser {
     const value = this.parsePropData(depth + 2);
     if (!this.isChar(';')) this.syntaxError();
     this.push(depth + 3);
+    if (afterSubnodeFrom) misplaced();
     const span = lx.spanFrom(nameMark);
     lx.next();
     return { kind: 'property', name, labels, value: value.finish(), span };

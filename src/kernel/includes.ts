@@ -2,17 +2,27 @@
  * The include graph for `--changed`: which files a source pulls in through `#include` and
  * `/include/`, found by scanning the text (no full preprocess: a changed header should select
  * every board that could include it, and scanning is a thousand times cheaper than compiling).
- * Includes inside `#if` blocks count as included.
+ * Includes inside `#if` blocks count as included. Only files inside the tree (by real path) are
+ * followed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeSandbox, sandboxRefusal, type Sandbox } from '../sandbox.js';
 
 const INCLUDE = /^[ \t]*(?:#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]|\/include\/[ \t]*"([^"\n]+)")/gm;
 
 export class IncludeGraph {
   private readonly direct = new Map<string, string[]>();
 
-  constructor(private readonly searchDirs: string[]) {}
+  private readonly tree: Sandbox | undefined;
+
+  /** `root`: the tree; an include that resolves outside it by real path is not followed. */
+  constructor(
+    private readonly searchDirs: string[],
+    root?: string,
+  ) {
+    this.tree = root === undefined ? undefined : makeSandbox([root]);
+  }
 
   /** Files `file` includes directly, resolved like cpp: quotes search the file's folder first. */
   includesOf(file: string): string[] {
@@ -32,7 +42,7 @@ export class IncludeGraph {
       for (const dir of dirs) {
         const candidate = path.resolve(dir, name);
         if (fs.existsSync(candidate)) {
-          found.push(candidate);
+          if (!this.tree || !sandboxRefusal(this.tree, candidate)) found.push(candidate);
           break;
         }
       }

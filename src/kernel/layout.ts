@@ -76,10 +76,20 @@ export function findKernelLayout(root: string, archFilter?: string[]): KernelLay
   return { root: abs, kind, archDirs, includePrefixes, bindings, dispose };
 }
 
-/** Every Makefile under a dts folder (kbuild descends through subdir-y; we take them all). */
-export function dtsMakefiles(dir: string): string[] {
+/**
+ * Every Makefile under a dts folder (kbuild descends through subdir-y; we take them all). Folders
+ * are visited once by real path (a link loop such as `ln -s . l1` ends), and, given the tree's
+ * `root`, only those inside it by real path.
+ */
+export function dtsMakefiles(dir: string, root?: string): string[] {
   const out: string[] = [];
+  const visited = new Set<string>();
+  const realRoot = root && realOrNull(root);
   const walk = (d: string) => {
+    const real = realOrNull(d);
+    if (!real || visited.has(real)) return;
+    if (realRoot && real !== realRoot && !real.startsWith(realRoot + path.sep)) return;
+    visited.add(real);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
@@ -95,6 +105,14 @@ export function dtsMakefiles(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+function realOrNull(p: string): string | null {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return null;
+  }
 }
 
 /** The Linux tree around `dir`, if any: the nearest folder above with arch/ARCH/boot/dts, or src/ and Bindings/ (devicetree-rebasing). */

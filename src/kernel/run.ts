@@ -64,7 +64,7 @@ export function withKernelLayout(options: CheckOptions, layout: KernelLayout): C
 }
 
 /** Targets whose sources, or anything they include, changed. */
-export function affectedTargets(targets: KernelTarget[], layout: KernelLayout, changed: Set<string>, graph = new IncludeGraph([layout.includePrefixes])): KernelTarget[] {
+export function affectedTargets(targets: KernelTarget[], layout: KernelLayout, changed: Set<string>, graph = new IncludeGraph([layout.includePrefixes], layout.root)): KernelTarget[] {
   return targets.filter((t) => t.sources.some((src) => [...graph.closure(src)].some((f) => changed.has(f))));
 }
 
@@ -171,13 +171,19 @@ export function kernelReport(targets: KernelTarget[], results: KernelJobResult[]
   const boardsOf = new Map<Diagnostic, string>();
   for (const t of targets) {
     const parts = t.sources.map((s) => path.basename(s));
+    for (const { why } of t.outside) {
+      diagnostics.push({ rule: 'kernel/outside-tree', severity: 'error', message: `${t.name}: ${why}, named by the Makefile of ${t.arch}/${t.dir}; not checked` });
+    }
     if (t.missing.length) {
       boards.push({ name: t.name, status: 'missing-sources', parts, missing: t.missing });
-      diagnostics.push({
-        rule: 'kernel/missing-source',
-        severity: 'warning',
-        message: `${t.name}: ${t.missing.join(', ')} ${t.missing.length === 1 ? 'has' : 'have'} no source in ${t.arch}/${t.dir} (the Makefile lists ${t.missing.length === 1 ? 'it' : 'them'}); not checked`,
-      });
+      const absent = t.missing.filter((part) => !t.outside.some((o) => o.part === part));
+      if (absent.length) {
+        diagnostics.push({
+          rule: 'kernel/missing-source',
+          severity: 'warning',
+          message: `${t.name}: ${absent.join(', ')} ${absent.length === 1 ? 'has' : 'have'} no source in ${t.arch}/${t.dir} (the Makefile lists ${absent.length === 1 ? 'it' : 'them'}); not checked`,
+        });
+      }
       continue;
     }
     const r = byName.get(t.name);

@@ -9,6 +9,11 @@
  *
  * Location: $DTOVERLAY_CHECK_CACHE, else $XDG_CACHE_HOME/dtoverlay-check, else
  * ~/.cache/dtoverlay-check. `DTOVERLAY_CHECK_CACHE=off` disables it.
+ *
+ * Every entry is checked when read — its format version, the SHA-256 of its body, its shape — and
+ * one that fails is built again and overwritten (a truncated or hand-edited entry must not give
+ * a lasting error or a different verdict). The folder is still trusted (docs/security.md): the
+ * checks catch damage, not an attacker who can write there.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -75,6 +80,56 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** Bump when the layout of a cache entry (the header line, the body) changes. */
+export const CACHE_FORMAT = 'dtoverlay-check-cache-1';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** An entry: a header line (format version, SHA-256 of the body), then the body's JSON. */
+function entryText(body: unknown): string {
+  const json = JSON.stringify(body);
+  return `${JSON.stringify({ format: CACHE_FORMAT, sha256: sha256(json) })}\n${json}`;
+}
+
+/** The body of an entry written by entryText, or undefined when it is missing, of another format or damaged. */
+function readEntry(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const newline = text.indexOf('\n');
+  if (newline < 0) return undefined;
+  try {
+    const header = JSON.parse(text.slice(0, newline)) as { format?: unknown; sha256?: unknown };
+    const body = text.slice(newline + 1);
+    if (header.format !== CACHE_FORMAT || header.sha256 !== sha256(body)) return undefined;
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** The shape of a processed set as writeSet stores it (schemas apart). */
+function isProcessedSetShape(v: unknown): v is ProcessedSchemaSet {
+  return (
+    isObject(v) &&
+    Array.isArray(v.schemas) &&
+    isObject(v.files) &&
+    isObject(v.propTypes) &&
+    isStringArray(v.always) &&
+    isObject(v.compatMap) &&
+    isObject(v.selects) &&
+    isObject(v.generatedCompatibles) &&
+    isStringArray(v.missingRefs) &&
+    Array.isArray(v.diagnostics)
+  );
+}
+
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -96,18 +151,33 @@ export interface LoadedProcessedSet {
 
 /** The set without its schemas, and the schemas, as two files: validating with warm validators needs only the first. */
 function writeSet(entryFile: string, set: ProcessedSchemaSet): void {
-  writeAtomically(schemasFile(entryFile), JSON.stringify(set.schemas));
-  writeAtomically(entryFile, JSON.stringify({ ...set, schemas: [] }));
+  writeAtomically(schemasFile(entryFile), entryText(set.schemas));
+  writeAtomically(entryFile, entryText({ ...set, schemas: [] }));
 }
 
 function schemasFile(entryFile: string): string {
   return entryFile.replace(/\.json$/, '.schemas.json');
 }
 
-function readSet(entryFile: string): { set: ProcessedSchemaSet; loadSchemas: () => JsonObject[] } | undefined {
-  const set = readJson<ProcessedSchemaSet>(entryFile);
-  if (!set || !fs.existsSync(schemasFile(entryFile))) return undefined;
-  return { set, loadSchemas: () => readJson<JsonObject[]>(schemasFile(entryFile)) ?? [] };
+/**
+ * A cached set, checked. Its schemas are read (and checked) only when needed; if that check fails
+ * then, `rebuild` builds the set again and rewrites the entry.
+ */
+function readSet(entryFile: string, rebuild: () => ProcessedSchemaSet): { set: ProcessedSchemaSet; loadSchemas: () => JsonObject[] } | undefined {
+  const set = readEntry(entryFile);
+  if (!isProcessedSetShape(set) || !fs.existsSync(schemasFile(entryFile))) return undefined;
+  const loadSchemas = (): JsonObject[] => {
+    const schemas = readEntry(schemasFile(entryFile));
+    if (Array.isArray(schemas) && schemas.every(isObject)) return schemas as JsonObject[];
+    const built = rebuild();
+    try {
+      writeSet(entryFile, built);
+    } catch {
+      // a read-only cache folder only costs time
+    }
+    return built.schemas;
+  };
+  return { set, loadSchemas };
 }
 
 export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet {
@@ -117,18 +187,20 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
   if (cacheDir) {
     const stamp = statFingerprint(files);
     const indexFile = path.join(cacheDir, 'index', `${stamp}.json`);
-    const indexed = readJson<{ key: string }>(indexFile);
-    if (indexed) {
-      const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`));
+    const rebuild = () => build(files, texts);
+    const indexed = readJson<{ key?: unknown }>(indexFile);
+    // the index names an entry by its content hash, nothing else
+    if (indexed && typeof indexed.key === 'string' && /^[0-9a-f]{64}$/.test(indexed.key)) {
+      const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`), rebuild);
       if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', `${indexed.key}-${VALIDATOR_CODE_VERSION}`) };
     }
     const key = contentHash(files, texts);
     const entryFile = path.join(cacheDir, 'sets', `${key}.json`);
-    const cached = readSet(entryFile);
+    const cached = readSet(entryFile, rebuild);
     let set: ProcessedSchemaSet;
     if (cached) set = cached.set;
     else {
-      set = build(files, texts);
+      set = rebuild();
       try {
         writeSet(entryFile, set);
       } catch {

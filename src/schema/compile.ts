@@ -72,6 +72,12 @@ class ValidatorChunk {
     const module = { exports: {} as Record<string, ValidateFunction> };
     try {
       const body = fs.readFileSync(this.file, 'utf8');
+      // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
+      // not run, its validators are compiled again
+      if (chunkName(body) !== path.basename(this.file, '.js')) {
+        for (const f of [this.file, `${this.file}.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
+        return module.exports;
+      }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
       this.script = new vm.Script(`(function (require, module, exports) {${body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
       this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
@@ -95,6 +101,11 @@ class ValidatorChunk {
   }
 }
 
+/** A validator chunk's file name: the start of its code's SHA-256. */
+function chunkName(code: string): string {
+  return createHash('sha256').update(code).digest('hex').slice(0, 20);
+}
+
 /** Which chunk holds each cached validator, by ajv reference (`id` or `id#/select`). */
 function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, { chunk: ValidatorChunk; name: string }> } {
   const chunks: ValidatorChunk[] = [];
@@ -108,10 +119,11 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
   for (const f of files) {
     try {
       // The small index of a chunk is read at start; its code only when one of its validators is used.
-      const refs = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, string>;
+      const refs = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown;
+      if (typeof refs !== 'object' || refs === null || Array.isArray(refs) || !Object.values(refs).every((r) => typeof r === 'string')) continue;
       const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')));
       chunks.push(chunk);
-      for (const [name, ref] of Object.entries(refs)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
+      for (const [name, ref] of Object.entries(refs as Record<string, string>)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
     } catch {
       // Unreadable chunk: its validators are compiled again.
     }
@@ -367,7 +379,7 @@ export class SchemaRuntime {
       this.diagnostics.push({ rule: 'schema/cache', severity: 'warning', message: `validator cache not written: ${(err as Error).message}` });
       return;
     }
-    const name = createHash('sha256').update(code).digest('hex').slice(0, 20);
+    const name = chunkName(code);
     try {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}.js`);

@@ -1,15 +1,16 @@
 /**
  * `-I fs`: a tree read from a folder laid out like /proc/device-tree, as dtc's fstree.c reads it —
  * each folder a node, each regular file a property whose value is the file's bytes. Entries come in
- * the order the folder lists them (Node sorts them; the bundled dtc, on our WASI host, sees the
- * same order; a native dtc on ext4 sees hash order). Symbolic links are followed, as stat() does;
- * the node-depth limit stops a link loop.
+ * the order readdir(3) gives them, as in dtc (on ext4: hash order, not sorted; the bundled dtc, on
+ * our WASI host, gets the same order). Symbolic links are followed, as stat() does; the node-depth
+ * limit stops a link loop.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticError } from '../diagnostics.js';
 import { assignPhandles } from '../dtb/read.js';
 import { limitError, type Limits } from '../limits.js';
+import { readdirAsListed, strerror } from '../os-fs.js';
 import { guessBootCpuid } from './build.js';
 import { Node, Property, type Tree } from './model.js';
 
@@ -28,13 +29,9 @@ export function readFsTree(dir: string, limits: Pick<Limits, 'node-depth' | 'inp
     }
     let entries: string[];
     try {
-      entries = fs.readdirSync(folder);
+      entries = readdirAsListed(folder).map((e) => e.name);
     } catch (err) {
-      throw new DiagnosticError({
-        rule: 'input/read',
-        severity: 'error',
-        message: `Couldn't opendir() "${folder}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      });
+      throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `Couldn't opendir() "${folder}": ${strerror(err)}` });
     }
     const node = new Node('');
     for (const name of entries) {
@@ -43,7 +40,7 @@ export function readFsTree(dir: string, limits: Pick<Limits, 'node-depth' | 'inp
       try {
         st = fs.statSync(entry);
       } catch (err) {
-        throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `stat(${entry}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `stat(${entry}): ${strerror(err)}` });
       }
       if (st.isFile()) {
         total += st.size;
@@ -52,7 +49,7 @@ export function readFsTree(dir: string, limits: Pick<Limits, 'node-depth' | 'inp
         try {
           bytes = fs.readFileSync(entry);
         } catch (err) {
-          warnings.push(`WARNING: Cannot open ${entry}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          warnings.push(`WARNING: Cannot open ${entry}: ${strerror(err)}`);
           continue;
         }
         node.properties.push(new Property(name, { bytes: new Uint8Array(bytes), markers: [] }));

@@ -1,9 +1,10 @@
 /**
  * Outputs (docs/security.md): written to a temporary file beside the target and renamed, so an
- * interrupted or failed write never leaves a partial file; an input is never overwritten; a
- * missing folder is an error. Ctrl-C exits 130, removes temporaries and stops kernel workers.
+ * interrupted or failed write never leaves a partial file (a killed run's temporary is removed by
+ * the next); devices, FIFOs and links to them are written through; an input is never
+ * overwritten; a missing folder is an error. Ctrl-C exits 130, removes temporaries and stops kernel workers.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -43,6 +44,43 @@ describe('writeOutputAtomically', () => {
     expect(fs.readFileSync(input, 'utf8')).toBe('/dts-v1/; / { };');
   });
 
+  it('writes through a FIFO and a symbolic link to a device, as dtc does, instead of replacing them', async () => {
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.on('data', (d) => (got += d));
+    const ended = new Promise((resolve) => reader.on('exit', resolve));
+    writeOutputAtomically(fifo, Buffer.from('through the pipe'));
+    await ended;
+    expect(got).toBe('through the pipe');
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    const link = path.join(dir, 'null-link');
+    fs.symlinkSync('/dev/null', link);
+    writeOutputAtomically(link, Buffer.from('gone'));
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(temporaries(dir)).toEqual([]);
+  });
+
+  it("removes a killed run's temporary of the same output (its pid is dead), and nothing else", () => {
+    const out = path.join(dir, 'stale.dtb');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const stale = `.stale.dtb.dtoc-${dead}-abc123.tmp`;
+      const live = `.stale.dtb.dtoc-${sleeper.pid}-def456.tmp`;
+      const other = `.other.dtb.dtoc-${dead}-abc123.tmp`;
+      for (const t of [stale, live, other]) fs.writeFileSync(path.join(dir, t), 'partial');
+      writeOutputAtomically(out, Buffer.from('new'));
+      expect(fs.readFileSync(out, 'utf8')).toBe('new');
+      expect(temporaries(dir).sort()).toEqual([other, live].sort());
+      for (const t of [live, other]) fs.rmSync(path.join(dir, t));
+    } finally {
+      sleeper.kill();
+    }
+  });
+
   it('does not create folders', () => {
     expect(() => writeOutputAtomically(path.join(dir, 'no/such/out.dtb'), Buffer.from('x'))).toThrow(/folder .* does not exist/);
     expect(fs.existsSync(path.join(dir, 'no'))).toBe(false);
@@ -59,6 +97,18 @@ describe('commands', () => {
     const missing = spawnSync(process.execPath, [cli, 'compile', '-o', 'nope/x.dtb', 'x.dts'], { cwd: dir, encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/folder nope does not exist/);
+  });
+
+  it('compile -o /dev/null (or a link to it) writes through and keeps the device', () => {
+    fs.writeFileSync(path.join(dir, 'n.dts'), '/dts-v1/; / { };');
+    fs.symlinkSync('/dev/null', path.join(dir, 'dev-null'));
+    // as root, a rename would replace /dev/null itself: only the link is tried then
+    for (const out of process.getuid?.() === 0 ? ['dev-null'] : ['dev-null', '/dev/null']) {
+      const r = spawnSync(process.execPath, [cli, 'compile', '-o', out, 'n.dts'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(fs.lstatSync(path.join(dir, 'dev-null')).isSymbolicLink()).toBe(true);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
   it('check --output refuses to replace the tree it checks', () => {
@@ -101,7 +151,10 @@ describe('interrupted runs leave no partial output', () => {
       const text = fs.statSync(out).size === 3 ? fs.readFileSync(out, 'utf8') : '';
       expect(text === 'OLD' || complete(out), `killed after ${ms} ms`).toBe(true);
     }
-    for (const t of temporaries(big)) fs.rmSync(path.join(big, t)); // SIGKILL cannot clean up: only the temporary is left
+    // SIGKILL cannot clean up: a temporary may be left; the next run writing out.dtb removes it
+    const next = spawnSync(process.execPath, [cli, 'compile', '-o', 'out.dtb', 'big.dts'], { cwd: big });
+    expect(next.status).toBe(0);
+    expect(temporaries(big)).toEqual([]);
   }, 120_000);
 
   it('Ctrl-C (SIGINT) exits 130, removes temporaries, and the output is old or whole', async () => {

@@ -2,6 +2,7 @@
  * `dtoverlay-check compile` as a command: dtc-style option parsing, outputs written only on
  * success (never a half-written or stale file), several inputs with --out-dir, -d dependencies.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -129,6 +130,54 @@ describe('runCompileCli', () => {
       expect(fs.readFileSync(dep, 'utf8')).toBe(expected);
     } finally {
       process.chdir(previous);
+    }
+  });
+});
+
+describe('compile as dtc, on the command line', () => {
+  const cli = path.join(repoRoot, 'bin/dtoverlay-check.js');
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-as-dtc-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const run = (args: string[], input?: Buffer) =>
+    spawnSync(process.execPath, [cli, 'compile', ...args], { cwd: dir, input: input ?? Buffer.alloc(0) });
+
+  it('reads a blob from standard input (-I dtb -), as dtc does', () => {
+    const blob = Buffer.from(referenceDtc(['-q', '-O', 'dtb', '-o', '-', 'labels-and-refs.dts'], { cwd: fixtures }).stdout, 'latin1');
+    fs.writeFileSync(path.join(dir, 'in.dtb'), blob);
+    const r = run(['-I', 'dtb', '-O', 'dts', '-o', 'out.dts', '-'], blob);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    const ref = referenceDtc(['-I', 'dtb', '-O', 'dts', '-o', '-', 'in.dtb'], { cwd: dir });
+    expect(fs.readFileSync(path.join(dir, 'out.dts'), 'latin1')).toBe(ref.stdout);
+  });
+
+  it("prints dtc's own lines for input errors, and gcc's with --diagnostics=gcc", () => {
+    fs.copyFileSync(path.join(fixtures, 'bad-division-by-zero.dts'), path.join(dir, 'bad.dts'));
+    const ref = referenceDtc(['-o', '-', 'bad.dts'], { cwd: dir });
+    const dtcStyle = run(['bad.dts']);
+    expect(dtcStyle.status).toBe(ref.status);
+    expect(dtcStyle.stderr.toString()).toBe(ref.stderr);
+    expect(ref.stderr).toMatch(/^Error: bad\.dts:4\.11-\d+ Division by zero\nFATAL ERROR: Syntax error parsing input tree\n$/);
+    const gcc = run(['--diagnostics=gcc', 'bad.dts']);
+    expect(gcc.status).toBe(ref.status);
+    expect(gcc.stderr.toString()).toMatch(/^bad\.dts:4:11: error: Division by zero\n +4 \| .*\n +\| .*\^~+\n$/);
+    expect(run(['--diagnostics=json', 'bad.dts']).stderr.toString()).toMatch(/--diagnostics json: expected dtc or gcc/);
+  });
+
+  it("words a missing input, a missing folder and a bad blob header as dtc does", () => {
+    // a blob whose strings block size runs past totalsize (dtc's tests/ovf_size_strings)
+    const blob = Buffer.from(referenceDtc(['-q', '-O', 'dtb', '-o', '-', 'labels-and-refs.dts'], { cwd: fixtures }).stdout, 'latin1');
+    blob.writeUInt32BE(0xffffffff, 32);
+    fs.writeFileSync(path.join(dir, 'ovf.dtb'), blob);
+    for (const args of [['-o', '-', 'nothere.dts'], ['-I', 'fs', '-o', '-', 'nofolder'], ['-I', 'dtb', '-O', 'dts', '-o', '-', 'ovf.dtb']]) {
+      const ref = referenceDtc(args, { cwd: dir });
+      const ours = run(args);
+      expect(ref.status, args.join(' ')).not.toBe(0);
+      expect(ours.status, args.join(' ')).toBe(ref.status);
+      expect(ours.stderr.toString(), args.join(' ')).toBe(ref.stderr);
     }
   });
 });

@@ -43,9 +43,12 @@ describe('include sandbox', () => {
     it(`refuses ${name} with file:line:col`, async () => {
       const file = `${name.replace(/\W+/g, '-')}.dts`;
       fs.writeFileSync(path.join(board, file), text);
-      const refused = await compileWith(['-q', ...args], file, board);
+      const refused = await compileWith(['-q', '--diagnostics=gcc', ...args], file, board);
       expect(refused.exitCode).toBe(1);
       expect(refused.messages[0]).toMatch(new RegExp(`^${file}:[123]:\\d+: error: refusing to read .*--allow-outside-includes`));
+      // compile's default, dtc's style: the position stays (dtc has no such error to copy)
+      const dtcStyle = await compileWith(['-q', ...args], file, board);
+      expect(dtcStyle.messages[0]).toMatch(new RegExp(`^FATAL ERROR: ${file}:[123]\\.\\d+(-\\d+)?: refusing to read `));
       expect(refused.diagnostics[0]!.rule).toMatch(/sandbox/);
       const allowed = await compileWith(['-q', '--allow-outside-includes', ...args], file, board);
       expect(allowed.exitCode, allowed.stderr).toBe(0);

@@ -89,6 +89,55 @@ describe('schema cache', () => {
   });
 });
 
+describe('schema cache entries are checked, and rebuilt when the check fails', () => {
+  const badValues = async () => (await loadTree(path.join(fixtures, 'bad-values.dts'), { cpp: false, includeDirs: [], defines: [] })).tree;
+  const filesUnder = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const warm = async () => {
+    const tree = await badValues();
+    const first = loadSchemaSet({ bindings: [bindings], cacheDir });
+    const expected = validate(tree, first).diagnostics;
+    persistSchemaSet(first);
+    expect(expected.length).toBeGreaterThan(0);
+    return { tree, expected };
+  };
+
+  it('a set entry of the wrong shape ({}) is rebuilt, not a lasting internal error', async () => {
+    const { tree, expected } = await warm();
+    const entries = filesUnder(path.join(cacheDir, 'sets')).filter((f) => !f.endsWith('.schemas.json'));
+    expect(entries).toHaveLength(1);
+    fs.writeFileSync(entries[0]!, '{}');
+    const again = loadSchemaSet({ bindings: [bindings], cacheDir });
+    expect(again.fromCache).toBe(false);
+    expect(validate(tree, again).diagnostics).toEqual(expected);
+    expect(loadSchemaSet({ bindings: [bindings], cacheDir }).fromCache).toBe(true); // rewritten whole
+  });
+
+  it('damaged schemas (cut short: not the body its hash names) are rebuilt when first needed', async () => {
+    const { tree, expected } = await warm();
+    const schemas = filesUnder(path.join(cacheDir, 'sets')).find((f) => f.endsWith('.schemas.json'))!;
+    const text = fs.readFileSync(schemas, 'utf8');
+    fs.writeFileSync(schemas, text.slice(0, text.length >> 1));
+    fs.rmSync(path.join(cacheDir, 'validators'), { recursive: true }); // so validators are compiled from the schemas
+    const again = loadSchemaSet({ bindings: [bindings], cacheDir });
+    expect(again.fromCache).toBe(true);
+    expect(validate(tree, again).diagnostics).toEqual(expected);
+  });
+
+  it('edited validator code is neither run nor trusted: its validators are compiled again', async () => {
+    const { tree, expected } = await warm();
+    const code = filesUnder(path.join(cacheDir, 'validators')).find((f) => f.endsWith('.js'))!;
+    // every validator of the chunk says "valid", and the chunk leaves a mark when it runs
+    const edited = fs.readFileSync(code, 'utf8').replace(/function (\w+)\(data, \{/g, 'function $1(data, {') + '\nglobalThis.__dtocEditedChunkRan = true;\n';
+    fs.writeFileSync(code, edited);
+    fs.rmSync(`${code}.v8`, { force: true });
+    const again = loadSchemaSet({ bindings: [bindings], cacheDir });
+    expect(validate(tree, again).diagnostics).toEqual(expected);
+    expect((globalThis as { __dtocEditedChunkRan?: boolean }).__dtocEditedChunkRan).toBeUndefined();
+    expect(fs.existsSync(code)).toBe(false); // removed; the validators went into a new chunk
+  });
+});
+
 describe.skipIf(!hasShared)('validate-bindings', () => {
   it('accepts the fixture bindings and names what a broken one lacks', async () => {
     const core = path.join(sharedDir, 'corpus/dtschema');
