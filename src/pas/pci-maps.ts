@@ -177,11 +177,16 @@ function targetKind(index: TreeIndex, r: MapRange, out: Diagnostic[]): boolean {
   return true;
 }
 
-/** The range an overlay set is the one to blame; else the later one in tree order. */
+/**
+ * The range to blame: the one an overlay set; when an overlay set both (or neither), the one not
+ * aligned to its own length (upstream maps give each bridge an aligned block); else the later one.
+ */
 function blame(changed: Set<Property>, a: MapRange, b: MapRange): [MapRange, MapRange] {
   const ca = changed.has(a.property);
   const cb = changed.has(b.property);
-  if (ca && !cb) return [a, b];
+  if (ca !== cb) return ca ? [a, b] : [b, a];
+  const aligned = (r: MapRange) => r.length > 0 && r.outBase % r.length === 0;
+  if (aligned(b) && !aligned(a)) return [a, b];
   return [b, a];
 }
 
