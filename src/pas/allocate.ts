@@ -137,6 +137,14 @@ export function allocate(input: AllocationInput): { states: Map<Node, SmmuState>
       outcome.reason = `${index.name(smmu.node)} does not probe: the device defers, then runs without IOMMU`;
       continue;
     }
+    if (smmu.smmuV3) {
+      // arm_smmu_insert_master: each SID must be below 2^sid_bits (arm_smmu_sid_in_range), else -ERANGE.
+      const wide = streams.find((s) => s.sid >= 2 ** smmu.params.sidBits);
+      outcome.status = wide ? 'no-iommu' : 'translated';
+      outcome.reason = wide ? `stream ID ${hex(wide.sid)} is not below 2^${smmu.params.sidBits} (arm_smmu_sid_in_range: -ERANGE)` : 'SMMUv3: stream table indexed by SID, no SMRs';
+      if (wide) outcome.rule = 'pas/sid-width';
+      continue;
+    }
     if (!smmu.armSmmu) {
       outcome.status = 'translated';
       outcome.reason = 'not an arm-smmu: no stream-match model';

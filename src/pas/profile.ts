@@ -30,6 +30,10 @@ export interface SmmuParameters {
   ias: number;
   handoffSmrs: SmrSpec[];
   knownFirmwareDmaSids: SmrSpec[];
+  /** SMMUv3 IDR1.SIDSIZE: stream IDs must be below 2^sidBits (arm_smmu_sid_in_range). */
+  sidBits: number;
+  /** Keys whose values are assumptions, not public facts (from the profile's `assumed` lists). */
+  assumedKeys?: string[];
 }
 
 export interface PasData {
@@ -43,6 +47,9 @@ export interface PasData {
   powerDomainNames?: string[];
   carveoutSize?: number;
   el2RequiresIommus: boolean;
+  minidumpId?: number;
+  /** Where these facts come from (the qcom_pas_data struct, with the source id). */
+  source?: string;
 }
 
 export interface SocProfile {
@@ -68,6 +75,8 @@ export const GENERIC_SMMU_DEFAULTS: SmmuParameters = {
   ias: 48,
   handoffSmrs: [],
   knownFirmwareDmaSids: [],
+  // The SMMUv3 architecture's maximum: nothing is public about the SoCs' IDR1.SIDSIZE.
+  sidBits: 32,
 };
 
 /** The numbers PAS.md assumes when a profile gives none (Q1). */
@@ -162,6 +171,8 @@ function smmuParameters(raw: Record<string, unknown> | undefined): Partial<SmmuP
   set('ias', num(raw.ias));
   set('handoffSmrs', smrList(raw.handoffSmrs));
   set('knownFirmwareDmaSids', smrList(raw.knownFirmwareDmaSids));
+  set('sidBits', num(raw.sidBits));
+  if (Array.isArray(raw.assumed)) out.assumedKeys = raw.assumed as string[];
   return out;
 }
 
@@ -190,6 +201,8 @@ function fromRaw(raw: RawProfile, file: string, base?: SocProfile): SocProfile {
       powerDomainNames: p.powerDomainNames as string[] | undefined,
       carveoutSize: num(p.carveoutSize),
       el2RequiresIommus: p.el2RequiresIommus === true,
+      minidumpId: (p.minidumpId as number | null | undefined) ?? undefined,
+      source: p.source as string | undefined,
     }));
   }
   const el2 = raw.el2 as { mustBeDisabled?: string[] } | undefined;
@@ -254,6 +267,7 @@ const OVERRIDABLE: Record<string, 'number' | 'boolean'> = {
   bypassQuirk: 'boolean',
   disableBypass: 'boolean',
   ias: 'number',
+  sidBits: 'number',
 };
 
 /**
@@ -283,6 +297,9 @@ export function withSmmuOverrides(profile: SocProfile | undefined, overrides: st
     }
     const target = m[1] === '*' ? out.defaults : (out.smmus.get(m[1]) ?? {});
     (target as Record<string, unknown>)[m[2]] = value;
+    // A value given on the command line is the user's fact, no longer the profile's assumption.
+    const assumedKeys = target.assumedKeys ?? out.defaults.assumedKeys;
+    if (assumedKeys?.includes(m[2])) target.assumedKeys = assumedKeys.filter((k) => k !== m[2]);
     if (m[1] !== '*') out.smmus.set(m[1], target);
   }
   return out;

@@ -142,10 +142,13 @@ export function remoteprocFindings(index: TreeIndex, rps: Remoteproc[], options:
       }
     }
     // RP-13, RP-14
-    if (rp.data?.powerDomainNames && rp.data.powerDomainNames.join(',') !== rp.powerDomainNames.join(',')) {
+    // qcom_pas_pds_attach attaches each proxy PD by name: a missing name fails the probe; names
+    // the driver does not proxy (sc7180 mpss's "mx") are the binding's business.
+    const missingPds = (rp.data?.powerDomainNames ?? []).filter((pd) => !rp.powerDomainNames.includes(pd));
+    if (rp.data?.powerDomainNames && missingPds.length) {
       const prop = findProperty(rp.node, 'power-domain-names');
       out.push(
-        finding('pas/power-domain-names', `${name}: power-domain-names ${JSON.stringify(rp.powerDomainNames)}; ${rp.compatible} needs ${JSON.stringify(rp.data.powerDomainNames)} (its proxy power domains)`, {
+        finding('pas/power-domain-names', `${name}: power-domain-names ${JSON.stringify(rp.powerDomainNames)} lacks ${JSON.stringify(missingPds)}; ${rp.compatible} needs ${JSON.stringify(rp.data.powerDomainNames)} (its proxy power domains: dev_pm_domain_attach_by_name fails)`, {
           ...at,
           property: 'power-domain-names',
           span: prop?.span ?? compatibleProp?.span,

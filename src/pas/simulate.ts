@@ -15,6 +15,7 @@ import { overlapFindings, reservedRegions } from './carveouts.js';
 import { compatibles, hex, TreeIndex } from './dt.js';
 import { bringUp, type RemoteprocResult } from './bringup.js';
 import { analysePairs, type PairOutcome } from './pairs.js';
+import { mapFindings, type RangeRow } from './pci-maps.js';
 import type { SocProfile } from './profile.js';
 import { el2DisabledFindings, findRemoteprocs, pasCompatible, remoteprocFindings, type Remoteproc } from './remoteprocs.js';
 import { resourceTableFindings, type ResourceTables } from './resource-table.js';
@@ -61,6 +62,7 @@ export interface SmmuResult {
   enabled: boolean;
   probes: boolean;
   armSmmu: boolean;
+  smmuV3: boolean;
   iommuCells?: number;
   streamMatchMask?: number;
   globalInterrupts?: number;
@@ -71,6 +73,8 @@ export interface SmmuResult {
   contextBanksUsed: number;
   entries: EntryResult[];
   groups: { id: number; devices: string[]; entries: number[]; domain: 'dma' | 'identity'; contextBank?: number }[];
+  /** SMMUv3: each host bridge's iommu-map range and each iommus stream, by stream ID. */
+  ranges?: RangeRow[];
   devices: { device: string; label?: string; /** Label, or the nearest labelled ancestor's label and the rest of the path. */ name: string; remoteproc: boolean; status: DeviceOutcome['status']; reason?: string; rule?: string; group?: number; contextBank?: number; streams: { sid: number; mask: number; entry?: number }[] }[];
 }
 
@@ -122,7 +126,7 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
     lacking.push(`no SoC profile for the root compatibles (${root}): PAS ids, firmware names, proxy power domains, carve-out sizes and EL2 must-disable nodes are unknown, so RP-05, RP-13, RP-14, RP-15 and the profile part of OVL-02 are skipped and RP-01 is a warning`);
   }
   for (const key of profile?.smmus.keys() ?? []) if (!index.byLabelOrPath(key)) resolution.notes.push(`profile: no SMMU labelled '${key}' in this tree; its parameters are unused`);
-  for (const s of smmus.values()) if (s.armSmmu && s.assumed.length) lacking.push(`${s.label ?? s.node.path}: assumed ${s.assumed.join(', ')}`);
+  for (const s of smmus.values()) if ((s.armSmmu || s.smmuV3) && s.assumed.length) lacking.push(`${s.label ?? s.node.path}: assumed ${s.assumed.join(', ')}`);
   if (!options.bindingsDir) lacking.push('no --bindings folder: RP-04 (iommus-binding-version) is skipped');
   if (!options.resourceTables) lacking.push('no resource-table fixture: RP-11, RP-12 and the devmem steps are skipped');
 
@@ -137,6 +141,8 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
   diagnostics.push(...handoffFindings(index, smmus, resolution.devices));
   const pairs = analysePairs(index, resolution.devices, changed, (n) => !!smmus.get(n)?.armSmmu);
   diagnostics.push(...pairs.diagnostics);
+  const maps = mapFindings({ index, ranges: resolution.ranges, devices: resolution.devices, smmus, changed });
+  diagnostics.push(...maps.diagnostics);
 
   diagnostics.push(...overlapFindings(index, regions, changed));
   const iasOf = (rp: Remoteproc) => (rp.device?.streams[0] ? (smmus.get(rp.device.streams[0].smmu)?.params.ias ?? 48) : 48);
@@ -166,14 +172,14 @@ export function simulate(tree: Tree, profile: SocProfile | undefined, options: S
     el,
     elReason,
     order: options.order?.kind === 'first' ? `first: ${options.order.names.join(', ')}` : (options.order?.kind ?? 'tree'),
-    smmus: [...allocation.states.values()].filter((s) => s.smmu.armSmmu || s.outcomes.length).map((s) => smmuResult(index, s)),
+    smmus: [...allocation.states.values()].filter((s) => s.smmu.armSmmu || s.smmu.smmuV3 || s.outcomes.length).map((s) => smmuResult(index, s, maps.rows.get(s.smmu.node))),
     remoteprocs,
   };
   if (options.order?.kind === 'pairs') result.pairs = pairs.pairs;
   return { diagnostics: sortDiagnostics(index, diagnostics), simulation: result };
 }
 
-function smmuResult(index: TreeIndex, state: SmmuState): SmmuResult {
+function smmuResult(index: TreeIndex, state: SmmuState, ranges: RangeRow[] | undefined): SmmuResult {
   const { smmu, table } = state;
   const used = table.used();
   const groupOf = new Map(state.groups.map((g) => [g.id, g]));
@@ -184,6 +190,8 @@ function smmuResult(index: TreeIndex, state: SmmuState): SmmuResult {
     enabled: smmu.enabled,
     probes: smmu.probes,
     armSmmu: smmu.armSmmu,
+    smmuV3: smmu.smmuV3,
+    ...(smmu.smmuV3 ? { ranges: ranges ?? [] } : {}),
     iommuCells: smmu.iommuCells,
     streamMatchMask: smmu.streamMatchMask,
     globalInterrupts: smmu.globalInterrupts,

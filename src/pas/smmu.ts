@@ -23,12 +23,18 @@ export function isArmSmmu(node: Node, index?: TreeIndex): boolean {
   return (index ? index.compatibles(node) : compatibles(node)).some((c) => ARM_SMMU_COMPATIBLE.test(c));
 }
 
+/** arm-smmu-v3's compatible: a linear or 2-level stream table indexed by SID, no SMRs. */
+export function isSmmuV3(node: Node, index?: TreeIndex): boolean {
+  return (index ? index.compatibles(node) : compatibles(node)).includes('arm,smmu-v3');
+}
+
 export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: SocProfile | undefined, el: 1 | 2, changed: Set<Property> = new Set()): { smmus: Map<Node, Smmu>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const smmus = new Map<Node, Smmu>();
-  const candidates = index.nodes.filter((n) => targets.has(n) || (findProperty(n, '#iommu-cells') && isArmSmmu(n, index)));
+  const candidates = index.nodes.filter((n) => targets.has(n) || (findProperty(n, '#iommu-cells') && (isArmSmmu(n, index) || isSmmuV3(n, index))));
   for (const node of candidates) {
     const armSmmu = isArmSmmu(node, index);
+    const smmuV3 = !armSmmu && isSmmuV3(node, index);
     const label = index.label(node);
     const name = index.name(node);
     const assumed: string[] = [];
@@ -38,7 +44,12 @@ export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: Soc
       ...(index.labels(node).map((l) => profile?.smmus.get(l) ?? {}).reduce((a, b) => ({ ...a, ...b }), {})),
     };
     const params = { ...GENERIC_SMMU_DEFAULTS, ...fromProfile };
-    for (const key of ['streamIdMask', 'smrMaskMask'] as const) if (fromProfile[key] === undefined) assumed.push(`${key}=${hex(params[key])}`);
+    const assumedKeys = new Set(fromProfile.assumedKeys ?? []);
+    if (smmuV3) {
+      if (fromProfile.sidBits === undefined || assumedKeys.has('sidBits')) assumed.push(`sidBits=${params.sidBits}`);
+    } else {
+      for (const key of ['streamIdMask', 'smrMaskMask'] as const) if (fromProfile[key] === undefined || assumedKeys.has(key)) assumed.push(`${key}=${hex(params[key])}`);
+    }
     const iommuCells = u32(node, '#iommu-cells');
     const streamMatchMask = u32(node, 'stream-match-mask');
     const globalInterrupts = u32(node, '#global-interrupts');
@@ -49,18 +60,21 @@ export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: Soc
     let numContextBanks = fromProfile.numContextBanks;
     if (numContextBanks === undefined) {
       numContextBanks = Math.min(MAX_CONTEXT_BANKS, Math.max(0, contextInterrupts ?? MAX_CONTEXT_BANKS));
-      assumed.push(`numContextBanks=${numContextBanks} (from the context interrupts)`);
+      if (armSmmu) assumed.push(`numContextBanks=${numContextBanks} (from the context interrupts)`);
     }
     let numMappingGroups = fromProfile.numMappingGroups;
     if (numMappingGroups === undefined) {
       numMappingGroups = ASSUMED_MAPPING_GROUPS;
-      assumed.push(`numMappingGroups=${ASSUMED_MAPPING_GROUPS}`);
+      if (armSmmu) assumed.push(`numMappingGroups=${ASSUMED_MAPPING_GROUPS}`);
     }
     const bypassQuirk = fromProfile.bypassQuirk ?? el === 1;
     // qcom_smmu_cfg_probe: with the quirk, the stream-match groups are capped at 128.
     if (bypassQuirk && numMappingGroups > 128) numMappingGroups = 128;
 
     let probes = enabled;
+    if (smmuV3 && enabled && iommuCells !== undefined && iommuCells !== 1) {
+      diagnostics.push(finding('pas/iommu-cells-enum', `${name}: #iommu-cells = <${iommuCells}>; arm,smmu-v3 takes exactly 1 (the stream ID)`, { path: node.path, property: '#iommu-cells', span: findProperty(node, '#iommu-cells')?.span }));
+    }
     if (armSmmu && enabled) {
       if (iommuCells !== undefined && iommuCells !== 1 && iommuCells !== 2) {
         diagnostics.push(finding('pas/iommu-cells-enum', `${name}: #iommu-cells = <${iommuCells}>; arm,smmu allows 1 (SID) or 2 (SID, SMR mask)`, { path: node.path, property: '#iommu-cells', span: findProperty(node, '#iommu-cells')?.span }));
@@ -107,6 +121,7 @@ export function describeSmmus(index: TreeIndex, targets: Set<Node>, profile: Soc
       node,
       label,
       armSmmu,
+      smmuV3,
       enabled,
       probes,
       iommuCells,

@@ -9,15 +9,17 @@ import { findProperty } from '../overlay/lookup.js';
 import { cells, hex, u32, type TreeIndex } from './dt.js';
 import { finding } from './rules.js';
 import { isArmSmmu } from './smmu.js';
-import type { Device, StreamId } from './types.js';
+import type { Device, MapRange, StreamId } from './types.js';
 
-/** PCI requester IDs enumerated per iommu-map tuple; longer ranges are cut (noted in the simulation). */
+/** PCI requester IDs enumerated per iommu-map tuple onto an arm-smmu (SMMUv2); longer ranges are cut (noted in the simulation). */
 export const MAX_RIDS_PER_TUPLE = 64;
 
 export interface Resolution {
   devices: Device[];
   /** Every node that an `iommus`/`iommu-map` phandle points at (the IOMMUs in use). */
   targets: Set<Node>;
+  /** iommu-map tuples onto an SMMUv3 (or another IOMMU without SMRs) and every msi-map tuple, as ranges. */
+  ranges: MapRange[];
   diagnostics: Diagnostic[];
   notes: string[];
 }
@@ -27,17 +29,20 @@ interface Context {
   diagnostics: Diagnostic[];
   notes: string[];
   targets: Set<Node>;
+  ranges: MapRange[];
   isPas: (node: Node) => boolean;
 }
 
 export function resolveStreams(index: TreeIndex, isEnabled: (n: Node) => boolean, isPas: (n: Node) => boolean): Resolution {
-  const ctx: Context = { index, diagnostics: [], notes: [], targets: new Set(), isPas };
+  const ctx: Context = { index, diagnostics: [], notes: [], targets: new Set(), ranges: [], isPas };
   const devices: Device[] = [];
   for (const node of index.nodes) {
     const iommus = findProperty(node, 'iommus');
     const map = findProperty(node, 'iommu-map');
-    if (!iommus && !map) continue;
+    const msiMap = findProperty(node, 'msi-map');
+    if (!iommus && !map && !msiMap) continue;
     const enabled = isEnabled(node);
+    if (msiMap) resolveMsiMap(ctx, node, msiMap, enabled);
     if (iommus) {
       const device: Device = { node, id: index.pathOf(node), enabled, streams: [], pasRemoteproc: isPas(node), order: index.orderOf(node) };
       resolveIommus(ctx, device, iommus, enabled);
@@ -45,7 +50,7 @@ export function resolveStreams(index: TreeIndex, isEnabled: (n: Node) => boolean
     }
     if (map) devices.push(...resolveIommuMap(ctx, node, map, enabled));
   }
-  return { devices, targets: ctx.targets, diagnostics: ctx.diagnostics, notes: ctx.notes };
+  return { devices, targets: ctx.targets, ranges: ctx.ranges, diagnostics: ctx.diagnostics, notes: ctx.notes };
 }
 
 /**
@@ -59,9 +64,10 @@ export function entrySpan(prop: Property, cell: number): Span | undefined {
 }
 
 function makeStream(ctx: Context, device: Device, smmu: Node, rawSid: number, rawMask: number, fromSmmu: boolean, form: StreamId['form'], index: number, property: Property, report: boolean, span: Span | undefined): StreamId {
-  const stream: StreamId = { device, smmu, sid: rawSid & 0xffff, mask: rawMask & 0xffff, rawSid, rawMask, maskFromSmmu: fromSmmu, form, index, property, span };
   // Only the arm-smmu (v1/v2) packs 16-bit fields; SMMUv3 and other IOMMUs take wider IDs.
-  if (report && (rawSid > 0xffff || rawMask > 0xffff) && isArmSmmu(smmu, ctx.index)) {
+  const armSmmu = isArmSmmu(smmu, ctx.index);
+  const stream: StreamId = { device, smmu, sid: armSmmu ? rawSid & 0xffff : rawSid, mask: armSmmu ? rawMask & 0xffff : rawMask, rawSid, rawMask, maskFromSmmu: fromSmmu, form, index, property, span };
+  if (report && (rawSid > 0xffff || rawMask > 0xffff) && armSmmu) {
     const what = rawSid > 0xffff ? `SID ${hex(rawSid)}` : `mask ${hex(rawMask)}`;
     ctx.diagnostics.push(
       finding('pas/sid-16bit', `${form} entry ${index} of ${ctx.index.name(device.node)}: ${what} does not fit in 16 bits; arm_smmu_of_xlate silently truncates it to SID ${hex(stream.sid)}/mask ${hex(stream.mask)}`, {
@@ -143,6 +149,11 @@ function resolveIommuMap(ctx: Context, node: Node, prop: Property, enabled: bool
       continue;
     }
     ctx.targets.add(target);
+    if (!isArmSmmu(target, ctx.index)) {
+      // SMMUv3 (and any IOMMU without stream matching): a range, checked by pci-maps.ts.
+      ctx.ranges.push({ node, kind: 'iommu-map', tuple, ridBase: idBase, outBase, length, mapMask, target, property: prop, span: entrySpan(prop, t + 1), enabled });
+      continue;
+    }
     const count = Math.min(length, MAX_RIDS_PER_TUPLE);
     if (length > MAX_RIDS_PER_TUPLE) ctx.notes.push(`${name}: iommu-map tuple ${tuple} maps ${length} requester IDs; the model enumerates the first ${MAX_RIDS_PER_TUPLE}`);
     const smm = u32(target, 'stream-match-mask') ?? 0;
@@ -154,4 +165,24 @@ function resolveIommuMap(ctx: Context, node: Node, prop: Property, enabled: bool
     }
   }
   return devices;
+}
+
+/** of_map_id's reading of `msi-map`: 4-cell tuples onto an MSI controller (the ITS), kept as ranges. */
+function resolveMsiMap(ctx: Context, node: Node, prop: Property, enabled: boolean): void {
+  const bytes = prop.value.bytes.length;
+  if (bytes === 0 || bytes % 16 !== 0) {
+    if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `Bad msi-map length ${bytes} in ${ctx.index.name(node)}: not a list of 4-cell (id-base, phandle, out-base, length) tuples`, { path: node.path, property: 'msi-map', span: prop.span }));
+    return;
+  }
+  const mapMask = u32(node, 'msi-map-mask') ?? 0xffffffff;
+  const c = cells(prop);
+  for (let t = 0; t < c.length; t += 4) {
+    const [idBase, phandle, outBase, length] = c.slice(t, t + 4);
+    const target = ctx.index.node(phandle);
+    if (!target) {
+      if (enabled) ctx.diagnostics.push(finding('pas/iommu-map-wellformed', `msi-map tuple ${t / 4} of ${ctx.index.name(node)}: phandle ${hex(phandle)} does not resolve (of_map_id: -ENODEV)`, { path: node.path, property: 'msi-map', span: entrySpan(prop, t + 1) }));
+      continue;
+    }
+    ctx.ranges.push({ node, kind: 'msi-map', tuple: t / 4, ridBase: idBase, outBase, length, mapMask, target, property: prop, span: entrySpan(prop, t + 1), enabled });
+  }
 }

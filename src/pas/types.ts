@@ -42,6 +42,8 @@ export interface Smmu {
   label?: string;
   /** Has the arm-smmu stream-match model (arm,smmu-v2 / mmu-500 / qcom smmu-500 family). */
   armSmmu: boolean;
+  /** arm,smmu-v3: stream table indexed by SID (no SMRs); SIDs below 2^params.sidBits. */
+  smmuV3: boolean;
   enabled: boolean;
   /** Probes: enabled, #global-interrupts present, context IRQs sufficient. */
   probes: boolean;
@@ -52,4 +54,26 @@ export interface Smmu {
   params: SmmuParameters & { numMappingGroups: number; numContextBanks: number; bypassQuirk: boolean };
   /** Which parameters were assumed (no profile fact, no DT fact). */
   assumed: string[];
+}
+
+/**
+ * One tuple of an `iommu-map` or `msi-map` (of_map_id): requester IDs [ridBase, ridBase + length)
+ * of a host bridge become output IDs [outBase, outBase + length) on `target`. Kept as a range: an
+ * SMMUv3 or an ITS takes all 2^16 of them, enumerating them would say nothing more.
+ */
+export interface MapRange {
+  /** The host bridge. */
+  node: Node;
+  kind: 'iommu-map' | 'msi-map';
+  tuple: number;
+  ridBase: number;
+  outBase: number;
+  length: number;
+  /** iommu-map-mask / msi-map-mask (0xffffffff when absent). */
+  mapMask: number;
+  target: Node;
+  property: Property;
+  /** The tuple's phandle position: the overlay line that set the map. */
+  span?: Span;
+  enabled: boolean;
 }

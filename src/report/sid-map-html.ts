@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { SimulationResult } from '../pas/simulate.js';
 import { deviceColour, deviceLabels, escapeXml, smmuPicture, SVG_DEFS, SVG_STYLE } from './sid-map-svg.js';
+import { noProfileNote, rangeCells } from './sid-map-text.js';
 
 const hex = (n: number, w = 4) => `0x${n.toString(16).padStart(w, '0')}`;
 const e = escapeXml;
@@ -14,7 +15,7 @@ export function renderSidMapHtml(sim: SimulationResult, diagnostics: Diagnostic[
   const labels = deviceLabels(sim);
   const body: string[] = [];
   body.push(`<h1>PAS simulation — EL${sim.el}</h1>`);
-  body.push(`<p class="meta">${e(sim.elReason)} · SoC profile <b>${e(sim.soc ?? 'none')}</b> · probe order ${e(sim.order)}</p>`);
+  body.push(`<p class="meta">${e(sim.elReason)} · SoC profile <b>${e(sim.soc ?? 'none')}</b>${e(noProfileNote(sim))} · probe order ${e(sim.order)}</p>`);
   if (sim.lacking.length) body.push(`<details><summary>Facts the run lacked (${sim.lacking.length})</summary><ul>${sim.lacking.map((l) => `<li>${e(l)}</li>`).join('')}</ul></details>`);
 
   body.push(`<h2>Findings (${diagnostics.length})</h2>`);
@@ -31,6 +32,14 @@ export function renderSidMapHtml(sim: SimulationResult, diagnostics: Diagnostic[
 
   for (const smmu of sim.smmus) {
     body.push(`<h2>${e(smmu.label ?? smmu.path)} <small>${e(smmu.path)}</small></h2>`);
+    if (smmu.smmuV3) {
+      // SMMUv3: no SMRs; the requester-ID ranges each host bridge maps onto it.
+      body.push(`<p class="meta">SMMUv3 · ${smmu.parameters.sidBits}-bit stream IDs${smmu.assumed.length ? ` (assumed: ${e(smmu.assumed.join(', '))})` : ''}</p>`);
+      body.push('<table class="ranges"><tr><th>stream IDs</th><th>RIDs</th><th>from</th><th>device</th><th>finding</th></tr>');
+      for (const r of smmu.ranges ?? []) body.push(`<tr>${rangeCells(r).map((c, i) => (i < 2 ? `<td><code>${e(c)}</code></td>` : `<td>${e(c)}</td>`)).join('')}</tr>`);
+      body.push('</table>');
+      continue;
+    }
     if (smmu.devices.length) {
       const pic = smmuPicture(smmu, labels, { title: false });
       body.push(`<svg xmlns="http://www.w3.org/2000/svg" width="1400" height="${pic.height}" viewBox="0 0 1400 ${pic.height}">${SVG_DEFS}<g transform="translate(4 0)">${pic.svg}</g></svg>`);

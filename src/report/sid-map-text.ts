@@ -34,12 +34,17 @@ export function formatSimulationText(diagnostics: Diagnostic[], sim: SimulationR
   if (options.quiet) return out;
   const counts = { error: 0, warning: 0, info: 0 };
   for (const d of diagnostics) counts[d.severity]++;
-  out += `\nPAS simulation: EL${sim.el} (${sim.elReason}); SoC profile ${sim.soc ?? 'none'}; probe order ${sim.order}\n`;
+  out += `\nPAS simulation: EL${sim.el} (${sim.elReason}); SoC profile ${sim.soc ?? `none${noProfileNote(sim)}`}; probe order ${sim.order}\n`;
   out += `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`;
   for (const l of sim.lacking) out += `  lacking: ${l}\n`;
   for (const n of sim.notes) out += `  note: ${n}\n`;
   for (const s of sim.smmus) {
     const p = s.parameters;
+    if (s.smmuV3) {
+      out += `\n${s.label ?? s.path} (${s.path})${s.enabled ? '' : ' DISABLED'}: SMMUv3, ${p.sidBits}-bit stream IDs, ${s.ranges?.length ?? 0} range(s)\n`;
+      if (s.ranges?.length) out += table(['stream IDs', 'RIDs', 'from', 'device', 'finding'], s.ranges.map(rangeCells));
+      continue;
+    }
     out += `\n${s.label ?? s.path} (${s.path})${s.enabled ? '' : ' DISABLED'}${s.probes ? '' : ' (does not probe)'}: ${s.smrsUsed}/${p.numMappingGroups} SMRs, ${s.contextBanksUsed}/${p.numContextBanks} context banks, streamid_mask ${hex(p.streamIdMask)}, bypass quirk ${p.bypassQuirk ? 'on' : 'off'}\n`;
     if (!s.entries.length && !s.devices.length) continue;
     const rows = s.entries.map((e) => [
@@ -70,4 +75,15 @@ export function formatSimulationText(diagnostics: Diagnostic[], sim: SimulationR
     );
   }
   return out;
+}
+
+/** `0x30000–0x3ffff`, `0x0–0xffff`, `iommu-map`, `pcie3`, rule: one row of an SMMUv3's range table. */
+export function rangeCells(r: NonNullable<SimulationResult['smmus'][number]['ranges']>[number]): string[] {
+  const span = (base: number) => (r.length === 1 ? hex(base) : `${hex(base)}–${hex(base + r.length - 1)}`);
+  return [span(r.outBase), r.ridBase === undefined ? '-' : span(r.ridBase), r.kind, r.name, r.rule ?? ''];
+}
+
+/** What running without a profile skips, said where the summary names the profile. */
+export function noProfileNote(sim: SimulationResult): string {
+  return sim.soc === null ? ' (no profile matches the root compatibles: PAS ids, proxy power domains, firmware names and EL2 must-disable nodes unknown; RP-05, RP-13, RP-14, RP-15 and the profile part of OVL-02 skipped, RP-01 only a warning)' : '';
 }

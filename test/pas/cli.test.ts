@@ -121,3 +121,30 @@ describe.runIf(sharedOrExplain('simulate CLI on the Lemans corpus'))('dtoverlay-
     expect(r.stderr).toMatch(/overlay-labels-exist\.dtso:7:\d+: error: .*gpu_zap_shadr.*\[pas\/overlay-labels-exist\]/);
   });
 });
+
+describe('dtoverlay-check simulate: no profile, SMMUv3 ranges (issue 16)', () => {
+  const v3Base = path.join(repoRoot, 'fixtures/pas/smmu-v3.dts');
+  const overlap = path.join(repoRoot, 'fixtures/pas/map-sid-overlap.dtso');
+
+  it('says in the text and HTML summary that no profile matched, and what that skips', () => {
+    const text = run([board]);
+    expect(text.stdout).toMatch(/SoC profile none \(no profile matches the root compatibles: .*RP-05, RP-13, RP-14, RP-15 .*skipped, RP-01 only a warning\); probe order/);
+    const html = run([board, '--format', 'html']);
+    expect(html.stdout).toMatch(/SoC profile <b>none<\/b> \(no profile matches the root compatibles: [^<]*RP-05/);
+  });
+
+  it('shows each SMMUv3 with its PCIe ranges in text, HTML and JSON', async () => {
+    const text = run([v3Base, overlap]);
+    expect(text.status).toBe(1);
+    expect(text.stdout).toMatch(/^pcie_smmu \(\/iommu@15400000\): SMMUv3, 32-bit stream IDs, 2 range\(s\)$/m);
+    expect(text.stdout).toMatch(/^0x30000–0x3ffff +0x0000–0xffff +iommu-map +pcie4 +pas\/map-sid-overlap$/m);
+    const html = run([v3Base, overlap, '--format', 'html']);
+    expect(html.stdout).toContain('<table class="ranges">');
+    expect(html.stdout).toContain('<tr><td><code>0x30000–0x3ffff</code></td><td><code>0x0000–0xffff</code></td><td>iommu-map</td><td>pcie3</td><td></td></tr>');
+    expect(html.stdout).toContain('<td>pcie4</td><td>pas/map-sid-overlap</td>');
+    const json = run([v3Base, overlap, '--format', 'json']);
+    await expectValid(json.stdout, false);
+    const smmu = JSON.parse(json.stdout).simulation.smmus.find((s: { label?: string }) => s.label === 'pcie_smmu');
+    expect(smmu).toMatchObject({ smmuV3: true, armSmmu: false, assumed: ['sidBits=32'] });
+  });
+});

@@ -8,10 +8,10 @@ import { repoRoot } from '../support/shared.js';
 const docs = path.join(repoRoot, 'docs/rules/pas');
 
 describe('PAS rule docs', () => {
-  it('has the 38 checks of PAS.md §12 plus cross-smmu-duplicate (documented, never reported), with unique ids', () => {
-    expect(PAS_RULES).toHaveLength(39);
-    expect(new Set(PAS_RULES.map((r) => r.id)).size).toBe(39);
-    expect(new Set(PAS_RULES.map((r) => r.check)).size).toBe(39);
+  it('has the 38 checks of PAS.md §12, cross-smmu-duplicate (documented, never reported) and the five PCIe map checks PCI-01..05, with unique ids', () => {
+    expect(PAS_RULES).toHaveLength(44);
+    expect(new Set(PAS_RULES.map((r) => r.id)).size).toBe(44);
+    expect(new Set(PAS_RULES.map((r) => r.check)).size).toBe(44);
   });
 
   for (const rule of PAS_RULES) {

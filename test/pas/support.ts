@@ -47,3 +47,26 @@ export async function merged(baseFile: string, overlayFiles: string[]): Promise<
   );
   return { tree: applied.tree, changed: applied.touched, overlays: overlayFiles.map((f) => path.basename(f)) };
 }
+
+/** ../shared/kernel-dt (Linux v7.1): the six SoCs with an upstream EL2 overlay. */
+export const kernelDt = path.join(sharedDir, 'kernel-dt');
+export const kernelDtQcom = path.join(kernelDt, 'src/arm64/qcom');
+const kernelDtOptions = { cpp: true, includeDirs: [path.join(kernelDt, 'include'), kernelDtQcom, path.join(kernelDt, 'src')], defines: [] };
+const kernelDtCache = new Map<string, Promise<LoadedTree>>();
+
+/** A kernel-dt board or overlay compiled from source with our preprocessor, once per test file. */
+export function kernelDtTree(file: string): Promise<LoadedTree> {
+  let p = kernelDtCache.get(file);
+  if (!p) kernelDtCache.set(file, (p = loadTree(file, kernelDtOptions)));
+  return p;
+}
+
+/** A kernel-dt board with overlays applied (already loaded trees, e.g. a mutated overlay). */
+export async function mergedKernelDt(board: string, overlays: LoadedTree[]): Promise<Merged> {
+  const base = await kernelDtTree(path.join(kernelDtQcom, board));
+  const applied = applyOverlays(
+    base.tree,
+    overlays.map((o) => ({ tree: o.tree, name: o.file })),
+  );
+  return { tree: applied.tree, changed: applied.touched, overlays: overlays.map((o) => path.basename(o.file)) };
+}
