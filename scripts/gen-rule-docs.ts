@@ -157,6 +157,9 @@ function index(): string {
     "in the order dtc runs them (which is also the order of findings and of phandle allocation).",
     'Findings carry the rule id `dtc/<name>`.',
     '',
+    'The other rule families have their own index: [pas/](pas/README.md) (the PAS/SMMU model) and',
+    '[overlay/](overlay/README.md) (applying overlays and checking them alone).',
+    '',
   );
   for (const [family, title] of Object.entries(FAMILY_TITLES)) {
     const defs = checkTable.filter((d) => d.meta.family === family);
