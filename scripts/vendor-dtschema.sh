@@ -12,7 +12,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-dest="$root/vendor/dtschema"
+dest=${DTSCHEMA_VENDOR_DIR:-"$root/vendor/dtschema"} # the variable: for tests
 source_file="$dest/SOURCE"
 default_version=2025.06.1
 
@@ -44,7 +44,10 @@ if [ "$(pinned version)" = "$version" ] && [ -n "$(pinned sha256)" ] && [ "$(pin
 fi
 
 python3 -m zipfile -e "$wheel" "$work/wheel"
-licence=$(ls "$work"/wheel/dtschema-"$version".dist-info/licenses/LICENSE* "$work"/wheel/dtschema-"$version".dist-info/LICENSE* 2>/dev/null | head -n 1)
+licence=
+for f in "$work"/wheel/dtschema-"$version".dist-info/licenses/LICENSE* "$work"/wheel/dtschema-"$version".dist-info/LICENSE*; do
+  [ -f "$f" ] && { licence=$f; break; }
+done
 [ -n "$licence" ] || { echo "vendor-dtschema: no licence file in $(basename "$wheel")" >&2; exit 1; }
 
 next="$dest.new"
