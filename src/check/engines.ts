@@ -21,7 +21,7 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
   const start = performance.now();
   try {
     const schema = await import('../schema/index.js');
-    const { chooseCoreSchemas } = await import('../schema/load.js');
+    const { chooseCoreSchemas, dtschemaVersionOf } = await import('../schema/load.js');
     const core = chooseCoreSchemas(options.coreSchemas);
     const key = JSON.stringify([options.bindings, core.dir]);
     let pending = schemaSets.get(key);
@@ -33,12 +33,19 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
     log.diagnostics.push(...diagnostics);
     const missing = schema.missingSchemasWarning(set, core.origin);
     if (missing) log.diagnostics.push(missing);
-    const coreNote = core.origin === 'built-in' ? 'built-in core schemas' : `core schemas: ${core.dir} (${core.origin})`;
+    const coreNote = coreSchemaNote(core, dtschemaVersionOf);
     log.stages.push({ name: 'schema', status: 'ran', note: coreNote, ms: Math.round(performance.now() - start) });
   } catch (err) {
     const d = (err as { diagnostic?: Diagnostic }).diagnostic;
     log.skip('schema', `bindings could not be loaded: ${d?.message ?? (err instanceof Error ? err.message : String(err))}`, 'failed');
   }
+}
+
+/** The schema stage's note: which core schemas the run used. */
+function coreSchemaNote(core: import('../schema/load.js').CoreSchemaChoice, versionOf: (dir: string) => string | undefined): string {
+  if (core.origin === 'built-in') return 'built-in core schemas';
+  if (core.origin === 'vendored dt-schema') return `dt-schema ${versionOf(core.dir) ?? ''} core schemas (vendored)`.replace('  ', ' ');
+  return `core schemas: ${core.dir} (${core.origin})`;
 }
 
 export interface PasStageResult {

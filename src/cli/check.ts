@@ -67,7 +67,7 @@ export function registerCheck(program: Command, run: (status: Promise<number>) =
     .option('--limit <name=value>', 'change a resource limit, e.g. node-depth=8192 (repeatable; docs/security.md)', (v: string, prev: object) => collectLimit(v, prev), {})
     .option('--allow-outside-includes', 'let #include, /include/ and /incbin/ read outside the input folders and -i folders (docs/security.md)')
     .option('--bindings <dir>', 'dt-binding schema folder (repeatable)', collect, [])
-    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: dt-schema's core, vendored")
     .option('--soc <name>', 'SoC profile for the PAS simulation (default: from the root compatible)')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']))
     .option('--new-since <rev>', 'report (and fail on) only findings not already there at git revision REV (the same inputs checked in a temporary worktree)')

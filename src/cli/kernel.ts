@@ -37,7 +37,7 @@ export function registerKernel(program: Command, run: (status: Promise<number>) 
         .argParser(collect)
         .default([], "the config file's `bindings`, else none"),
     )
-    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: dt-schema's core, vendored")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']))
     .option('--list', 'list the targets and their sources, check nothing')

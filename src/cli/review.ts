@@ -25,7 +25,7 @@ export function registerReview(program: Command, run: (status: Promise<number>) 
     .requiredOption('--tree <dir>', 'the Linux tree (a git repository) the patch applies to')
     .option('--rev <rev>', 'apply on this revision', 'HEAD')
     .option('--bindings <dir>', 'dt-binding schemas (repeatable)', collect, [])
-    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: the built-in core schemas")
+    .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: dt-schema's core, vendored")
     .option('--soc <name>', 'SoC profile for the PAS simulation')
     .addOption(new Option('--el <level>', 'exception level Linux runs at').choices(['1', '2']));
   addReportOptions(cmd, ['mail']).action((patch: string, opts: ReviewCliOptions) => run(reviewCommand(patch, opts)));

@@ -31,7 +31,7 @@ export function registerValidate(program: Command, run: (status: Promise<number>
       .argument('<tree>', 'tree: .dtb, or a source')
       .argument('[overlays...]', 'overlays to apply first: .dtbo, or /plugin/ sources')
       .requiredOption('--bindings <dir>', "binding folder, e.g. the kernel's Documentation/devicetree/bindings (repeatable)", collect, [])
-      .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: our built-in core schemas")
+      .option('--core-schemas <dir>', "dt-schema's folder (schemas/ and meta-schemas/); default: dt-schema's core, vendored")
       .option('--unmatched', 'report compatibles that no schema documents (dt-validate -m)')
       .option('--only-overlay', 'report only findings in nodes the overlays touched')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
@@ -44,7 +44,7 @@ export function registerValidate(program: Command, run: (status: Promise<number>
     .command('validate-bindings')
     .description("check binding files against dt-schema's meta-schemas (dt-doc-validate's job)")
     .argument('<dirs...>', 'binding folders or files')
-    .option('--core-schemas <dir>', "dt-schema's folder (with meta-schemas/)")
+    .option('--core-schemas <dir>', "dt-schema's folder (with meta-schemas/); default: dt-schema's, vendored")
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
     .addOption(failOnOption())
     .action((dirs: string[], opts: { coreSchemas?: string; format: 'text' | 'json'; failOn: FailOn }) => run(validateBindingsCommand(dirs, opts)));

@@ -24,7 +24,7 @@ import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 
 /** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
-export const VALIDATOR_CODE_VERSION = 'ajv8.20-1';
+export const VALIDATOR_CODE_VERSION = 'ajv8.20-2';
 
 /** Bump when processing changes what it produces. */
 export const PROCESSING_VERSION = 'dtoverlay-check-schema-4';

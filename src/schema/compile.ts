@@ -184,18 +184,48 @@ function hoistEvaluated({ it, gen }: EvaluatedState): void {
   if (typeof it.items === 'number') it.items = gen.var('items', it.items);
 }
 
+/**
+ * A second ajv 8 bug on the same path: once a `$ref` to a schema that evaluates every property
+ * has run, the evaluated names are the runtime value `true` held in a variable, but
+ * `patternProperties` writes `props[key] = true` into that variable unguarded. In sloppy mode the
+ * write to a boolean is silently dropped; in strict mode (every validator here, fresh or cached)
+ * it throws "Cannot create property 'pinctrl-0' on boolean 'true'"
+ * (usb/socionext,uniphier-dwc3.yaml after snps,dwc3.yaml). The keyword now marks its names in an
+ * object of its own, merged afterwards with ajv's guarded merge.
+ */
+function isolatePatternEvaluated(cxt: EvaluatedState, run: () => void): void {
+  const { it, gen } = cxt;
+  const outer = it.props;
+  if (!it.opts.unevaluated || !(outer instanceof ajvCodegen.Name)) return run();
+  it.props = gen.let('props', _`{}`);
+  run();
+  it.props = ajvUtil.mergeEvaluated.props(gen, it.props as ajvCodegen.Name, outer);
+}
+
 function patchEvaluatedTracking(ajv: Ajv): void {
   const rules = (ajv as unknown as { RULES: { all: Record<string, { definition?: { code?: (cxt: EvaluatedState, ruleType?: unknown) => void } } | boolean> } }).RULES.all;
-  for (const keyword of ['if', 'oneOf', 'anyOf', 'dependentSchemas']) {
+  for (const keyword of ['if', 'oneOf', 'anyOf', 'dependentSchemas', 'patternProperties']) {
     const rule = rules[keyword];
     const definition = typeof rule === 'object' ? rule.definition : undefined;
     const code = definition?.code;
     if (!definition || !code) continue;
-    definition.code = (cxt, ruleType) => {
-      hoistEvaluated(cxt);
-      code.call(definition, cxt, ruleType);
-    };
+    definition.code =
+      keyword === 'patternProperties'
+        ? (cxt, ruleType) => isolatePatternEvaluated(cxt, () => code.call(definition, cxt, ruleType))
+        : (cxt, ruleType) => {
+            hoistEvaluated(cxt);
+            code.call(definition, cxt, ruleType);
+          };
   }
+}
+
+/**
+ * ajv compiles fresh validators with `new Function`, in sloppy mode; cached ones are standalone
+ * modules in strict mode. Both run strict, so that a validator cannot behave differently (a write
+ * silently dropped in one, thrown in the other) depending on whether it came from the cache.
+ */
+function strictValidatorSource(source: string): string {
+  return `"use strict";${source}`;
 }
 
 function isTrivial(schema: Json): boolean {
@@ -296,7 +326,7 @@ export class SchemaRuntime {
       validateSchema: false,
       validateFormats: false,
       unicodeRegExp: false,
-      code: { regExp: bindingRegExp, source: true },
+      code: { regExp: bindingRegExp, source: true, process: strictValidatorSource },
     });
     this.ajv.addKeyword(typeSizeKeyword);
     patchEvaluatedTracking(this.ajv);

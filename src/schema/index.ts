@@ -46,14 +46,14 @@ export { nodeOfDiagnostic } from './validate.js';
 /**
  * One warning for the schemas the bindings `$ref` that are not loaded (nodes they apply to fail
  * whatever they hold), or undefined when every reference resolves. `coreOrigin` is
- * chooseCoreSchemas's origin: for the built-in set the advice says what to install.
+ * chooseCoreSchemas's origin: for the built-in set the advice says how to get dt-schema's core.
  */
 export function missingSchemasWarning(set: SchemaSet, coreOrigin: string): Diagnostic | undefined {
   const missing = set.processed.missingRefs ?? [];
   if (!missing.length) return undefined;
   const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')} and ${missing.length - 6} more` : missing.join(', ');
   const advice = coreOrigin === 'built-in'
-    ? "; they are dt-schema's core schemas, which the built-in set does not have: install dtschema (pip install dtschema) or pass --core-schemas DIR"
+    ? "; they are dt-schema's core schemas, which the built-in set does not have: vendor them (bash scripts/vendor-dtschema.sh) or pass --core-schemas DIR"
     : '';
   return {
     rule: 'schema/ref',

@@ -1,11 +1,10 @@
 /**
  * Finding and parsing binding files: a bindings folder (the kernel's
- * Documentation/devicetree/bindings) and the core schemas (dt-schema's `schemas/`, or our own
- * `schemas/core/`). Files are read in sorted order so that the first of two duplicate `$id`s is
+ * Documentation/devicetree/bindings) and the core schemas (dt-schema's `schemas/`: the copy
+ * vendored in vendor/dtschema/, or a folder given; our own `schemas/core/` only without either). Files are read in sorted order so that the first of two duplicate `$id`s is
  * the same on every machine.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
@@ -44,63 +43,56 @@ export function listYamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Our own small core schemas, the default when no `--core-schemas` folder is given. */
-export function builtinCoreSchemaDir(): string {
-  // src/schema/load.ts in development, dist/cli.js when bundled: both sit one level below the root.
+/** A folder of the package: src/schema/load.ts in development, dist/cli.js when bundled (both one or two levels below the root). */
+function packageFolder(relative: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const candidate of [path.resolve(here, '../../schemas/core'), path.resolve(here, '../schemas/core')]) {
+  for (const candidate of [path.resolve(here, '../..', relative), path.resolve(here, '..', relative)]) {
     if (fs.existsSync(candidate)) return candidate;
   }
-  return path.resolve(here, '../../schemas/core');
+  return path.resolve(here, '../..', relative);
+}
+
+/** Our own small core schemas: only used when the vendored dt-schema core is missing. */
+export function builtinCoreSchemaDir(): string {
+  return packageFolder('schemas/core');
 }
 
 /**
- * dt-schema installed as a Python package (pip --user, a virtualenv, pipx, /usr/local, Debian's
- * python3-dtschema): its package folder, which holds `schemas/` and `meta-schemas/`. Kernel
- * developers who run `make dtbs_check` have one. Found by looking, not by starting Python.
+ * dt-schema's core schemas and meta-schemas as vendored by scripts/vendor-dtschema.sh (the
+ * `dtschema` wheel of the version in its SOURCE file), or undefined when that copy is missing.
  */
-export function findInstalledDtschema(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string | undefined {
-  const libs: string[] = [];
-  if (env.VIRTUAL_ENV) libs.push(path.join(env.VIRTUAL_ENV, 'lib'));
-  libs.push(path.join(home, '.local/lib'));
-  for (const pipx of ['.local/share/pipx/venvs/dtschema/lib', '.local/pipx/venvs/dtschema/lib']) libs.push(path.join(home, pipx));
-  libs.push('/usr/local/lib', '/usr/lib');
-  const candidates: string[] = [];
-  for (const lib of libs) {
-    let entries: string[];
-    try {
-      // newest Python first: python3.12 before python3.9
-      const minor = (e: string): number => Number(e.slice('python3.'.length) || 0);
-      entries = fs.readdirSync(lib).filter((e) => /^python3(\.\d+)?$/.test(e)).sort((a, b) => minor(b) - minor(a));
-    } catch {
-      continue;
-    }
-    for (const py of entries) for (const where of ['site-packages', 'dist-packages']) candidates.push(path.join(lib, py, where, 'dtschema'));
+export function vendoredDtschemaDir(dir = packageFolder('vendor/dtschema')): string | undefined {
+  return fs.existsSync(path.join(dir, 'schemas', 'types.yaml')) ? dir : undefined;
+}
+
+/** The dt-schema version a core folder holds (its SOURCE file, written by the vendoring script), if it says. */
+export function dtschemaVersionOf(dir: string): string | undefined {
+  try {
+    return /^version (\S+)$/m.exec(fs.readFileSync(path.join(dir, 'SOURCE'), 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
-  return candidates.find((dir) => fs.existsSync(path.join(dir, 'schemas', 'types.yaml')));
 }
 
 /** Which core schemas a run uses, and why. */
 export interface CoreSchemaChoice {
   dir: string;
-  origin: 'given' | 'environment' | 'installed dtschema' | 'built-in';
+  origin: 'given' | 'environment' | 'vendored dt-schema' | 'built-in';
 }
 
 /**
  * The core schemas: `--core-schemas` (or the config's `coreSchemas`), else
- * `DTOVERLAY_CHECK_CORE_SCHEMAS` (a folder, or `builtin`), else an installed dt-schema, else ours.
+ * `DTOVERLAY_CHECK_CORE_SCHEMAS` (a folder, or `builtin`), else dt-schema's core vendored in
+ * vendor/dtschema/, else (a checkout where it was not vendored) our own `schemas/core/`.
+ * An installed dt-schema is not looked for: the vendored copy is the same release.
  */
-export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = process.env): CoreSchemaChoice {
+export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = process.env, vendored = vendoredDtschemaDir()): CoreSchemaChoice {
   if (given) return { dir: given, origin: 'given' };
   const fromEnv = env.DTOVERLAY_CHECK_CORE_SCHEMAS;
   if (fromEnv === 'builtin') return { dir: builtinCoreSchemaDir(), origin: 'built-in' };
   if (fromEnv) return { dir: fromEnv, origin: 'environment' };
-  // looked up once per process (kernel mode asks for every board)
-  if (installedLookup === undefined || installedLookup.env !== env) installedLookup = { env, dir: findInstalledDtschema(env) };
-  const installed = installedLookup.dir;
-  return installed ? { dir: installed, origin: 'installed dtschema' } : { dir: builtinCoreSchemaDir(), origin: 'built-in' };
+  return vendored ? { dir: vendored, origin: 'vendored dt-schema' } : { dir: builtinCoreSchemaDir(), origin: 'built-in' };
 }
-let installedLookup: { env: NodeJS.ProcessEnv; dir: string | undefined } | undefined;
 
 /**
  * The schemas folder of a core-schema directory: dt-schema's layout has `schemas/` and

@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
 import { defaultCheckOptions } from '../../src/check/options.js';
 import { loadSchemaSet } from '../../src/schema/index.js';
-import { builtinCoreSchemaDir, chooseCoreSchemas, findInstalledDtschema } from '../../src/schema/load.js';
+import { builtinCoreSchemaDir, chooseCoreSchemas, dtschemaVersionOf, vendoredDtschemaDir } from '../../src/schema/load.js';
 import type { PropTypeTable } from '../../src/schema/prop-types.js';
 import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
@@ -63,25 +63,26 @@ describe('choosing the core schemas', () => {
     return dir;
   };
 
-  it('finds dt-schema installed with pip --user or in a virtualenv, and nothing where there is none', () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dtschema-home-'));
+  it('takes the vendored copy only where it holds dt-schema schemas, and reads its version', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dtschema-vendor-'));
     try {
-      expect(findInstalledDtschema({}, home)).toBeUndefined();
-      fakeDtschema(path.join(home, '.local/lib/python3.9/site-packages'));
-      const user = fakeDtschema(path.join(home, '.local/lib/python3.11/site-packages'));
-      expect(findInstalledDtschema({}, home)).toBe(user); // the newest Python's, not the first by name
-      const venv = path.join(home, 'venv');
-      const inVenv = fakeDtschema(path.join(venv, 'lib/python3.12/site-packages'));
-      expect(findInstalledDtschema({ VIRTUAL_ENV: venv }, home)).toBe(inVenv);
+      expect(vendoredDtschemaDir(root)).toBeUndefined();
+      const dir = fakeDtschema(root);
+      expect(vendoredDtschemaDir(dir)).toBe(dir);
+      expect(dtschemaVersionOf(dir)).toBeUndefined();
+      fs.writeFileSync(path.join(dir, 'SOURCE'), '# comment\nversion 2025.06.1\nsha256 0123\n');
+      expect(dtschemaVersionOf(dir)).toBe('2025.06.1');
     } finally {
-      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 
-  it('takes --core-schemas first, then DTOVERLAY_CHECK_CORE_SCHEMAS, then an installed dt-schema, then its own', () => {
-    expect(chooseCoreSchemas('/x', { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' })).toEqual({ dir: '/x', origin: 'given' });
-    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' })).toEqual({ dir: '/y', origin: 'environment' });
-    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' })).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
+  it('takes --core-schemas first, then DTOVERLAY_CHECK_CORE_SCHEMAS, then the vendored dt-schema core, then its own', () => {
+    expect(chooseCoreSchemas('/x', { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' }, '/v')).toEqual({ dir: '/x', origin: 'given' });
+    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' }, '/v')).toEqual({ dir: '/y', origin: 'environment' });
+    expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' }, '/v')).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
+    expect(chooseCoreSchemas(undefined, {}, '/v')).toEqual({ dir: '/v', origin: 'vendored dt-schema' });
+    expect(chooseCoreSchemas(undefined, {}, undefined)).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
   });
 
   /** A binding folder whose one binding `$ref`s dt-schema's graph.yaml, which the built-in set lacks. */
@@ -119,7 +120,7 @@ describe('choosing the core schemas', () => {
       expect(refs).toHaveLength(1);
       expect(refs[0]!.severity).toBe('warning');
       expect(refs[0]!.message).toMatch(/1 schema\(s\) that are not loaded \(graph\.yaml\)/);
-      expect(refs[0]!.message).toMatch(/pip install dtschema/);
+      expect(refs[0]!.message).toMatch(/scripts\/vendor-dtschema\.sh/);
     } finally {
       fs.rmSync(bindings, { recursive: true, force: true });
     }

@@ -1,0 +1,71 @@
+/**
+ * scripts/vendor-dtschema.sh on a wheel made here (pip replaced by a stub that serves it): it
+ * unpacks schemas/, meta-schemas/ and the licence, pins the wheel's sha256 in SOURCE, and refuses
+ * a wheel of the same version whose hash changed.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/shared.js';
+
+const script = path.join(repoRoot, 'scripts/vendor-dtschema.sh');
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A dtschema wheel of `version` holding `types` as schemas/types.yaml; returns its path. */
+function makeWheel(dir: string, version: string, types: string): string {
+  const wheel = path.join(dir, `dtschema-${version}-py3-none-any.whl`);
+  const files: Record<string, string> = {
+    'dtschema/__init__.py': '',
+    'dtschema/schemas/types.yaml': types,
+    'dtschema/schemas/dt-core.yaml': '$id: http://devicetree.org/schemas/dt-core.yaml#\n',
+    'dtschema/meta-schemas/core.yaml': '$id: http://devicetree.org/meta-schemas/core.yaml#\n',
+    [`dtschema-${version}.dist-info/licenses/LICENSE.txt`]: 'BSD 2-Clause License\n',
+  };
+  execFileSync('python3', ['-c', 'import sys, json, zipfile\nz = zipfile.ZipFile(sys.argv[1], "w")\nfor k, v in json.load(sys.stdin).items(): z.writestr(k, v)', wheel], { input: JSON.stringify(files) });
+  return wheel;
+}
+
+function setup(types: string): { env: NodeJS.ProcessEnv; dest: string; wheel: string } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vendor-dtschema-'));
+  temps.push(root);
+  const served = path.join(root, 'served');
+  const bin = path.join(root, 'bin');
+  fs.mkdirSync(served);
+  fs.mkdirSync(bin);
+  const wheel = makeWheel(served, '2025.06.1', types);
+  // pip download --no-deps ... -d DIR dtschema==V: copy the served wheel into DIR.
+  fs.writeFileSync(path.join(bin, 'pip'), `#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\ncp "${served}"/*.whl "$2"/\n`, { mode: 0o755 });
+  return { env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DTSCHEMA_VENDOR_DIR: path.join(root, 'vendor/dtschema') }, dest: path.join(root, 'vendor/dtschema'), wheel };
+}
+
+describe('scripts/vendor-dtschema.sh', () => {
+  it('unpacks the schemas, meta-schemas and licence, and pins the wheel by sha256', () => {
+    const { env, dest, wheel } = setup('$id: http://devicetree.org/schemas/types.yaml#\n');
+    const run = spawnSync('bash', [script], { env, encoding: 'utf8' });
+    expect(run.stderr).toMatch(/vendored dtschema 2025\.06\.1 \(3 schema files\)/);
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(path.join(dest, 'schemas/types.yaml'), 'utf8')).toContain('types.yaml#');
+    expect(fs.existsSync(path.join(dest, 'meta-schemas/core.yaml'))).toBe(true);
+    expect(fs.readFileSync(path.join(dest, 'LICENSE.txt'), 'utf8')).toBe('BSD 2-Clause License\n');
+    expect(fs.existsSync(path.join(dest, '__init__.py'))).toBe(false);
+    const sha = createHash('sha256').update(fs.readFileSync(wheel)).digest('hex');
+    expect(fs.readFileSync(path.join(dest, 'SOURCE'), 'utf8')).toMatch(new RegExp(`^version 2025\\.06\\.1$[\\s\\S]*^sha256 ${sha}$`, 'm'));
+    expect(spawnSync('bash', [script, '--check', dest], { env }).status).toBe(0);
+  });
+
+  it('refuses a wheel of the pinned version whose hash changed, and keeps the copy it has', () => {
+    const { env, dest, wheel } = setup('$id: http://devicetree.org/schemas/types.yaml#\n');
+    expect(spawnSync('bash', [script], { env }).status).toBe(0);
+    makeWheel(path.dirname(wheel), '2025.06.1', '$id: http://devicetree.org/schemas/types.yaml#\n# changed\n');
+    const run = spawnSync('bash', [script], { env, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/has sha256 [0-9a-f]{64}, but .*SOURCE pins [0-9a-f]{64}/);
+    expect(fs.readFileSync(path.join(dest, 'schemas/types.yaml'), 'utf8')).not.toContain('changed');
+  });
+});
