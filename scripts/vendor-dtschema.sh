@@ -5,6 +5,11 @@
 #   bash scripts/vendor-dtschema.sh            # the pinned version (vendor/dtschema/SOURCE, else 2025.06.1)
 #   bash scripts/vendor-dtschema.sh 2025.08    # another version: the new wheel's sha256 is pinned
 #   bash scripts/vendor-dtschema.sh --check DIR  # compare vendor/dtschema with a dt-schema folder
+#   bash scripts/vendor-dtschema.sh --deb FILE.deb # from Debian's dt-schema package instead of the wheel
+#
+# Where the Python package index cannot be reached, Debian's `dt-schema` package carries the same
+# files (schemas/ and meta-schemas/ under dtschema/ in python3's dist-packages, the licence in its
+# copyright file): `apt-get download dt-schema=VERSION` with a suite that has it, then `--deb`.
 #
 # The wheel's sha256 is recorded in vendor/dtschema/SOURCE; refreshing the same version again
 # fails if the registry serves a wheel with another hash. Needs pip (the registry reached as pip is
@@ -30,15 +35,51 @@ if [ "${1:-}" = "--check" ]; then
   exit $status
 fi
 
-version=${1:-$(pinned version)}
-version=${version:-$default_version}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+write_source() { # version, package file name, sha256, licence text -> $next/SOURCE
+  {
+    echo "# dt-schema's core schemas and meta-schemas, unpacked by scripts/vendor-dtschema.sh; do not edit."
+    echo "version $1"
+    echo "package $2"
+    echo "sha256 $3"
+    echo "licence $4"
+  } > "$next/SOURCE"
+}
+
+if [ "${1:-}" = "--deb" ]; then
+  deb=${2:?usage: vendor-dtschema.sh --deb FILE.deb}
+  sha=$(sha256sum "$deb" | cut -d' ' -f1)
+  # dt-schema_2025.08-1.2~bpo13+1_all.deb -> upstream version 2025.08
+  version=$(basename "$deb" | sed -E 's/^dt-schema_([^-_]+)-.*$/\1/')
+  if [ "$(pinned package)" = "$(basename "$deb")" ] && [ -n "$(pinned sha256)" ] && [ "$(pinned sha256)" != "$sha" ]; then
+    echo "vendor-dtschema: $(basename "$deb") has sha256 $sha, but $source_file pins $(pinned sha256)" >&2
+    exit 1
+  fi
+  dpkg-deb -x "$deb" "$work/deb"
+  pkg=$(find "$work/deb" -type d -path '*/dist-packages/dtschema' | head -n 1)
+  [ -n "$pkg" ] && [ -d "$pkg/schemas" ] || { echo "vendor-dtschema: no dtschema/schemas in $(basename "$deb")" >&2; exit 1; }
+  next="$dest.new"
+  rm -rf "$next"
+  mkdir -p "$next"
+  cp -R "$pkg/schemas" "$pkg/meta-schemas" "$next/"
+  cp "$work/deb/usr/share/doc/dt-schema/copyright" "$next/LICENSE.txt"
+  find "$next" -name '__pycache__' -prune -exec rm -rf {} +
+  write_source "$version" "$(basename "$deb")" "$sha" "BSD-2-Clause (LICENSE.txt: the package's copyright file; some files BSD-2-Clause or GPL-2, as it lists)"
+  rm -rf "$dest"
+  mv "$next" "$dest"
+  echo "vendored dtschema $version from $(basename "$deb") ($(find "$dest" -name '*.yaml' | wc -l) schema files) into vendor/dtschema/" >&2
+  exit 0
+fi
+
+version=${1:-$(pinned version)}
+version=${version:-$default_version}
 
 pip download --no-deps --only-binary=:all: --no-cache-dir -d "$work" "dtschema==$version" >&2
 wheel=$(ls "$work"/dtschema-"$version"-*.whl)
 sha=$(sha256sum "$wheel" | cut -d' ' -f1)
-if [ "$(pinned version)" = "$version" ] && [ -n "$(pinned sha256)" ] && [ "$(pinned sha256)" != "$sha" ]; then
+if [ "$(pinned package)" = "$(basename "$wheel")" ] && [ -n "$(pinned sha256)" ] && [ "$(pinned sha256)" != "$sha" ]; then
   echo "vendor-dtschema: $(basename "$wheel") has sha256 $sha, but $source_file pins $(pinned sha256)" >&2
   exit 1
 fi
@@ -56,13 +97,7 @@ mkdir -p "$next"
 cp -R "$work/wheel/dtschema/schemas" "$work/wheel/dtschema/meta-schemas" "$next/"
 cp "$licence" "$next/LICENSE.txt"
 find "$next" -name '__pycache__' -prune -exec rm -rf {} +
-{
-  echo "# dt-schema's core schemas and meta-schemas, unpacked by scripts/vendor-dtschema.sh; do not edit."
-  echo "version $version"
-  echo "wheel $(basename "$wheel")"
-  echo "sha256 $sha"
-  echo "licence BSD-2-Clause (LICENSE.txt)"
-} > "$next/SOURCE"
+write_source "$version" "$(basename "$wheel")" "$sha" "BSD-2-Clause (LICENSE.txt)"
 rm -rf "$dest"
 mv "$next" "$dest"
 echo "vendored dtschema $version ($(find "$dest" -name '*.yaml' | wc -l) schema files) into vendor/dtschema/" >&2

@@ -82,7 +82,7 @@ describe('choosing the core schemas', () => {
     expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: '/y' }, '/v')).toEqual({ dir: '/y', origin: 'environment' });
     expect(chooseCoreSchemas(undefined, { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' }, '/v')).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
     expect(chooseCoreSchemas(undefined, {}, '/v')).toEqual({ dir: '/v', origin: 'vendored dt-schema' });
-    expect(chooseCoreSchemas(undefined, {}, undefined)).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
+    expect(chooseCoreSchemas(undefined, {}, '')).toEqual({ dir: builtinCoreSchemaDir(), origin: 'built-in' });
   });
 
   /** A binding folder whose one binding `$ref`s dt-schema's graph.yaml, which the built-in set lacks. */

@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/shared.js';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
+
+const hasSharedCorpus = sharedOrExplain('the vendored core compared with ../shared/corpus/dtschema');
 
 const script = path.join(repoRoot, 'scripts/vendor-dtschema.sh');
 const temps: string[] = [];
@@ -67,5 +69,34 @@ describe('scripts/vendor-dtschema.sh', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/has sha256 [0-9a-f]{64}, but .*SOURCE pins [0-9a-f]{64}/);
     expect(fs.readFileSync(path.join(dest, 'schemas/types.yaml'), 'utf8')).not.toContain('changed');
+  });
+});
+
+describe.skipIf(!hasSharedCorpus)('vendor/dtschema as committed', () => {
+  it('is pinned (version, package, sha256, licence), and differs from the v2025.06.1 core of the references only where dt-schema 2025.08 changed', () => {
+    const vendored = path.join(repoRoot, 'vendor/dtschema');
+    const source = Object.fromEntries(
+      fs.readFileSync(path.join(vendored, 'SOURCE'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
+    );
+    expect(source.version).toBe('2025.08');
+    expect(source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readFileSync(path.join(vendored, 'LICENSE.txt'), 'utf8')).toMatch(/License: BSD-2-clause/);
+    // What 2025.06.1 (../shared/corpus/dtschema, the core dt-validate used for ../shared/reference)
+    // and the vendored 2025.08 do not share: a change here is a change of the default core.
+    const r = spawnSync('diff', ['-rq', vendored, path.join(sharedDir, 'corpus/dtschema')], { encoding: 'utf8' });
+    const lines = r.stdout.split('\n').filter(Boolean).map((l) => l.replaceAll(vendored, 'vendored').replaceAll(path.join(sharedDir, 'corpus/dtschema'), 'corpus'));
+    expect(lines.sort()).toEqual([
+      'Files vendored/LICENSE.txt and corpus/LICENSE.txt differ',
+      'Files vendored/meta-schemas/base.yaml and corpus/meta-schemas/base.yaml differ',
+      'Files vendored/meta-schemas/clocks.yaml and corpus/meta-schemas/clocks.yaml differ',
+      'Files vendored/meta-schemas/core.yaml and corpus/meta-schemas/core.yaml differ',
+      'Files vendored/meta-schemas/vendor-props.yaml and corpus/meta-schemas/vendor-props.yaml differ',
+      'Files vendored/schemas/chosen.yaml and corpus/schemas/chosen.yaml differ',
+      'Files vendored/schemas/clock/clock.yaml and corpus/schemas/clock/clock.yaml differ',
+      'Files vendored/schemas/property-units.yaml and corpus/schemas/property-units.yaml differ',
+      'Files vendored/schemas/wakeup-source.yaml and corpus/schemas/wakeup-source.yaml differ',
+      'Only in vendored/schemas: system-idle-states.yaml',
+      'Only in vendored: SOURCE',
+    ]);
   });
 });
