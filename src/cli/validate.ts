@@ -114,7 +114,9 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
         }
       }
     }
-    return diagnostics.length || unmatched.length ? EXIT_FINDINGS : EXIT_OK;
+    // A binding that could not be compiled (an unusable pattern, an unknown $ref) left nodes unchecked: that fails too.
+    const brokenBindings = problems.some((d) => d.severity === 'error');
+    return diagnostics.length || unmatched.length || brokenBindings ? EXIT_FINDINGS : EXIT_OK;
   } catch (err) {
     if (err instanceof DiagnosticError) {
       printError(err.diagnostic);
