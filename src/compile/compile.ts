@@ -289,7 +289,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   else if (inputFormat === 'fs') {
     const { readFsTree } = await import('../tree/fstree.js');
     const read = readFsTree(source.file, limits);
-    result.messages.push(...read.warnings.map((w) => `${w}\n`));
+    for (const w of read.warnings) result.messages.push(`${w}\n`);
     tree = read.tree;
   } else {
     const { readDtb } = await import('../dtb/read.js');
@@ -344,8 +344,9 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
 
   const phandles = new PhandleAllocator(tree.root, options.phandleFormat, counterAfterChecks(tree.root, hadPhandle));
   // dtc prints these without a newline
-  if (options.autoAliases) result.messages.push(...generateLabelTree(tree.root, 'aliases', undefined).warnings);
-  if (options.symbols) result.messages.push(...generateLabelTree(tree.root, '__symbols__', phandles).warnings);
+  // Messages one by one, never push(...list): a list can hold one entry per node of a huge tree.
+  if (options.autoAliases) for (const w of generateLabelTree(tree.root, 'aliases', undefined).warnings) result.messages.push(w);
+  if (options.symbols) for (const w of generateLabelTree(tree.root, '__symbols__', phandles).warnings) result.messages.push(w);
   if (fixups) {
     generateFixupsTree(tree.root, '__fixups__');
     generateLocalFixupsTree(tree.root, '__local_fixups__');
@@ -361,7 +362,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
       alignSize: options.alignSize,
       quiet: options.quiet,
     });
-    result.messages.push(...written.warnings.map((w) => `${w}\n`));
+    for (const w of written.warnings) result.messages.push(`${w}\n`);
     result.output = written.bytes;
   } else if (outputFormat === 'dts') {
     const { printDts } = await import('../output/dts.js');

@@ -202,7 +202,8 @@ export function assignPhandles(root: Node): void {
     const node = pending.pop()!;
     const phandle = phandleValue(node.getProperty('phandle')) || phandleValue(node.getProperty('linux,phandle'));
     if (phandle) node.phandle = phandle;
-    pending.push(...node.children);
+    // One push per child: a spread of 125,000 siblings overflows the call stack.
+    for (const child of node.children) pending.push(child);
   }
 }
 

@@ -24,6 +24,7 @@ import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpLike } from './regex.js';
+import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
@@ -321,6 +322,19 @@ export class SchemaRuntime {
   }
 
   private compileFresh(ref: string, owner: string): ValidateFunction | null {
+    const cycle = findRefCycle(ref, (id) => this.byId.get(id));
+    if (cycle) {
+      const span = this.spanOfProblem(owner, undefined);
+      const names = cycle.map((r) => r.replace(/^http:\/\/devicetree\.org\/schemas\//, ''));
+      this.diagnostics.push({
+        rule: 'schema/ref-cycle',
+        severity: 'error',
+        message: `${owner}: $ref cycle ${names.join(' → ')} never reaches a value (it would recurse forever); the schema is not used`,
+        schema: owner,
+        ...(span ? { span } : {}),
+      });
+      return null;
+    }
     this.addToAjv(owner);
     for (let attempt = 0; attempt < 200; attempt++) {
       try {

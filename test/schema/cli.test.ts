@@ -83,6 +83,20 @@ describe('validate command', () => {
     }
   });
 
+  it('a $ref cycle between bindings (a → b → a) is reported by name, not a stack overflow', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-cycle-'));
+    try {
+      const head = (name: string) => [`$id: http://devicetree.org/schemas/${name}.yaml#`, '$schema: http://devicetree.org/meta-schemas/core.yaml#', `title: ${name}`];
+      fs.writeFileSync(path.join(dir, 'a.yaml'), [...head('a'), '$ref: b.yaml#', 'properties:', '  compatible:', '    const: acme,undocumented-gadget', ''].join('\n'));
+      fs.writeFileSync(path.join(dir, 'b.yaml'), [...head('b'), '$ref: a.yaml#', ''].join('\n'));
+      expect(await main(['validate', path.join(fixtures, 'board.dts'), '--bindings', bindings, '--bindings', dir])).toBe(1);
+      expect(err).toContain(`${path.join(dir, 'a.yaml')}:1:1: error: http://devicetree.org/schemas/a.yaml: $ref cycle a.yaml → b.yaml → a.yaml never reaches a value`);
+      expect(err).not.toContain('call stack');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names an unknown file as an input error', async () => {
     expect(await main(['validate', path.join(fixtures, 'nope.dts'), '--bindings', bindings])).toBe(2);
     expect(err).toContain('nope.dts');
