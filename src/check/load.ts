@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import { refuseNonRegularInput } from '../input-file.js';
 import type { CompileSession } from '../compile/index.js';
 import type { Tree } from '../tree/model.js';
 import { SOURCE_EXTENSIONS, type CheckOptions } from './options.js';
@@ -36,6 +37,12 @@ function isBlobFile(file: string): boolean {
 export async function loadInput(file: string, options: CheckOptions, session: CompileSession): Promise<LoadedInput> {
   if (!fs.existsSync(file)) {
     return { file, diagnostics: [{ rule: 'input/read', severity: 'error', message: `${file}: no such file` }], dependencies: [] };
+  }
+  try {
+    refuseNonRegularInput(file); // before isBlobFile opens it: a FIFO would block
+  } catch (err) {
+    if (err instanceof DiagnosticError) return { file, diagnostics: [err.diagnostic], dependencies: [] };
+    throw err;
   }
   if (isBlobFile(file)) {
     const { loadTree } = await import('../overlay/inputs.js');

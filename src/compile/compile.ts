@@ -20,6 +20,7 @@ import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
 import { sandboxFor, type Sandbox } from '../sandbox.js';
+import { FileTooLargeError, readRegularFile, refuseNonRegularInput } from '../input-file.js';
 import { limitError, limitsWith, type Limits } from '../limits.js';
 import type { Node } from '../tree/model.js';
 import { excerpt } from './excerpt.js';
@@ -184,10 +185,12 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
   const maxBytes = limits['input-bytes'];
   let oversize: { file: string; size: number } | undefined;
   const readFile = (p: string): string => {
-    const size = fs.statSync(p).size;
-    if (size <= maxBytes) return fs.readFileSync(p, 'utf8');
-    oversize ??= { file: p, size };
-    throw new Error('too large'); // the cache records it as unreadable; reported below
+    try {
+      return readRegularFile(p, maxBytes).toString('utf8');
+    } catch (err) {
+      if (err instanceof FileTooLargeError) oversize ??= { file: p, size: err.size }; // the cache records it as unreadable; reported below
+      throw err;
+    }
   };
   const run = () => preprocess(file, {
     includeDirs: options.includeDirs,
@@ -279,6 +282,8 @@ export async function compile(
 }
 
 async function compileInto(source: CompileSource, options: CompileOptions, session: CompileSession, result: CompileResult): Promise<void> {
+  // Before anything opens it: a FIFO would block the format sniffing's open, /dev/zero never ends.
+  if (source.text === undefined) refuseNonRegularInput(source.file, true);
   const inputFormat = options.inputFormat ?? (source.text !== undefined ? 'dts' : guessInputFormat(source.file, session));
   const outputFormat = options.outputFormat ?? guessOutputFormat(options.outFile, inputFormat);
 
@@ -295,7 +300,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     const { readDtb } = await import('../dtb/read.js');
     let bytes: Uint8Array;
     try {
-      bytes = fs.readFileSync(source.file);
+      bytes = readRegularFile(source.file);
     } catch {
       result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;

@@ -3,7 +3,7 @@
  * underline to the span's end on the same line), as gcc prints them. Tabs before the column are
  * kept in the caret line so the caret lines up in any terminal.
  */
-import * as fs from 'node:fs';
+import { readRegularFile } from '../input-file.js';
 import type { Span } from '../diagnostics.js';
 
 export interface Excerpt {
@@ -13,7 +13,10 @@ export interface Excerpt {
   marker: string;
 }
 
-/** Reads each file once per report; a file that cannot be read gives no excerpts. */
+/** Larger files are not read again for excerpts (inputs are limited to 64 MiB by default). */
+const EXCERPT_FILE_BYTES = 256 * 2 ** 20;
+
+/** Reads each file once per report; a file that cannot be read (a FIFO, a huge file) gives no excerpts. */
 export class SourceCache {
   private readonly lines = new Map<string, string[] | null>();
 
@@ -21,7 +24,7 @@ export class SourceCache {
     let cached = this.lines.get(file);
     if (cached === undefined) {
       try {
-        cached = fs.readFileSync(file, 'latin1').split(/\r?\n/);
+        cached = readRegularFile(file, EXCERPT_FILE_BYTES).toString('latin1').split(/\r?\n/);
       } catch {
         cached = null;
       }

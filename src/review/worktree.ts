@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readRegularFile } from '../input-file.js';
 
 export class ReviewError extends Error {}
 
@@ -42,7 +43,7 @@ export function isMbox(text: string): boolean {
 
 /** Applies the patch in `dir` and returns the paths it touched (absolute, inside `dir`). */
 export function applyPatch(dir: string, patchFile: string): string[] {
-  const text = fs.readFileSync(patchFile, 'utf8');
+  const text = readRegularFile(patchFile).toString('utf8');
   const abs = path.resolve(patchFile);
   if (isMbox(text)) {
     const before = git(dir, ['rev-parse', 'HEAD'], 'worktree').trim();
