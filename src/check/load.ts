@@ -47,7 +47,7 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   if (isBlobFile(file)) {
     const { loadTree } = await import('../overlay/inputs.js');
     try {
-      const loaded = await loadTree(file, { cpp: false, includeDirs: [], defines: [] });
+      const loaded = await loadTree(file, { cpp: false, includeDirs: [], defines: [], ...(options.limits ? { limits: options.limits } : {}) });
       return { file, tree: loaded.tree, diagnostics: loaded.diagnostics, dependencies: [file] };
     } catch (err) {
       if (err instanceof DiagnosticError) return { file, diagnostics: [err.diagnostic], dependencies: [file] };

@@ -115,7 +115,7 @@ async function loadDts(
   if (text === undefined && options.cpp) {
     const pre = await preprocessFile(source.file, options, session);
     ({ text, map } = unicodeToBytes(pre.text, pre.map));
-    result.dependencies.push(...pre.dependencies);
+    for (const dependency of pre.dependencies) result.dependencies.push(dependency);
     for (const d of pre.diagnostics) {
       result.diagnostics.push(d);
       result.messages.push(`${errorLine(d)}\n`);
@@ -141,8 +141,8 @@ async function loadDts(
   const topText = map ? undefined : text;
   const readText = (file: string): string | undefined =>
     file === source.file && topText !== undefined ? topText : host.read(file)?.toString('latin1');
-  const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limitsWith(options.limits)['incbin-bytes'] });
-  result.dependencies.push(...parsed.dependencies);
+  const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limits['incbin-bytes'], maxTotalIncbinBytes: limits['input-bytes'] });
+  for (const dependency of parsed.dependencies) result.dependencies.push(dependency);
   let failed = false;
   for (const d of parsed.diagnostics) {
     result.diagnostics.push(d);
@@ -309,7 +309,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     // what dtc's own reader accepts (flattree.c), not libfdt's stricter rules; its warnings are
     // printed whatever -q says, as dtc prints them
     const warnings: Diagnostic[] = [];
-    tree = readDtb(bytes, { file: source.file, lenient: true, warnings, maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'] });
+    tree = readDtb(bytes, { file: source.file, lenient: true, warnings, maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'], maxReservations: limits['memreserve-entries'] });
     for (const w of warnings) {
       result.diagnostics.push(w);
       result.messages.push(`Warning: ${w.message}\n`);

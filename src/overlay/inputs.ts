@@ -55,7 +55,7 @@ export async function loadTree(file: string, options: SourceOptions): Promise<Lo
   if (isBlob(bytes)) {
     const max = limits['dtb-bytes'];
     if (bytes.length > max) throw limitError('dtb-bytes', `${file} is ${bytes.length} bytes, which`, max, { file, line: 1, column: 1 });
-    return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
+    return { file, tree: readBlobForOverlay(bytes, file, limits), fromSource: false, messages: [], diagnostics: [] };
   }
 
   const { compile } = await import('../compile/index.js');
