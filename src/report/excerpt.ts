@@ -4,7 +4,7 @@
  * kept in the caret line so the caret lines up in any terminal.
  */
 import { readRegularFile } from '../input-file.js';
-import type { Span } from '../diagnostics.js';
+import { excerptWindow, type Span } from '../diagnostics.js';
 
 export interface Excerpt {
   line: number;
@@ -36,14 +36,19 @@ export class SourceCache {
   excerpt(span: Span): Excerpt | undefined {
     const lines = this.linesOf(span.file);
     if (!lines || span.line < 1 || span.line > lines.length) return undefined;
-    const text = lines[span.line - 1].replace(/\s+$/, '');
-    const col = Math.max(1, Math.min(span.column, text.length + 1));
-    let lead = '';
+    const full = lines[span.line - 1]!.replace(/\s+$/, '');
+    const fullCol = Math.max(1, Math.min(span.column, full.length + 1));
+    // a long line is cut around the column, and marked with … where it is cut
+    const { start, end } = excerptWindow(full.length, fullCol);
+    const before = start > 0 ? '…' : '';
+    const text = full.slice(start, end);
+    const col = fullCol - start;
+    let lead = before ? ' ' : '';
     for (let i = 0; i < col - 1; i++) lead += text[i] === '\t' ? '\t' : ' ';
     let width = 1;
-    if (span.endLine === span.line && span.endColumn !== undefined && span.endColumn > col) width = span.endColumn - col + 1;
+    if (span.endLine === span.line && span.endColumn !== undefined && span.endColumn > fullCol) width = span.endColumn - fullCol + 1;
     else if (span.endLine !== undefined && span.endLine > span.line) width = Math.max(1, text.length - col + 1);
     width = Math.min(width, Math.max(1, text.length - col + 1));
-    return { line: span.line, text, marker: `${lead}^${'~'.repeat(width - 1)}` };
+    return { line: span.line, text: `${before}${text}${end < full.length ? '…' : ''}`, marker: `${lead}^${'~'.repeat(width - 1)}` };
   }
 }

@@ -30,11 +30,17 @@ export function diagnosticSubject(d: Diagnostic): string {
   return d.property ? `${d.path}:${d.property}: ` : `${d.path}: `;
 }
 
+/**
+ * Findings the text report lists; the rest are counted (the summary line and `--format json`
+ * have them all). Like gcc's -fmax-errors: one hostile line must not print without end.
+ */
+export const MAX_TEXT_DIAGNOSTICS = 1000;
+
 export function formatText(report: Report, options: TextOptions): string {
   const paint = (style: keyof typeof SGR, s: string): string => (options.color ? `\x1b[${SGR[style]}m${s}\x1b[0m` : s);
   const sources = new SourceCache();
   const out: string[] = [];
-  for (const d of report.diagnostics) {
+  for (const d of report.diagnostics.slice(0, MAX_TEXT_DIAGNOSTICS)) {
     const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.column}: ` : '';
     out.push(`${paint('bold', where)}${paint(SEVERITY_COLOR[d.severity], `${d.severity}:`)} ${diagnosticSubject(d)}${d.message} ${paint('dim', `[${d.rule}]`)}`);
     if (d.span && options.excerpts !== false) {
@@ -47,7 +53,9 @@ export function formatText(report: Report, options: TextOptions): string {
     }
     for (const r of d.related ?? []) out.push(`${paint('bold', `${r.span.file}:${r.span.line}:${r.span.column}:`)} ${paint('cyan', 'note:')} ${r.message}`);
   }
-  if (report.boards) out.push(...boardTable(report.boards));
+  const unlisted = report.diagnostics.length - MAX_TEXT_DIAGNOSTICS;
+  if (unlisted > 0) out.push(`${paint('cyan', 'note:')} ${plural(unlisted, 'more finding')} not listed (the first ${MAX_TEXT_DIAGNOSTICS} are; --format json lists all)`);
+  if (report.boards) for (const row of boardTable(report.boards)) out.push(row);
   out.push(summaryLine(report, options.color));
   return out.join('\n') + '\n';
 }
