@@ -59,6 +59,20 @@ export class DiagnosticError extends Error {
  */
 export class InputError extends Error {}
 
+/** Most characters of a source line an excerpt shows: a 50 MB line must not print 100 MB. */
+export const EXCERPT_MAX_CHARS = 160;
+
+/**
+ * The part [start, end) of a line of `length` characters that an excerpt shows: all of it when
+ * short, else EXCERPT_MAX_CHARS around `column` (1-based), a third of them before it. The caller
+ * marks a cut side with `…`.
+ */
+export function excerptWindow(length: number, column: number, max = EXCERPT_MAX_CHARS): { start: number; end: number } {
+  if (length <= max) return { start: 0, end: length };
+  const start = Math.max(0, Math.min(column - 1 - Math.floor(max / 3), length - max));
+  return { start, end: start + max };
+}
+
 export function formatSpan(span: Span): string {
   return `${span.file}:${span.line}:${span.column}`;
 }

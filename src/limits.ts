@@ -26,6 +26,8 @@ export interface Limits {
   'dtb-bytes': number;
   /** Overlays applied to one base. */
   overlays: number;
+  /** Entries of a blob's memory reservation map (16 bytes each in the blob, ~150 in memory). */
+  'memreserve-entries': number;
 }
 
 const MiB = 1 << 20;
@@ -40,6 +42,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   'input-bytes': 64 * MiB,
   'dtb-bytes': 256 * MiB,
   overlays: 1024,
+  'memreserve-entries': 65_536,
 });
 
 export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
@@ -58,6 +61,24 @@ export function parseLimit(spec: string, into: Partial<Limits> = {}): Partial<Li
 
 export function limitsWith(overrides: Partial<Limits> | undefined): Limits {
   return { ...DEFAULT_LIMITS, ...overrides };
+}
+
+/** V8's stack overflow: a RangeError, like an array, string or BigInt grown past the engine's limits, which are not nesting. */
+export function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+/**
+ * A RangeError that is not a stack overflow (an array, string or BigInt past V8's own limits): the
+ * input outgrew something no `--limit` names. Located where the stage stopped.
+ */
+export function engineLimitError(err: RangeError, span?: Span): DiagnosticError {
+  return new DiagnosticError({
+    rule: 'limit/engine',
+    severity: 'error',
+    message: `input too large to process: ${err.message} (a limit of the JavaScript engine)`,
+    ...(span ? { span } : {}),
+  });
 }
 
 /** The error of an exceeded limit: names the limit and how to raise it. */

@@ -104,6 +104,17 @@ describe('limits', () => {
     expect(over.diagnostics.at(-1)!.rule).toBe('limit/property-bytes');
   });
 
+  it('input-bytes: the bytes all /incbin/s insert, each counted every time (40 incbins of one file)', async () => {
+    fs.writeFileSync(path.join(dir, 'four-k.bin'), Buffer.alloc(4096));
+    const props = Array.from({ length: 40 }, (_, i) => `\tp${i} = /incbin/("four-k.bin");`).join('\n');
+    const r = await compileText('many-incbins.dts', `/dts-v1/;\n/ {\n${props}\n};\n`, ['--limit', 'input-bytes=64K']);
+    expect(r.exitCode).toBe(1);
+    // the 17th incbin brings the total to 69,632 bytes > 65,536: stopped there, before inserting it
+    expect(r.diagnostics.at(-1)).toMatchObject({ rule: 'limit/input-bytes', span: { file: 'many-incbins.dts', line: 19 } });
+    expect(r.messages.at(-1)).toMatch(/the bytes all \/incbin\/s insert \(69632 with this one\) exceeds the limit of 65536/);
+    expect((await compileText('few-incbins.dts', `/dts-v1/;\n/ {\n${props}\n};\n`, ['--limit', 'input-bytes=200K'])).exitCode).toBe(0);
+  });
+
   it('input-bytes: the file itself, and the file with its includes', async () => {
     const big = await compileText('big.dts', `/dts-v1/;\n/ { };\n/* ${'x'.repeat(3000)} */\n`, ['--limit', 'input-bytes=1000']);
     expect(big.exitCode).toBe(1);
@@ -135,6 +146,32 @@ describe('limits', () => {
     expect(r.exitCode).toBe(1);
     expect(r.diagnostics.at(-1)!.rule).toBe('limit/dtb-bytes');
     expect(() => readDtb(blob, { maxBytes: 1024 })).toThrow(/exceeds the limit of 1024/);
+  });
+
+  it('memreserve-entries: a blob with more reservation entries than the limit (compile, apply, check), at the byte offset', async () => {
+    // 1,000 entries of 16 bytes; the default (65,536) stands for 1 MiB of map, ~10 MB in memory
+    const entries = Buffer.alloc(1001 * 16);
+    for (let i = 0; i < 1000; i++) {
+      entries.writeBigUInt64BE(BigInt(i + 1) * 4096n, i * 16);
+      entries.writeBigUInt64BE(4096n, i * 16 + 8);
+    }
+    const struct = Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 9]);
+    const header = Buffer.alloc(40);
+    const offStruct = 40 + entries.length;
+    [0xd00dfeed, offStruct + struct.length, offStruct, offStruct + struct.length, 40, 17, 16, 0, 0, struct.length].forEach((w, i) => header.writeUInt32BE(w, i * 4));
+    fs.writeFileSync(path.join(dir, 'reserved.dtb'), Buffer.concat([header, entries, struct]));
+    expect(DEFAULT_LIMITS['memreserve-entries']).toBe(65_536);
+    const ok = await compileWith(['-q', '-I', 'dtb', '-O', 'dts'], 'reserved.dtb', dir);
+    expect(ok.exitCode).toBe(0);
+    const r = await compileWith(['-q', '-I', 'dtb', '-O', 'dts', '--limit', 'memreserve-entries=999'], 'reserved.dtb', dir);
+    expect(r.exitCode).toBe(1);
+    expect(r.diagnostics.at(-1)!.rule).toBe('dtb/too-many-reservations');
+    expect(r.messages.at(-1)).toMatch(/reserved\.dtb: memory reservation map has more than 999 entries \(--limit memreserve-entries=N to change it\) \(byte offset 0x3e98\)/);
+    for (const command of [['apply', 'reserved.dtb', 'reserved.dtb'], ['check', 'reserved.dtb']]) {
+      const run = spawnSync(process.execPath, [cli, ...command, '--limit', 'memreserve-entries=999'], { cwd: dir, encoding: 'utf8' });
+      expect(run.stdout + run.stderr).toContain('memory reservation map has more than 999 entries');
+      expect(run.status).not.toBe(0);
+    }
   });
 
   it('overlays: more overlays than the limit (API and apply CLI)', async () => {

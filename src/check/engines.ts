@@ -28,9 +28,12 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
     const load = { bindings: options.bindings, coreSchemas: core.dir };
     if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet(load))));
     const set = await pending;
+    const bindingProblems = set.runtime.diagnostics.length;
     const { diagnostics } = schema.validate(tree, set);
     schema.persistSchemaSet(set);
     log.diagnostics.push(...diagnostics);
+    // Bindings this tree needed that could not be compiled (reported once per process, by the tree that met them).
+    log.diagnostics.push(...set.runtime.diagnostics.slice(bindingProblems));
     const missing = schema.missingSchemasWarning(set, core.origin);
     if (missing) log.diagnostics.push(missing);
     const coreNote = coreSchemaNote(core, dtschemaVersionOf);

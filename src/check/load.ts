@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import { refuseNonRegularInput } from '../input-file.js';
 import type { CompileSession } from '../compile/index.js';
 import type { Tree } from '../tree/model.js';
 import { SOURCE_EXTENSIONS, type CheckOptions } from './options.js';
@@ -37,10 +38,16 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   if (!fs.existsSync(file)) {
     return { file, diagnostics: [{ rule: 'input/read', severity: 'error', message: `${file}: no such file` }], dependencies: [] };
   }
+  try {
+    refuseNonRegularInput(file); // before isBlobFile opens it: a FIFO would block
+  } catch (err) {
+    if (err instanceof DiagnosticError) return { file, diagnostics: [err.diagnostic], dependencies: [] };
+    throw err;
+  }
   if (isBlobFile(file)) {
     const { loadTree } = await import('../overlay/inputs.js');
     try {
-      const loaded = await loadTree(file, { cpp: false, includeDirs: [], defines: [] });
+      const loaded = await loadTree(file, { cpp: false, includeDirs: [], defines: [], ...(options.limits ? { limits: options.limits } : {}) });
       return { file, tree: loaded.tree, diagnostics: loaded.diagnostics, dependencies: [file] };
     } catch (err) {
       if (err instanceof DiagnosticError) return { file, diagnostics: [err.diagnostic], dependencies: [file] };

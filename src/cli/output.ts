@@ -170,10 +170,21 @@ export function installInterruptHandler(): void {
   };
   process.once('SIGINT', stop('SIGINT', EXIT_INTERRUPTED));
   process.once('SIGTERM', stop('SIGTERM', 143));
-  // The reader went away (`… | head`): stop quietly with a shell's SIGPIPE status, as cat(1) does, not a stack.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    removePendingOutputs();
-    process.exit(141);
-  });
+}
+
+/** 128 + SIGPIPE: the status a shell reports for dtc when its reader goes away. */
+export const EXIT_CLOSED_PIPE = 141;
+
+/**
+ * A closed stdout or stderr (`compile -O dts x.dts | head -c 10`): stop quietly, as dtc does (it
+ * dies of SIGPIPE), instead of an uncaught `write EPIPE` with a stack. Temporary outputs go too.
+ */
+export function installClosedPipeHandler(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      removePendingOutputs();
+      process.exit(EXIT_CLOSED_PIPE);
+    });
+  }
 }

@@ -123,6 +123,8 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
         }
       }
     }
+    // A binding that could not be compiled (an unusable pattern, an unknown $ref) left nodes unchecked: that fails.
+    if (problems.some((d) => d.severity === 'error')) return EXIT_FINDINGS;
     // An undocumented compatible, asked for with --unmatched, fails like an error (dt-validate -m).
     if (unmatched.length && opts.failOn !== 'never') return EXIT_FINDINGS;
     return exitStatusFor(diagnostics, opts.failOn);

@@ -20,6 +20,7 @@ import type { Tree } from '../tree/model.js';
 import { counterAfterChecks, nodesWithPhandleProperty, PhandleAllocator } from '../tree/phandles.js';
 import { sortTree } from '../tree/sort.js';
 import { sandboxFor, type Sandbox } from '../sandbox.js';
+import { FileTooLargeError, readRegularFile, refuseNonRegularInput } from '../input-file.js';
 import { limitError, limitsWith, type Limits } from '../limits.js';
 import type { Node } from '../tree/model.js';
 import { excerpt } from './excerpt.js';
@@ -140,7 +141,7 @@ async function loadDts(
       return undefined;
     }
     ({ text, map } = unicodeToBytes(pre.text, pre.map));
-    result.dependencies.push(...pre.dependencies);
+    for (const dependency of pre.dependencies) result.dependencies.push(dependency);
     for (const d of pre.diagnostics) {
       result.diagnostics.push(d);
       result.messages.push(`${errorLine(d)}\n`);
@@ -166,8 +167,8 @@ async function loadDts(
   const topText = map ? undefined : text;
   const readText = (file: string): string | undefined =>
     file === source.file && topText !== undefined ? topText : host.read(file)?.toString('latin1');
-  const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limitsWith(options.limits)['incbin-bytes'] });
-  result.dependencies.push(...parsed.dependencies);
+  const parsed = parseDts(text, source.file, { host, map, maxIncbinBytes: limits['incbin-bytes'], maxTotalIncbinBytes: limits['input-bytes'] });
+  for (const dependency of parsed.dependencies) result.dependencies.push(dependency);
   let failed = false;
   // a thrown error (dtc's die) is the last diagnostic the parser gives, and the run ends with it
   const fatal = parsed.fatal;
@@ -215,10 +216,12 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
   const maxBytes = limits['input-bytes'];
   let oversize: { file: string; size: number } | undefined;
   const readFile = (p: string): string => {
-    const size = fs.statSync(p).size;
-    if (size <= maxBytes) return fs.readFileSync(p, 'utf8');
-    oversize ??= { file: p, size };
-    throw new Error('too large'); // the cache records it as unreadable; reported below
+    try {
+      return readRegularFile(p, maxBytes).toString('utf8');
+    } catch (err) {
+      if (err instanceof FileTooLargeError) oversize ??= { file: p, size: err.size }; // the cache records it as unreadable; reported below
+      throw err;
+    }
   };
   const run = () => preprocess(file, {
     includeDirs: options.includeDirs,
@@ -310,6 +313,8 @@ export async function compile(
 }
 
 async function compileInto(source: CompileSource, options: CompileOptions, session: CompileSession, result: CompileResult): Promise<void> {
+  // Before anything opens it: a FIFO would block the format sniffing's open, /dev/zero never ends.
+  if (source.text === undefined) refuseNonRegularInput(source.file, true);
   const inputFormat = options.inputFormat ?? (source.text !== undefined ? 'dts' : guessInputFormat(source.file, session));
   const outputFormat = options.outputFormat ?? guessOutputFormat(options.outFile, inputFormat);
 
@@ -320,14 +325,14 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   else if (inputFormat === 'fs') {
     const { readFsTree } = await import('../tree/fstree.js');
     const read = readFsTree(source.file, limits);
-    result.messages.push(...read.warnings.map((w) => `${w}\n`));
+    for (const w of read.warnings) result.messages.push(`${w}\n`);
     tree = read.tree;
   } else {
     const { readDtb } = await import('../dtb/read.js');
     let bytes: Uint8Array;
     try {
       // standard input was read by the CLI already, as text of latin1 bytes
-      bytes = source.text !== undefined ? Buffer.from(source.text, 'latin1') : fs.readFileSync(source.file);
+      bytes = source.text !== undefined ? Buffer.from(source.text, 'latin1') : readRegularFile(source.file);
     } catch {
       result.messages.push(`FATAL ERROR: Couldn't open "${source.file}": No such file or directory\n`);
       result.exitCode = EXIT_INPUT_ERROR;
@@ -336,7 +341,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     // what dtc's own reader accepts (flattree.c), not libfdt's stricter rules; its warnings are
     // printed whatever -q says, as dtc prints them
     const warnings: Diagnostic[] = [];
-    tree = readDtb(bytes, { file: source.file, lenient: true, warnings, maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'] });
+    tree = readDtb(bytes, { file: source.file, lenient: true, warnings, maxDepth: limits['node-depth'], maxBytes: limits['dtb-bytes'], maxReservations: limits['memreserve-entries'] });
     for (const w of warnings) {
       result.diagnostics.push(w);
       result.messages.push(`Warning: ${w.message}\n`);
@@ -376,8 +381,9 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
 
   const phandles = new PhandleAllocator(tree.root, options.phandleFormat, counterAfterChecks(tree.root, hadPhandle));
   // dtc prints these without a newline
-  if (options.autoAliases) result.messages.push(...generateLabelTree(tree.root, 'aliases', undefined).warnings);
-  if (options.symbols) result.messages.push(...generateLabelTree(tree.root, '__symbols__', phandles).warnings);
+  // Messages one by one, never push(...list): a list can hold one entry per node of a huge tree.
+  if (options.autoAliases) for (const w of generateLabelTree(tree.root, 'aliases', undefined).warnings) result.messages.push(w);
+  if (options.symbols) for (const w of generateLabelTree(tree.root, '__symbols__', phandles).warnings) result.messages.push(w);
   if (fixups) {
     generateFixupsTree(tree.root, '__fixups__');
     generateLocalFixupsTree(tree.root, '__local_fixups__');
@@ -393,7 +399,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
       alignSize: options.alignSize,
       quiet: options.quiet,
     });
-    result.messages.push(...written.warnings.map((w) => `${w}\n`));
+    for (const w of written.warnings) result.messages.push(`${w}\n`);
     result.output = written.bytes;
   } else if (outputFormat === 'dts') {
     const { printDts } = await import('../output/dts.js');

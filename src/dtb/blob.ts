@@ -19,6 +19,7 @@ export const DTB_RULES = {
   'dtb/bad-token': 'a word where a token belongs is no FDT_* token',
   'dtb/too-deep': 'nodes nest deeper than the configured limit (maxDepth)',
   'dtb/too-large': 'the blob is larger than the configured limit (maxBytes, --limit dtb-bytes)',
+  'dtb/too-many-reservations': 'the memory reservation map has more entries than the configured limit (maxReservations, --limit memreserve-entries)',
   'dtb/warning': "dtc's non-fatal remarks: subnodes before a property, FDT_NOP in a pre-v16 blob",
 } as const;
 

@@ -120,7 +120,12 @@ function checkBlocks(r: BlobReader, h: Header, headerEnd: number): void {
   }
 }
 
-export function readReservations(r: BlobReader, h: Header): MemoryReservation[] {
+/**
+ * The memory reservation map. Each entry is 16 bytes in the blob but ~150 in memory (an object,
+ * two BigInts): 8M entries fit under the default dtb-bytes and took over 1.4 GB per 32 MB, so
+ * their number is limited (`maxEntries`, `--limit memreserve-entries`).
+ */
+export function readReservations(r: BlobReader, h: Header, maxEntries = Infinity): MemoryReservation[] {
   const reservations: MemoryReservation[] = [];
   // Every entry is 16 bytes, so this ends within totalsize / 16 iterations.
   for (let at = h.offMemRsvmap; ; at += FDT_RESERVE_ENTRY_SIZE) {
@@ -130,6 +135,9 @@ export function readReservations(r: BlobReader, h: Header): MemoryReservation[] 
     const address = r.u64(at);
     const size = r.u64(at + 8);
     if (size === 0n) return reservations;
+    if (reservations.length >= maxEntries) {
+      r.fail('dtb/too-many-reservations', `memory reservation map has more than ${maxEntries} entries (--limit memreserve-entries=N to change it)`, at);
+    }
     reservations.push({ address, size, labels: [] });
   }
 }

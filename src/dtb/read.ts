@@ -17,6 +17,7 @@ import type { Tree } from '../tree/model.js';
 import { align, BlobReader, DtbFormatError, StringsBlock, type Block } from './blob.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_NOP, FDT_PROP, hasFullPathNames, tokenName } from './format.js';
 import { readHeader, readReservations, type Header } from './header.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 
 export { DTB_RULES, DtbFormatError, type DtbRule } from './blob.js';
 
@@ -34,6 +35,8 @@ export interface ReadDtbOptions {
   maxDepth?: number;
   /** Largest blob accepted, in bytes (unlimited by default). */
   maxBytes?: number;
+  /** Most memory reservation entries accepted (default: the `memreserve-entries` limit's default). */
+  maxReservations?: number;
   /** Receives dtc's non-fatal warnings (subnodes before a property, NOP in a pre-v16 blob). */
   warnings?: Diagnostic[];
 }
@@ -202,7 +205,8 @@ export function assignPhandles(root: Node): void {
     const node = pending.pop()!;
     const phandle = phandleValue(node.getProperty('phandle')) || phandleValue(node.getProperty('linux,phandle'));
     if (phandle) node.phandle = phandle;
-    pending.push(...node.children);
+    // One push per child: a spread of 125,000 siblings overflows the call stack.
+    for (const child of node.children) pending.push(child);
   }
 }
 
@@ -221,7 +225,7 @@ export function readDtb(bytes: Uint8Array, opts: ReadDtbOptions = {}): Tree {
   }
   const r = new BlobReader(bytes, opts.file);
   const header = readHeader(r, lenient);
-  const reservations = readReservations(r, header);
+  const reservations = readReservations(r, header, opts.maxReservations ?? DEFAULT_LIMITS['memreserve-entries']);
   const root = readStructure(r, header, opts, lenient);
   assignPhandles(root);
   return { v1: true, plugin: false, reservations, root, bootCpuidPhys: header.bootCpuidPhys };

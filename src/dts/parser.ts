@@ -12,7 +12,7 @@ import { DiagnosticError } from '../diagnostics.js';
 import { DataBuilder } from '../tree/data.js';
 import type { ChildItem, DtsSource, MemReserveDef, NodeBody, PropItem, Ref, TopItem } from './ast.js';
 import { bytesToString, Lexer, Tok, type Mark, type TokenPos } from './lexer.js';
-import { limitError } from '../limits.js';
+import { engineLimitError, isStackOverflow, limitError } from '../limits.js';
 import type { PositionMap } from './position-map.js';
 import type { SourceHost } from './source.js';
 
@@ -22,6 +22,11 @@ export interface ParseOptions {
   map?: PositionMap;
   /** Largest `/incbin/` accepted (bytes inserted); unlimited by default. */
   maxIncbinBytes?: number;
+  /**
+   * Most bytes all `/incbin/`s together may insert (`input-bytes`): forty incbins of one 60 MB
+   * file insert 2.4 GB, though the file is read once.
+   */
+  maxTotalIncbinBytes?: number;
 }
 
 export interface ParseResult {
@@ -50,6 +55,7 @@ export function parseDts(text: string, fileName: string, options: ParseOptions):
     source = parser.parseSourceFile();
   } catch (err) {
     if (err instanceof DiagnosticError) parser.diagnostics.push((fatal = err.diagnostic));
+    else if (err instanceof RangeError && !isStackOverflow(err)) parser.diagnostics.push((fatal = engineLimitError(err, parser.lexer.span()).diagnostic));
     else if (err instanceof RangeError) {
       // only integer expressions recurse; thousands of nested parentheses exhaust the JS stack
       parser.diagnostics.push({
@@ -70,12 +76,15 @@ class Parser {
   readonly diagnostics: Diagnostic[] = [];
   private readonly host: SourceHost;
   private readonly maxIncbinBytes: number;
+  private readonly maxTotalIncbinBytes: number;
+  private incbinTotal = 0;
 
   private readonly scratch = new DataBuilder(1 << 12);
 
   constructor(text: string, fileName: string, options: ParseOptions) {
     this.host = options.host;
     this.maxIncbinBytes = options.maxIncbinBytes ?? Infinity;
+    this.maxTotalIncbinBytes = options.maxTotalIncbinBytes ?? Infinity;
     this.lexer = new Lexer(text, fileName, options.host, options.map);
     this.lexer.onDiagnostic = (d) =>
       this.diagnostics.push({ rule: 'parse/lexical', severity: d.severity, message: d.message, span: d.span });
@@ -482,6 +491,10 @@ class Parser {
     const start = offset > BigInt(bytes.length) ? bytes.length : Number(offset);
     const end = length === undefined ? bytes.length : Math.min(bytes.length, start + Number(length > BigInt(bytes.length) ? BigInt(bytes.length) : length));
     if (end - start > this.maxIncbinBytes) throw limitError('incbin-bytes', `/incbin/ of ${end - start} bytes`, this.maxIncbinBytes, nameSpan);
+    this.incbinTotal += end - start;
+    if (this.incbinTotal > this.maxTotalIncbinBytes) {
+      throw limitError('input-bytes', `the bytes all /incbin/s insert (${this.incbinTotal} with this one)`, this.maxTotalIncbinBytes, nameSpan);
+    }
     d.addMarker('none');
     d.appendBytes(bytes.subarray(start, end));
   }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { NotRegularFileError, readRegularFile, refuseNonRegularInput } from '../input-file.js';
 import { sandboxRefusal, type Sandbox } from '../sandbox.js';
 
 export interface OpenedSource {
@@ -78,19 +79,29 @@ export class FileSourceHost implements SourceHost {
     return this.sandbox && sandboxRefusal(this.sandbox, path.resolve(this.cwd, found), name);
   }
 
+  /** The file's bytes; undefined when it is missing or not a regular file (never opened blocking). */
   read(name: string): Buffer | undefined {
     const full = path.resolve(this.cwd, name);
     let bytes = this.cache.get(full);
     if (bytes === undefined) {
       try {
-        const st = fs.statSync(full);
-        bytes = st.isFile() ? fs.readFileSync(full) : null;
+        bytes = readRegularFile(full);
       } catch {
         bytes = null;
       }
       this.cache.set(full, bytes);
     }
     return bytes ?? undefined;
+  }
+
+  /** Why `name` is not read when it is a FIFO, a device or a socket (a folder is dtc's business). */
+  private notRegular(name: string): string | undefined {
+    try {
+      refuseNonRegularInput(path.resolve(this.cwd, name), true);
+      return undefined;
+    } catch (err) {
+      return err instanceof NotRegularFileError ? NotRegularFileError.describe(name, err.kind) : undefined;
+    }
   }
 
   /** True when `name` is a folder (which C's fopen() would open). */
@@ -102,7 +113,7 @@ export class FileSourceHost implements SourceHost {
     }
   }
 
-  private find(name: string, currentDir: string | undefined, binary = false): { path: string; bytes: Buffer | undefined; tooLarge?: string } | undefined {
+  private find(name: string, currentDir: string | undefined, binary = false): { path: string; bytes: Buffer | undefined; tooLarge?: string; notRegular?: string } | undefined {
     const candidates: string[] = [];
     candidates.push(currentDir === undefined || name.startsWith('/') ? name : joinPath(currentDir, name));
     for (const dir of this.searchPaths) candidates.push(name.startsWith('/') ? name : joinPath(dir, name));
@@ -110,6 +121,8 @@ export class FileSourceHost implements SourceHost {
       // the size is checked before the file is read: a huge file is never loaded
       const tooLarge = this.tooLarge(candidate, binary);
       if (tooLarge) return { path: candidate, bytes: undefined, tooLarge };
+      const notRegular = this.notRegular(candidate);
+      if (notRegular) return { path: candidate, bytes: undefined, notRegular };
       const bytes = this.read(candidate);
       if (bytes) return { path: candidate, bytes };
       if (this.isDirectory(candidate)) return { path: candidate, bytes: undefined };
@@ -123,6 +136,7 @@ export class FileSourceHost implements SourceHost {
     const sandboxed = this.refusal(found.path, name);
     if (sandboxed) return { path: found.path, text: '', refused: sandboxed, refusedRule: 'input/sandbox' };
     if (found.tooLarge) return { path: found.path, text: '', refused: found.tooLarge, refusedRule: 'limit/input-bytes' };
+    if (found.notRegular) return { path: found.path, text: '', refused: found.notRegular, refusedRule: 'input/not-regular' };
     if (!found.bytes) return { path: found.path, text: '', directory: true };
     return { path: found.path, text: found.bytes.toString('latin1') };
   }
@@ -132,6 +146,7 @@ export class FileSourceHost implements SourceHost {
     const sandboxed = found && this.refusal(found.path, name);
     if (found && sandboxed) return { path: found.path, bytes: new Uint8Array(0), refused: sandboxed, refusedRule: 'input/sandbox' };
     if (found?.tooLarge) return { path: found.path, bytes: new Uint8Array(0), refused: found.tooLarge, refusedRule: 'limit/incbin-bytes' };
+    if (found?.notRegular) return { path: found.path, bytes: new Uint8Array(0), refused: found.notRegular, refusedRule: 'input/not-regular' };
     return found?.bytes && { path: found.path, bytes: new Uint8Array(found.bytes) };
   }
 }

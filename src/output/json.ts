@@ -242,7 +242,7 @@ function checkValueBudget(root: Node, maxValueBytes: number): void {
     const node = pending.pop()!;
     for (const prop of node.liveProperties()) total += prop.value.bytes.length;
     if (total > maxValueBytes) throw tooLarge(`the tree holds more than ${maxValueBytes} bytes of property values, too many for JSON output`);
-    pending.push(...node.liveChildren());
+    for (const child of node.liveChildren()) pending.push(child); // no spread: a blob may have 100,000s of siblings
   }
 }
 

@@ -3,13 +3,14 @@ import { blobOffsetOf, readDtb } from '../dtb/read.js';
 import type { Node, Tree } from '../tree/model.js';
 import { blobStrings, stalePadding, writePackedFdt } from './flat.js';
 import type { AppliedTree } from './apply.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 
 /**
  * readDtb, plus the non-zero alignment slack of each property (a blob written by fdtoverlay may
  * carry some), so that applying to it again reproduces fdtoverlay's bytes.
  */
-export function readBlobForOverlay(bytes: Uint8Array, file?: string): Tree {
-  const tree = readDtb(bytes, file !== undefined ? { file } : {});
+export function readBlobForOverlay(bytes: Uint8Array, file?: string, limits: Limits = DEFAULT_LIMITS): Tree {
+  const tree = readDtb(bytes, { ...(file !== undefined ? { file } : {}), maxDepth: limits['node-depth'], maxReservations: limits['memreserve-entries'] });
   const visit = (node: Node): void => {
     for (const prop of node.properties) {
       const offset = blobOffsetOf(prop);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
 import { limitError, limitsWith, type Limits } from '../limits.js';
+import { FileTooLargeError, NotRegularFileError, readRegularFile } from '../input-file.js';
 import type { Tree } from '../tree/model.js';
 import { readBlobForOverlay } from './blob.js';
 
@@ -43,16 +44,20 @@ function isBlob(bytes: Uint8Array): boolean {
 /** Reads a blob or compiles a source; a failure is a DiagnosticError carrying dtc's messages. */
 export async function loadTree(file: string, options: SourceOptions): Promise<LoadedTree> {
   let bytes: Buffer;
+  const limits = limitsWith(options.limits);
+  const maxBytes = Math.max(limits['dtb-bytes'], limits['input-bytes']);
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readRegularFile(file, maxBytes);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a folder' : 'cannot be read';
+    if (err instanceof FileTooLargeError) throw limitError(maxBytes === limits['dtb-bytes'] ? 'dtb-bytes' : 'input-bytes', `${file} is ${err.size} bytes, which`, maxBytes, { file, line: 1, column: 1 });
+    if (err instanceof NotRegularFileError && !err.directory) throw err;
+    const reason = err instanceof NotRegularFileError ? 'is a folder' : 'cannot be read';
     throw new DiagnosticError({ rule: 'input/read', severity: 'error', message: `${file} ${reason}` });
   }
   if (isBlob(bytes)) {
-    const max = limitsWith(options.limits)['dtb-bytes'];
+    const max = limits['dtb-bytes'];
     if (bytes.length > max) throw limitError('dtb-bytes', `${file} is ${bytes.length} bytes, which`, max, { file, line: 1, column: 1 });
-    return { file, tree: readBlobForOverlay(bytes, file), fromSource: false, messages: [], diagnostics: [] };
+    return { file, tree: readBlobForOverlay(bytes, file, limits), fromSource: false, messages: [], diagnostics: [] };
   }
 
   const { compile } = await import('../compile/index.js');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiagnosticError } from '../diagnostics.js';
+import { readRegularFile } from '../input-file.js';
 
 export interface SmrSpec {
   sid: number;
@@ -127,7 +128,7 @@ async function readYaml(file: string): Promise<unknown> {
   const yaml = await import('js-yaml');
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file).toString('utf8');
   } catch {
     throw new DiagnosticError({ rule: 'pas/profile', severity: 'error', message: `${file} cannot be read` });
   }

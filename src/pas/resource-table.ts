@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticError, type Diagnostic, type Span } from '../diagnostics.js';
+import { readRegularFile } from '../input-file.js';
 import { hex } from './dt.js';
 import { finding } from './rules.js';
 
@@ -55,7 +56,7 @@ export async function loadResourceTables(file: string): Promise<ResourceTables> 
   const yaml = await import('js-yaml');
   let raw: unknown;
   try {
-    raw = yaml.load(fs.readFileSync(file, 'utf8'));
+    raw = yaml.load(readRegularFile(file).toString('utf8'));
   } catch (err) {
     throw new DiagnosticError({ rule: 'pas/rsc-table-wellformed', severity: 'error', message: `${file}: ${(err as Error).message.split('\n')[0]}` });
   }
@@ -67,7 +68,7 @@ export async function loadResourceTables(file: string): Promise<ResourceTables> 
   for (const [key, value] of Object.entries(rps)) {
     if (typeof value.file === 'string') {
       const bin = path.resolve(path.dirname(file), value.file);
-      out.set(key, { ...parseBinaryTable(new Uint8Array(fs.readFileSync(bin)), bin), size: n(value.size) });
+      out.set(key, { ...parseBinaryTable(new Uint8Array(readRegularFile(bin)), bin), size: n(value.size) });
       continue;
     }
     const entries = ((value.entries as Record<string, unknown>[] | undefined) ?? []).map((e) => ({

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../input-file.js';
 import { lexFile, type LexedFile } from './lexer.js';
 
 /**
@@ -27,7 +27,8 @@ export class PreprocessCache {
   }
 
   /**
-   * The file tokenised, or null when it cannot be read. Lexing errors propagate as DiagnosticError.
+   * The file tokenised, or null when it cannot be read. Lexing errors propagate as DiagnosticError,
+   * and so does a path that is not a regular file or folder (NotRegularFileError).
    * `keep: false` (a run's main file: in a batch, each board's .dts is read once) lexes without
    * keeping the tokens, which would otherwise stay in memory for the rest of the batch; a file
    * already kept is still reused.
@@ -37,8 +38,10 @@ export class PreprocessCache {
     if (hit !== undefined) return hit;
     let text: string;
     try {
-      text = readFile ? readFile(path) : readFileSync(path, 'utf8');
-    } catch {
+      text = readFile ? readFile(path) : readRegularFile(path).toString('utf8');
+    } catch (err) {
+      // A FIFO or a device is an error at the #include; a folder is skipped, as cpp does.
+      if (err instanceof NotRegularFileError && !err.directory) throw err;
       this.lexed.set(path, null);
       return null;
     }

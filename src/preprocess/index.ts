@@ -3,6 +3,7 @@
  * does before dtc, with a map from every character of the output back to the original sources.
  */
 import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
+import { engineLimitError, isStackOverflow } from '../limits.js';
 import type { Sandbox } from '../sandbox.js';
 import { PreprocessCache } from './cache.js';
 import { cppError } from './errors.js';
@@ -63,10 +64,11 @@ export function preprocess(file: string, opts: PreprocessOptions): PreprocessRes
   } catch (e) {
     if (e instanceof DiagnosticError) throw e;
     const at = pp.where();
-    if (e instanceof RangeError) {
+    if (isStackOverflow(e)) {
       // Deeply nested macro arguments or #if parentheses can exhaust the JS stack: an input error.
-      cppError('expansion-limit', `input nested too deeply to preprocess (${e.message})`, at.file, at.line, at.column);
+      cppError('expansion-limit', `input nested too deeply to preprocess (${(e as Error).message})`, at.file, at.line, at.column);
     }
+    if (e instanceof RangeError) throw engineLimitError(e, { file: at.file, line: at.line, column: at.column });
     // A bug of ours must still reach the user as a positioned diagnostic, not a stack trace.
     cppError('internal', `internal preprocessor error: ${e instanceof Error ? e.message : String(e)}`, at.file, at.line, at.column);
   }

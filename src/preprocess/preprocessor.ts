@@ -6,6 +6,7 @@ import { Expander } from './expander.js';
 import { evaluateCondition, type ExprSource } from './expression.js';
 import { lexFile, type LexedFile } from './lexer.js';
 import { BUILTIN_DEFS, PREDEFINED, buildTime, dateLiteral, quoteString, timeLiteral, timestampLiteral } from './builtins.js';
+import { NotRegularFileError } from '../input-file.js';
 import { sandboxRefusal, type Sandbox } from '../sandbox.js';
 import { findInclude, lookupKey, type FoundInclude } from './includes.js';
 import { Builtin, DefineError, parseDefine, type MacroDef } from './macro.js';
@@ -580,9 +581,15 @@ export class Preprocessor extends Expander {
     return next !== null ? run() : this.withDirectiveLine(tokens, start, end, run);
   }
 
-  private findInclude(name: string, angled: boolean, next: boolean): FoundInclude | null {
+  /** `at`: where a path that is not a regular file (a FIFO, /dev/zero) is reported. */
+  private findInclude(name: string, angled: boolean, next: boolean, at: Loc): FoundInclude | null {
     const buf = this.buffer;
-    return findInclude(this.cache, this.config, name, angled, next, buf.path, buf.parent === null ? -1 : buf.dirIndex);
+    try {
+      return findInclude(this.cache, this.config, name, angled, next, buf.path, buf.parent === null ? -1 : buf.dirIndex);
+    } catch (err) {
+      if (err instanceof NotRegularFileError) this.failAt(NotRegularFileError.describe(name, err.kind), at, 'include-not-regular');
+      throw err;
+    }
   }
 
   private hasInclude(nextDir: boolean, next: () => Token): boolean {
@@ -593,14 +600,14 @@ export class Preprocessor extends Expander {
     const { name, angled } = this.headerName([], 0, 0, this.directiveHash, next);
     const close = next();
     if (close.kind !== T.CLOSE_PAREN) this.failAt('missing \')\' after "__has_include" operand', this.loc, 'if');
-    return this.findInclude(name, angled, nextDir) !== null;
+    return this.findInclude(name, angled, nextDir, open) !== null;
   }
 
   private doInclude(hash: Token, directive: Token, tokens: readonly Token[], start: number, end: number): void {
     const kind = directive.text;
     const { name, angled } = this.headerName(tokens, start, end, hash, null);
     if (name === '') this.failAt(`empty filename in #${kind}`, hash, 'include');
-    const found = this.findInclude(name, angled, kind === 'include_next');
+    const found = this.findInclude(name, angled, kind === 'include_next', tokens[start] ?? hash);
     if (found === null) this.failAt(`${name}: No such file or directory`, tokens[start] ?? hash, 'include-not-found');
     const refused = this.config.sandbox && sandboxRefusal(this.config.sandbox, found.path, name);
     if (refused) this.failAt(refused, tokens[start] ?? hash, 'include-sandbox');

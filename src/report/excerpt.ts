@@ -3,9 +3,9 @@
  * underline to the span's end on the same line), as gcc prints them. Tabs before the column are
  * kept in the caret line so the caret lines up in any terminal.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Span } from '../diagnostics.js';
+import { readRegularFile } from '../input-file.js';
+import { excerptWindow, type Span } from '../diagnostics.js';
 
 export interface Excerpt {
   line: number;
@@ -14,9 +14,13 @@ export interface Excerpt {
   marker: string;
 }
 
+/** Larger files are not read again for excerpts (inputs are limited to 64 MiB by default). */
+const EXCERPT_FILE_BYTES = 256 * 2 ** 20;
+
 /**
- * Reads each file once per report; a file that cannot be read gives no excerpts. `texts` (by
- * absolute path) win over the disk: review's findings point at the patched text, not the user's.
+ * Reads each file once per report; a file that cannot be read (a FIFO, a huge file) gives no
+ * excerpts. `texts` (by absolute path) win over the disk: review's findings point at the patched
+ * text, not the user's.
  */
 export class SourceCache {
   private readonly lines = new Map<string, string[] | null>();
@@ -27,7 +31,7 @@ export class SourceCache {
     let cached = this.lines.get(file);
     if (cached === undefined) {
       try {
-        cached = (this.texts.get(path.resolve(file)) ?? fs.readFileSync(file, 'latin1')).split(/\r?\n/);
+        cached = (this.texts.get(path.resolve(file)) ?? readRegularFile(file, EXCERPT_FILE_BYTES).toString('latin1')).split(/\r?\n/);
       } catch {
         cached = null;
       }
@@ -39,14 +43,19 @@ export class SourceCache {
   excerpt(span: Span): Excerpt | undefined {
     const lines = this.linesOf(span.file);
     if (!lines || span.line < 1 || span.line > lines.length) return undefined;
-    const text = lines[span.line - 1].replace(/\s+$/, '');
-    const col = Math.max(1, Math.min(span.column, text.length + 1));
-    let lead = '';
+    const full = lines[span.line - 1]!.replace(/\s+$/, '');
+    const fullCol = Math.max(1, Math.min(span.column, full.length + 1));
+    // a long line is cut around the column, and marked with … where it is cut
+    const { start, end } = excerptWindow(full.length, fullCol);
+    const before = start > 0 ? '…' : '';
+    const text = full.slice(start, end);
+    const col = fullCol - start;
+    let lead = before ? ' ' : '';
     for (let i = 0; i < col - 1; i++) lead += text[i] === '\t' ? '\t' : ' ';
     let width = 1;
-    if (span.endLine === span.line && span.endColumn !== undefined && span.endColumn > col) width = span.endColumn - col + 1;
+    if (span.endLine === span.line && span.endColumn !== undefined && span.endColumn > fullCol) width = span.endColumn - fullCol + 1;
     else if (span.endLine !== undefined && span.endLine > span.line) width = Math.max(1, text.length - col + 1);
     width = Math.min(width, Math.max(1, text.length - col + 1));
-    return { line: span.line, text, marker: `${lead}^${'~'.repeat(width - 1)}` };
+    return { line: span.line, text: `${before}${text}${end < full.length ? '…' : ''}`, marker: `${lead}^${'~'.repeat(width - 1)}` };
   }
 }

@@ -30,9 +30,17 @@ export function diagnosticSubject(d: Diagnostic): string {
   return d.property ? `${d.path}:${d.property}: ` : `${d.path}: `;
 }
 
+/**
+ * Findings the text report lists; the rest are counted (the summary line and `--format json`
+ * have them all). Like gcc's -fmax-errors: one hostile line must not print without end.
+ */
+export const MAX_TEXT_DIAGNOSTICS = 1000;
+
 export function formatText(report: Report, options: TextOptions): string {
   const sources = new SourceCache(report.sourceTexts);
-  const out = report.diagnostics.flatMap((d) => diagnosticLines(d, sources, options));
+  const out = report.diagnostics.slice(0, MAX_TEXT_DIAGNOSTICS).flatMap((d) => diagnosticLines(d, sources, options));
+  const unlisted = report.diagnostics.length - MAX_TEXT_DIAGNOSTICS;
+  if (unlisted > 0) out.push(`${painter(options.color)('cyan', 'note:')} ${plural(unlisted, 'more finding')} not listed (the first ${MAX_TEXT_DIAGNOSTICS} are; --format json lists all)`);
   if (report.boards) out.push(...boardTable(report.boards));
   out.push(summaryLine(report, options.color));
   return out.join('\n') + '\n';

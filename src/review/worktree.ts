@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readRegularFile } from '../input-file.js';
 
 export class ReviewError extends Error {}
 
@@ -64,7 +65,7 @@ const DIFF_ARGS = ['diff', '--no-color', '--no-ext-diff', '--src-prefix=a/', '--
 
 /** Applies the patch in `dir`: an mbox with `git am`, a plain diff with `git apply`. */
 export function applyPatch(dir: string, patchFile: string): AppliedPatch {
-  const text = fs.readFileSync(patchFile, 'utf8');
+  const text = readRegularFile(patchFile).toString('utf8');
   const abs = path.resolve(patchFile);
   const inside = (names: string) => names.split('\n').filter(Boolean).map((f) => path.join(dir, f));
   if (isMbox(text)) {

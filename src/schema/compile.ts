@@ -19,11 +19,12 @@ import * as ajvUtil from 'ajv/dist/compile/util.js';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import type { ValidateFunction, CodeKeywordDefinition, KeywordCxt } from 'ajv';
 import { _, str } from 'ajv';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic, Span } from '../diagnostics.js';
 import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
-import { bindingRegExp, pythonToJsRegex } from './regex.js';
+import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpLike } from './regex.js';
+import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
@@ -264,7 +265,7 @@ export function mergeTrivialPatterns(schema: Json): Json {
  */
 export class DocumentedCompatibles {
   private readonly names = new Set<string>();
-  private readonly patterns: RegExp[] = [];
+  private readonly patterns: RegExpLike[] = [];
 
   constructor(schema: JsonObject | undefined) {
     const props = schema && isObject(schema.properties) ? schema.properties : undefined;
@@ -275,11 +276,9 @@ export class DocumentedCompatibles {
       if (!isObject(entry)) continue;
       if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') this.names.add(n);
       if (typeof entry.pattern === 'string') {
-        try {
-          this.patterns.push(new RegExp(pythonToJsRegex(entry.pattern)));
-        } catch {
-          // A pattern JavaScript cannot compile documents nothing.
-        }
+        // A pattern that cannot be compiled documents nothing.
+        const re = compileBindingPattern(entry.pattern);
+        if (re) this.patterns.push(re);
       }
     }
   }
@@ -365,6 +364,19 @@ export class SchemaRuntime {
   }
 
   private compileFresh(ref: string, owner: string): ValidateFunction | null {
+    const cycle = findRefCycle(ref, (id) => this.byId.get(id));
+    if (cycle) {
+      const span = this.spanOfProblem(owner, undefined);
+      const names = cycle.map((r) => r.replace(/^http:\/\/devicetree\.org\/schemas\//, ''));
+      this.diagnostics.push({
+        rule: 'schema/ref-cycle',
+        severity: 'error',
+        message: `${owner}: $ref cycle ${names.join(' → ')} never reaches a value (it would recurse forever); the schema is not used`,
+        schema: owner,
+        ...(span ? { span } : {}),
+      });
+      return null;
+    }
     this.addToAjv(owner);
     for (let attempt = 0; attempt < 200; attempt++) {
       try {
@@ -373,7 +385,8 @@ export class SchemaRuntime {
       } catch (err) {
         const missing = (err as { missingSchema?: string }).missingSchema;
         if (missing === undefined) {
-          this.diagnostics.push({ rule: 'schema/compile', severity: 'error', message: `${owner}: ${(err as Error).message}`, schema: owner });
+          const span = this.spanOfProblem(owner, err);
+          this.diagnostics.push({ rule: 'schema/compile', severity: 'error', message: `${owner}: ${(err as Error).message}`, schema: owner, ...(span ? { span } : {}) });
           return null;
         }
         const id = normalizeId(missing);
@@ -390,6 +403,26 @@ export class SchemaRuntime {
       }
     }
     return null;
+  }
+
+  /**
+   * Where a schema that ajv refused comes from: its file, and for an unusable pattern the first
+   * line that holds it (the processed schema has no positions; the pattern's text is searched).
+   */
+  private spanOfProblem(owner: string, err: unknown): Span | undefined {
+    const file = this.byId.get(owner)?.$filename;
+    if (typeof file !== 'string' || !path.isAbsolute(file)) return undefined;
+    let line = 1;
+    if (err instanceof BindingPatternError) {
+      try {
+        const text = fs.readFileSync(file, 'utf8');
+        const at = text.indexOf(err.pattern.slice(0, 200));
+        if (at >= 0) line = text.slice(0, at).split('\n').length;
+      } catch {
+        // The file has gone: its name is still the best location.
+      }
+    }
+    return { file, line, column: 1 };
   }
 
   /**

@@ -5,7 +5,7 @@
  * carries no types; this table is how its bytes are decoded.
  */
 import { isObject, isStringSchema, type Json, type JsonObject } from './json.js';
-import { pythonToJsRegex } from './regex.js';
+import { compileBindingPattern, type RegExpLike } from './regex.js';
 
 /** [[outer min, outer max], [inner min, inner max]] */
 export type Dim = [[number, number], [number, number]];
@@ -187,7 +187,7 @@ export function buildPropTypeTable(schemas: JsonObject[]): PropTypeTable {
     if (table[key]![0]!.type !== null) patternProps[key] = table[key]!;
     delete table[key];
   }
-  const patterns = Object.entries(patternProps).map(([p, v]) => [compilePythonRegex(p), v] as const);
+  const patterns = Object.entries(patternProps).map(([p, v]) => [compileBindingPattern(p), v] as const);
   for (const key of Object.keys(table)) {
     if (table[key]![0]!.type !== null) continue;
     if (patterns.some(([re, v]) => v[0]!.type && re?.test(key))) delete table[key];
@@ -195,27 +195,15 @@ export function buildPropTypeTable(schemas: JsonObject[]): PropTypeTable {
   return { props: table, patternProps };
 }
 
-/** Python `re` syntax that JavaScript spells differently; undefined when it cannot be compiled. */
-export function compilePythonRegex(pattern: string): RegExp | undefined {
-  try {
-    const re = new RegExp(pythonToJsRegex(pattern));
-    re.test(''); // V8 compiles on first use: "Regular expression too large" is thrown there, not above
-    return re;
-  } catch {
-    return undefined;
-  }
-}
-
-
 /** Types and dimensions of one property name, as dt-validate's property_get_type(_dim). */
 export class PropTypeLookup {
-  private readonly patterns: { re: RegExp; entries: PropType[] }[];
+  private readonly patterns: { re: RegExpLike; entries: PropType[] }[];
   private readonly typeCache = new Map<string, Set<string>>();
 
   constructor(readonly table: PropTypeTable) {
     this.patterns = [];
     for (const [p, entries] of Object.entries(table.patternProps)) {
-      const re = compilePythonRegex(p);
+      const re = compileBindingPattern(p);
       if (re) this.patterns.push({ re, entries });
     }
   }

@@ -6,7 +6,7 @@
  * could not match.
  */
 import { isObject, type Json } from './json.js';
-import { pythonToJsRegex } from './regex.js';
+import { compileBindingPattern, type RegExpLike } from './regex.js';
 
 export interface SelectIndex {
   /** compatible string → indexes (into `always`) of schemas selectable only through it. */
@@ -14,8 +14,8 @@ export interface SelectIndex {
   /** Selects on the node name alone (made from `$nodename`): node name → indexes, for `const` names. */
   byNodeName: Map<string, number[]>;
   /** Selects on a node-name pattern, and one alternation of them all to reject most nodes in one test. */
-  byNodePattern: { index: number; re: RegExp }[];
-  anyNodePattern: RegExp | undefined;
+  byNodePattern: { index: number; pattern: string; re: RegExpLike }[];
+  anyNodePattern: RegExpLike | undefined;
   /** Other schemas: index and the properties their select requires. */
   generic: { index: number; required: string[] }[];
 }
@@ -62,14 +62,12 @@ export function buildSelectIndex(always: string[], selectOf: (id: string) => Jso
       byNodeName.set(byName.const, [...(byNodeName.get(byName.const) ?? []), index]);
       return;
     }
-    if (byName?.pattern !== undefined) {
-      try {
-        byNodePattern.push({ index, re: new RegExp(pythonToJsRegex(byName.pattern)) });
-        return;
-      } catch {
-        // Not compilable here: left to ajv below.
-      }
+    const re = byName?.pattern !== undefined ? compileBindingPattern(byName.pattern) : undefined;
+    if (re) {
+      byNodePattern.push({ index, pattern: byName!.pattern!, re });
+      return;
     }
+    // A pattern not compilable here is left to ajv below (which reports it).
     const strings = containsStrings(select ?? true);
     if (strings) {
       for (const s of new Set(strings)) {
@@ -82,12 +80,7 @@ export function buildSelectIndex(always: string[], selectOf: (id: string) => Jso
     const required = isObject(select) && Array.isArray(select.required) ? select.required.filter((r): r is string => typeof r === 'string') : [];
     generic.push({ index, required });
   });
-  let anyNodePattern: RegExp | undefined;
-  try {
-    anyNodePattern = byNodePattern.length ? new RegExp(byNodePattern.map((p) => `(?:${p.re.source})`).join('|')) : undefined;
-  } catch {
-    anyNodePattern = undefined;
-  }
+  const anyNodePattern = byNodePattern.length ? compileBindingPattern(byNodePattern.map((p) => `(?:${p.pattern})`).join('|')) : undefined;
   return { byCompatible, byNodeName, byNodePattern, anyNodePattern, generic };
 }
 

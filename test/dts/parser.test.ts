@@ -63,6 +63,26 @@ describe('parseDts errors', () => {
   const errors = (text: string): string[] =>
     parseDts(text, 'e.dts', { host }).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.span!.line}:${d.span!.column} ${d.message}`);
 
+  it('a RangeError that is not a stack overflow is an engine limit, not "expression nested too deeply"', () => {
+    const failing: SourceHost = {
+      open: () => undefined,
+      openBinary: () => {
+        throw new RangeError('Array buffer allocation failed');
+      },
+    };
+    const r = parseDts('/dts-v1/;\n/ { p = /incbin/("x"); };\n', 'e.dts', { host: failing });
+    expect(r.diagnostics).toMatchObject([{ rule: 'limit/engine', message: 'input too large to process: Array buffer allocation failed (a limit of the JavaScript engine)', span: { file: 'e.dts', line: 2 } }]);
+    // a stack overflow still says so
+    const overflowing: SourceHost = {
+      open: () => undefined,
+      openBinary: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    };
+    const deep = parseDts('/dts-v1/;\n/ { p = /incbin/("x"); };\n', 'e.dts', { host: overflowing });
+    expect(deep.diagnostics.map((d) => d.message)).toEqual(['expression nested too deeply']);
+  });
+
   it('stops at a syntax error, at the offending token', () => {
     expect(errors('/dts-v1/;\n/ {\n\tp = <1>\n};\n')).toEqual(['4:1 syntax error']);
     expect(errors('/ { };')).toEqual(['1:1 syntax error']);

@@ -63,6 +63,40 @@ describe('validate command', () => {
     expect(out).toContain('iommus');
   });
 
+  it.each([
+    ['an invalid pattern', '"(["', "pattern '([' is not usable: Unterminated character class"],
+    ['10,000 open groups', `"${'('.repeat(10_000)}"`, `pattern '${'('.repeat(79)}…' is not usable: groups nested more than 100 deep`],
+  ])('%s in a binding is an error at its file and line, and fails the run (validate and check)', async (_what, pattern, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-broken-'));
+    try {
+      const file = path.join(dir, 'acme,gadget.yaml');
+      const yaml = ['$id: http://devicetree.org/schemas/acme,gadget.yaml#', '$schema: http://devicetree.org/meta-schemas/core.yaml#', 'title: Gadget', 'properties:', '  compatible:', '    const: acme,undocumented-gadget', '  acme,mode:', `    pattern: ${pattern}`, ''];
+      fs.writeFileSync(file, yaml.join('\n'));
+      expect(await main(['validate', path.join(fixtures, 'board.dts'), '--bindings', bindings, '--bindings', dir])).toBe(1);
+      expect(err).toContain(`${file}:8:1: error: http://devicetree.org/schemas/acme,gadget.yaml: ${message}`);
+      expect(err.length).toBeLessThan(1000);
+      err = '';
+      expect(await main(['check', path.join(fixtures, 'board.dts'), '--bindings', bindings, '--bindings', dir])).toBe(1);
+      expect(out + err).toContain(message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a $ref cycle between bindings (a → b → a) is reported by name, not a stack overflow', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-cycle-'));
+    try {
+      const head = (name: string) => [`$id: http://devicetree.org/schemas/${name}.yaml#`, '$schema: http://devicetree.org/meta-schemas/core.yaml#', `title: ${name}`];
+      fs.writeFileSync(path.join(dir, 'a.yaml'), [...head('a'), '$ref: b.yaml#', 'properties:', '  compatible:', '    const: acme,undocumented-gadget', ''].join('\n'));
+      fs.writeFileSync(path.join(dir, 'b.yaml'), [...head('b'), '$ref: a.yaml#', ''].join('\n'));
+      expect(await main(['validate', path.join(fixtures, 'board.dts'), '--bindings', bindings, '--bindings', dir])).toBe(1);
+      expect(err).toContain(`${path.join(dir, 'a.yaml')}:1:1: error: http://devicetree.org/schemas/a.yaml: $ref cycle a.yaml → b.yaml → a.yaml never reaches a value`);
+      expect(err).not.toContain('call stack');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names an unknown file as an input error', async () => {
     expect(await main(['validate', path.join(fixtures, 'nope.dts'), '--bindings', bindings])).toBe(2);
     expect(err).toContain('nope.dts');

@@ -42,14 +42,21 @@ export const structureChecks = defineFamily('structure', [
     description: 'No two children of a node have the same full name (name and unit address).',
     rationale: 'A path must name one node; a blob with two same-named siblings is ambiguous to every consumer.',
     node(ctx, node) {
+      // dtc compares each live child with every later sibling, deleted ones included; the same
+      // pairs in the same order, but only among same-named siblings (a blob may hold 100,000s).
       const children = node.children;
+      const byName = new Map<string, number[]>();
+      children.forEach((child, i) => {
+        const same = byName.get(child.name);
+        if (same) same.push(i);
+        else byName.set(child.name, [i]);
+      });
       for (let i = 0; i < children.length; i++) {
         const child = children[i]!;
         if (child.deleted) continue;
-        // dtc compares against every later sibling, deleted ones included
-        for (let j = i + 1; j < children.length; j++) {
-          if (children[j]!.name === child.name) ctx.fail(children[j], 'Duplicate node name');
-        }
+        const same = byName.get(child.name)!;
+        if (same.length === 1) continue;
+        for (const j of same) if (j > i) ctx.fail(children[j], 'Duplicate node name');
       }
     },
   },
