@@ -25,6 +25,7 @@ import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { bindingRegExp, pythonToJsRegex } from './regex.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
+import { PyValidator, type PyError } from './py-errors.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
@@ -381,6 +382,17 @@ export class SchemaRuntime {
     } catch {
       // A read-only cache only costs time.
     }
+  }
+
+  private py: PyValidator | undefined;
+
+  /**
+   * Why `instance` fails schema `id`, as Python's jsonschema 4.10.3 (dt-validate) reports it:
+   * asked only after the compiled validator said it fails.
+   */
+  explain(id: string, instance: unknown): PyError[] {
+    this.py ??= new PyValidator((url) => this.byId.get(normalizeId(url)));
+    return this.py.errors(instance, this.py.schema(normalizeId(id)));
   }
 
   validator(id: string): ValidateFunction | null {
