@@ -4,9 +4,14 @@
  *   const set = loadSchemaSet({ bindings: [dir], coreSchemas: dtschemaDir });
  *   const { diagnostics, unmatched } = validate(tree, set, { unmatched: true });
  */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import yaml from 'js-yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Tree } from '../tree/model.js';
-import { loadProcessedSet, type LoadSchemaOptions } from './cache.js';
+import { defaultCacheDir, loadProcessedSet, VALIDATOR_CODE_VERSION, type LoadSchemaOptions } from './cache.js';
+import type { JsonObject } from './json.js';
+import { processedSchemaProblem, processedSetFromJson } from './processed-json.js';
 import { SchemaRuntime, type RuntimeOptions } from './compile.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
@@ -29,6 +34,30 @@ export function schemaSetFrom(processed: ProcessedSchemaSet, fromCache = false, 
 export function loadSchemaSet(options: LoadSchemaOptions): SchemaSet {
   const { set, fromCache, validatorDir, loadSchemas } = loadProcessedSet(options);
   return schemaSetFrom(set, fromCache, { ...(validatorDir ? { validatorCacheDir: validatorDir } : {}), ...(loadSchemas ? { loadSchemas } : {}) });
+}
+
+/**
+ * A schema set from a processed schema file's contents (dt-mk-schema's JSON or YAML, ours or
+ * dt-schema's); compiled validators are cached per file content. Throws with the reason when the
+ * text is no processed schema.
+ */
+export function schemaSetFromProcessedText(text: Buffer, cacheDir: string | null = defaultCacheDir()): SchemaSet {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.toString('utf8'));
+  } catch {
+    try {
+      json = yaml.load(text.toString('utf8'));
+    } catch {
+      throw new Error('preprocessed schema file is not valid JSON or YAML');
+    }
+  }
+  const problem = processedSchemaProblem(json);
+  if (problem) throw new Error(problem);
+  const key = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return schemaSetFrom(processedSetFromJson(json as JsonObject), false, {
+    ...(cacheDir ? { validatorCacheDir: path.join(cacheDir, 'validators', `processed-${key}-${VALIDATOR_CODE_VERSION}`) } : {}),
+  });
 }
 
 /** Stores the validators compiled since loading, so the next run does not compile them again. */

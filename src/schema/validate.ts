@@ -20,6 +20,10 @@ import { errorMessage } from './dt-validate-format.js';
 export interface ValidateOptions {
   /** Report compatibles that no schema documents (dt-validate -m). */
   unmatched?: boolean;
+  /** Only schemas whose `$id` contains one of these strings (dt-validate -l). */
+  limit?: string[];
+  /** Only the schema of the node's most specific documented compatible, no select schemas (dt-validate -c). */
+  compatibleMatch?: boolean;
 }
 
 export interface UnmatchedCompatible {
@@ -162,7 +166,9 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       // As in dt-validate: set on the node when it is checked, so its descendants do not have it yet.
       obj.$nodename = [name];
       const instance = obj;
+      const limited = (id: string): boolean => !options.limit || options.limit.some((l) => id.includes(l));
       const run = (id: string): void => {
+        if (!limited(id)) return;
         const validate = runtime.validator(id);
         if (!validate || validate(instance)) return;
         report(id, validate.errors ?? [], instance, node, disabled);
@@ -177,8 +183,10 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
           }
         }
       }
-      for (const i of selectCandidates(selectIndex, obj, compatible, name)) {
+      const candidates = options.compatibleMatch ? [] : selectCandidates(selectIndex, obj, compatible, name);
+      for (const i of candidates) {
         const id = always[i]!;
+        if (!limited(id)) continue;
         if (id === GENERATED_COMPATIBLES_ID) {
           // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
           if (options.unmatched && Array.isArray(compatible) && !documented.allDocumented(compatible as unknown[])) {
