@@ -86,7 +86,11 @@ export function processedSetFromJson(json: JsonObject): ProcessedSchemaSet {
   const generated = generatedCompatibles ?? { $id: GENERATED_COMPATIBLES_ID, select: true };
   schemas.push(generated);
   const propTypes: PropTypeTable = { props: typeTable(json[TYPES_ID], false), patternProps: typeTable(json[PATTERN_TYPES_ID], true) };
-  return { schemas, files, propTypes, ...indexSchemas(schemas), generatedCompatibles: generated, missingRefs: findMissingRefs(schemas), diagnostics: [] };
+  const set: ProcessedSchemaSet = { schemas, files, propTypes, ...indexSchemas(schemas), generatedCompatibles: generated, missingRefs: [], diagnostics: [] };
+  // Only `validate`'s warning reads it; dt-validate, one process per DTB, should not walk every schema for it.
+  let missingRefs: string[] | undefined;
+  Object.defineProperty(set, 'missingRefs', { enumerable: true, get: () => (missingRefs ??= findMissingRefs(schemas)) });
+  return set;
 }
 
 /**
