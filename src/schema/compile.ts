@@ -254,6 +254,8 @@ export interface RuntimeOptions {
   validatorCacheDir?: string;
   /** Reads the processed schemas when `set.schemas` was left empty (cached sets load them lazily). */
   loadSchemas?: () => JsonObject[];
+  /** Reads one processed schema by normalised `$id` when `set.schemas` was left empty: preferred to loadSchemas. */
+  loadSchema?: (id: string) => JsonObject | undefined;
 }
 
 export class SchemaRuntime {
@@ -301,9 +303,17 @@ export class SchemaRuntime {
     return this.byIdMap;
   }
 
+  /** One schema by normalised `$id`: read alone when the set can do that, else from the whole map. */
+  private schemaById(id: string): JsonObject | undefined {
+    const missing = this.missing.get(id);
+    if (missing) return missing;
+    if (!this.byIdMap && !this.set.schemas.length && this.options.loadSchema) return this.options.loadSchema(id);
+    return this.byId.get(id);
+  }
+
   private addToAjv(id: string): boolean {
     if (this.added.has(id)) return true;
-    const schema = this.byId.get(id);
+    const schema = this.schemaById(id);
     if (!schema) return false;
     const copy: JsonObject = mergeTrivialPatterns({ ...schema, $id: id }) as JsonObject;
     delete copy.$schema;
@@ -344,7 +354,7 @@ export class SchemaRuntime {
         });
         const placeholder: JsonObject = { $id: id, not: { description: `Can't find referenced schema: ${missing}` } };
         this.missing.set(id, placeholder);
-        this.byId.set(id, placeholder);
+        this.byIdMap?.set(id, placeholder);
         this.addToAjv(id);
       }
     }
@@ -391,7 +401,7 @@ export class SchemaRuntime {
    * asked only after the compiled validator said it fails.
    */
   explain(id: string, instance: unknown): PyError[] {
-    this.py ??= new PyValidator((url) => this.byId.get(normalizeId(url)));
+    this.py ??= new PyValidator((url) => this.schemaById(normalizeId(url)));
     return this.py.errors(instance, this.py.schema(normalizeId(id)));
   }
 
