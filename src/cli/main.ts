@@ -22,6 +22,15 @@ export async function main(argv: string[]): Promise<number> {
     const { runBundledTool } = await import('./tools.js');
     return runBundledTool(argv[0], argv.slice(1));
   }
+  // dt-schema's programs, with their own (argparse) command lines, for kbuild's DT_MK_SCHEMA / DT_CHECKER.
+  if (argv[0] === 'dt-mk-schema' || argv[0] === 'dt-validate') {
+    const tools = await import('./dt-schema-tools.js');
+    try {
+      return await (argv[0] === 'dt-mk-schema' ? tools.runDtMkSchema(argv.slice(1)) : tools.runDtValidate(argv.slice(1)));
+    } catch (err) {
+      return reportFailure(err);
+    }
+  }
   // a worker thread of `kernel` or `compile` (src/workers/pool.ts)
   if (argv[0] === '__worker') {
     const { serveWorker } = await import('../workers/pool.js');
@@ -62,6 +71,14 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')
+    .allowUnknownOption();
+  program
+    .command('dt-mk-schema')
+    .description("dt-schema's dt-mk-schema (v2025.06.1): bindings to a processed schema, with its own arguments (-j, -o, @file)")
+    .allowUnknownOption();
+  program
+    .command('dt-validate')
+    .description("dt-schema's dt-validate (v2025.06.1): DTBs against a processed schema, dt-validate's exact messages")
     .allowUnknownOption();
   program
     .command('fdtoverlay')

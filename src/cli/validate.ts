@@ -112,9 +112,9 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
           const node = nodeOfDiagnostic.get(d);
           const where = d.span ? `${formatSpan(d.span)}: ` : `${name}: `;
           const subject = node ? `${node.name}${node.compatible !== undefined ? ` (${node.compatible})` : ''}: ` : '';
-          // dt-validate names a finding in a child node by its path below the validated node.
+          // dt-validate's path from the validated node: child nodes, the property, the index (`phy-handle:0`).
           const below = node && d.path && d.path !== node.path && d.path.startsWith(node.path) ? d.path.slice(node.path === '/' ? 1 : node.path.length + 1).replace(/\//g, ':') : '';
-          const prop = [below, d.property].filter((x) => x).join(':');
+          const prop = node?.below ? node.below.join(':') : [below, d.property].filter((x) => x).join(':');
           const propText = prop ? `${prop}: ` : '';
           process.stdout.write(`${where}${d.severity}: ${subject}${propText}${d.message} [${d.rule}]\n\tfrom schema $id: ${d.schema}\n`);
         }

@@ -26,6 +26,7 @@ import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpLike } from './regex.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
+import { PyValidator, type PyError } from './py-errors.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
@@ -294,6 +295,8 @@ export interface RuntimeOptions {
   validatorCacheDir?: string;
   /** Reads the processed schemas when `set.schemas` was left empty (cached sets load them lazily). */
   loadSchemas?: () => JsonObject[];
+  /** Reads one processed schema by normalised `$id` when `set.schemas` was left empty: preferred to loadSchemas. */
+  loadSchema?: (id: string) => JsonObject | undefined;
 }
 
 export class SchemaRuntime {
@@ -341,9 +344,17 @@ export class SchemaRuntime {
     return this.byIdMap;
   }
 
+  /** One schema by normalised `$id`: read alone when the set can do that, else from the whole map. */
+  private schemaById(id: string): JsonObject | undefined {
+    const missing = this.missing.get(id);
+    if (missing) return missing;
+    if (!this.byIdMap && !this.set.schemas.length && this.options.loadSchema) return this.options.loadSchema(id);
+    return this.byId.get(id);
+  }
+
   private addToAjv(id: string): boolean {
     if (this.added.has(id)) return true;
-    const schema = this.byId.get(id);
+    const schema = this.schemaById(id);
     if (!schema) return false;
     const copy: JsonObject = mergeTrivialPatterns({ ...schema, $id: id }) as JsonObject;
     delete copy.$schema;
@@ -398,7 +409,7 @@ export class SchemaRuntime {
         });
         const placeholder: JsonObject = { $id: id, not: { description: `Can't find referenced schema: ${missing}` } };
         this.missing.set(id, placeholder);
-        this.byId.set(id, placeholder);
+        this.byIdMap?.set(id, placeholder);
         this.addToAjv(id);
       }
     }
@@ -456,6 +467,17 @@ export class SchemaRuntime {
     } catch {
       // A read-only cache only costs time.
     }
+  }
+
+  private py: PyValidator | undefined;
+
+  /**
+   * Why `instance` fails schema `id`, as Python's jsonschema 4.10.3 (dt-validate) reports it:
+   * asked only after the compiled validator said it fails.
+   */
+  explain(id: string, instance: unknown): PyError[] {
+    this.py ??= new PyValidator((url) => this.schemaById(normalizeId(url)));
+    return this.py.errors(instance, this.py.schema(normalizeId(id)));
   }
 
   validator(id: string): ValidateFunction | null {

@@ -11,9 +11,9 @@ export function pyRepr(value: unknown): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (value === null || value === undefined) return 'None';
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof value === 'number') return String(value);
-  if (value instanceof RawBytes) return `b'${Buffer.from(value.bytes).toString('latin1')}'`;
+  if (typeof value === 'string') return pyStrRepr(value, false);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value instanceof RawBytes) return `b${pyStrRepr(Buffer.from(value.bytes).toString('latin1'), true)}`;
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
     return `{${Object.entries(value as Record<string, unknown>)
@@ -21,6 +21,22 @@ export function pyRepr(value: unknown): string {
       .join(', ')}}`;
   }
   return String(value);
+}
+
+/** Python's repr() of a str (or, with `bytes`, of a bytes object's latin-1 text): its quote choice and escapes. */
+function pyStrRepr(text: string, bytes: boolean): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === quote) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f || (bytes && code > 0x7e) || (code >= 0x80 && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
 }
 
 /** `instanceOf` finds the value an inner (branch) error is about, for the oneOf/anyOf summary. */

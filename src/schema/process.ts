@@ -38,7 +38,7 @@ export interface ProcessedSchemaSet {
 const SCHEMA_BASE = 'http://devicetree.org/schemas/';
 
 /** Every `$ref` target (without its fragment) of `schemas` that none of them has as `$id`. */
-function findMissingRefs(schemas: JsonObject[]): string[] {
+export function findMissingRefs(schemas: JsonObject[]): string[] {
   const ids = new Set(schemas.map((s) => String(s.$id).replace(/#$/, '')));
   const missing = new Set<string>();
   for (const s of schemas) {
@@ -133,6 +133,14 @@ export function processSchemas(sources: SchemaSource[]): ProcessedSchemaSet {
   const generatedCompatibles = makeCompatibleSchema(schemas);
   schemas.push(generatedCompatibles);
 
+  return { schemas, files, propTypes, ...indexSchemas(schemas), generatedCompatibles, missingRefs: findMissingRefs(schemas), diagnostics };
+}
+
+/**
+ * The schemas applied to every node (those with a `select`) and the map compatible → schema, as
+ * DTValidator builds them, in the schemas' order (the last schema naming a compatible wins).
+ */
+export function indexSchemas(schemas: JsonObject[]): Pick<ProcessedSchemaSet, 'always' | 'compatMap' | 'selects'> {
   const always: string[] = [];
   const selects: Record<string, Json> = Object.create(null);
   const compatMap: Record<string, string> = Object.create(null);
@@ -149,5 +157,5 @@ export function processSchemas(sources: SchemaSource[]): ProcessedSchemaSet {
       for (const c of compatibles) compatMap[c] = id;
     }
   }
-  return { schemas, files, propTypes, always, compatMap, selects, generatedCompatibles, missingRefs: findMissingRefs(schemas), diagnostics };
+  return { always, compatMap, selects };
 }

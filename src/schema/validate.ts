@@ -12,12 +12,18 @@ import { decodeTree, isDtNode, type DtNode } from './decode.js';
 import type { SchemaRuntime } from './compile.js';
 import { GENERATED_COMPATIBLES_ID } from './process.js';
 import type { PropTypeLookup } from './prop-types.js';
-import { formatErrorMessage } from './messages.js';
+import { formatErrorMessage, pyRepr } from './messages.js';
 import { selectCandidates } from './select.js';
+import { absolutePath, type PathPart, type PyError } from './py-errors.js';
+import { errorMessage } from './dt-validate-format.js';
 
 export interface ValidateOptions {
   /** Report compatibles that no schema documents (dt-validate -m). */
   unmatched?: boolean;
+  /** Only schemas whose `$id` contains one of these strings (dt-validate -l). */
+  limit?: string[];
+  /** Only the schema of the node's most specific documented compatible, no select schemas (dt-validate -c). */
+  compatibleMatch?: boolean;
 }
 
 export interface UnmatchedCompatible {
@@ -25,9 +31,16 @@ export interface UnmatchedCompatible {
   compatibles: string[];
 }
 
+/** One error as dt-validate prints it, in its order (see dt-validate-format.ts). */
+export type DtValidateMessage =
+  | { kind: 'error'; nodename: string; compatible?: string; schemaId: string; error: PyError }
+  | { kind: 'unmatched'; path: string; compatibles: unknown[] };
+
 export interface ValidationResult {
   diagnostics: Diagnostic[];
   unmatched: UnmatchedCompatible[];
+  /** What dt-validate would print, in its order: every error (knock-ons included) and unmatched line. */
+  messages: DtValidateMessage[];
 }
 
 interface ErrorGroup {
@@ -139,6 +152,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const decoded = decodeTree(tree.root, lookup);
   const diagnostics: Diagnostic[] = [];
   const unmatched: UnmatchedCompatible[] = [];
+  const messages: DtValidateMessage[] = [];
   const { compatMap, always } = runtime.set;
   const selectIndex = runtime.selectIndex();
   const documented = runtime.documentedCompatibles();
@@ -152,7 +166,9 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       // As in dt-validate: set on the node when it is checked, so its descendants do not have it yet.
       obj.$nodename = [name];
       const instance = obj;
+      const limited = (id: string): boolean => !options.limit || options.limit.some((l) => id.includes(l));
       const run = (id: string): void => {
+        if (!limited(id)) return;
         const validate = runtime.validator(id);
         if (!validate || validate(instance)) return;
         report(id, validate.errors ?? [], instance, node, disabled);
@@ -167,12 +183,18 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
           }
         }
       }
-      for (const i of selectCandidates(selectIndex, obj, compatible, name)) {
+      const candidates = options.compatibleMatch ? [] : selectCandidates(selectIndex, obj, compatible, name);
+      for (const i of candidates) {
         const id = always[i]!;
+        if (!limited(id)) continue;
         if (id === GENERATED_COMPATIBLES_ID) {
           // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
           if (options.unmatched && Array.isArray(compatible) && !documented.allDocumented(compatible as unknown[])) {
             unmatched.push({ path: node.path, compatibles: compatible as string[] });
+            // dt-validate prints its line once per error: once per undocumented string.
+            for (const c of compatible as unknown[]) {
+              if (!documented.allDocumented([c])) messages.push({ kind: 'unmatched', path: node.path, compatibles: compatible as unknown[] });
+            }
           }
           continue;
         }
@@ -187,6 +209,12 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   };
 
   const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
+    const explained = runtime.explain(id, instance);
+    if (explained.length) {
+      reportExplained(id, explained, instance, node, disabled);
+      return;
+    }
+    // The interpreter found nothing where ajv failed: say what ajv says.
     for (const { error, inner } of groupErrors(errors)) {
       if (disabled || statusDisabled(instanceAt(instance, error.instancePath))) {
         if (touchesRequired(error) || inner.some(touchesRequired)) continue;
@@ -210,10 +238,140 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
     }
   };
 
+  const reportExplained = (id: string, errors: PyError[], instance: DtNode, node: Node, disabled: boolean): void => {
+    const compat = Array.isArray(instance.compatible) ? String((instance.compatible as unknown[])[0]) : undefined;
+    const nodename = node === tree.root ? '/' : node.name;
+    const kept = errors.filter((e) => !((disabled || statusDisabled(e.instance)) && filteredWhenDisabled(e)));
+    const made = new Map<PyError, Diagnostic>();
+    for (const error of kept) {
+      messages.push({ kind: 'error', nodename, ...(compat !== undefined ? { compatible: compat } : {}), schemaId: id, error });
+      const root = knockOnRoot(error, kept);
+      const where = locatePath(absolutePath(error), instance, node, decoded.nodes, error);
+      if (root) {
+        // Not a finding of its own: the properties failed their own schemas, so they count as unevaluated.
+        const rootDiagnostic = made.get(root);
+        if (rootDiagnostic) {
+          if (where.span) (rootDiagnostic.related ??= []).push({ message: `hence also: ${error.message}`, span: where.span });
+          else rootDiagnostic.message += ` (hence also: ${error.message})`;
+          continue;
+        }
+      }
+      const d: Diagnostic = {
+        rule: `schema/${error.keyword ?? 'false'}`,
+        severity: 'error',
+        message: explainMessage(error),
+        path: where.path,
+        ...(where.property !== undefined ? { property: where.property } : {}),
+        ...(where.span ? { span: where.span } : {}),
+        schema: id,
+      };
+      diagnostics.push(d);
+      made.set(error, d);
+      nodeOfDiagnostic.set(d, { name: nodename, path: node.path, ...(compat !== undefined ? { compatible: compat } : {}), below: where.below });
+    }
+  };
+
   check(decoded.root, '/', false);
-  return { diagnostics, unmatched };
+  return { diagnostics, unmatched, messages };
+}
+
+/** dt-validate's filter for disabled nodes: errors about `required` or `unevaluatedProperties`, here or in a context. */
+function filteredWhenDisabled(error: PyError): boolean {
+  const touches = (e: PyError): boolean => e.schemaPath.some((s) => s === 'required' || s === 'unevaluatedProperties');
+  return touches(error) || error.context.some(touches);
+}
+
+function startsWith(path: PathPart[], prefix: PathPart[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+}
+
+/**
+ * For an "Unevaluated properties" error whose every property failed its own schema in another error
+ * (jsonschema counts such properties as unevaluated): that other error, the root cause.
+ */
+function knockOnRoot(error: PyError, all: PyError[]): PyError | undefined {
+  if (error.keyword !== 'unevaluatedProperties' || !error.extras?.length) return undefined;
+  const at = absolutePath(error);
+  let root: PyError | undefined;
+  for (const extra of error.extras) {
+    const cause = all.find((e) => e !== error && startsWith(absolutePath(e), [...at, extra]));
+    if (!cause) return undefined;
+    if (!root || all.indexOf(cause) < all.indexOf(root)) root = cause;
+  }
+  return root && all.indexOf(root) < all.indexOf(error) ? root : undefined;
+}
+
+/** Required properties of a branch (and its allOf parts) that the instance has. */
+function presentRequired(branch: unknown, instance: unknown): string[] {
+  if (typeof branch !== 'object' || branch === null || typeof instance !== 'object' || instance === null) return [];
+  const out: string[] = [];
+  const b = branch as Record<string, unknown>;
+  if (Array.isArray(b.required)) for (const p of b.required) if (typeof p === 'string' && p in (instance as object)) out.push(p);
+  if (Array.isArray(b.allOf)) for (const sub of b.allOf) out.push(...presentRequired(sub, instance));
+  return out;
+}
+
+/** Our own words for a oneOf valid under several branches: which properties make each branch match. */
+function severalBranchesMessage(error: PyError): string {
+  const branches = error.validUnder ?? [];
+  const named = branches.map((b) => presentRequired(b, error.instance));
+  if (named.every((n) => n.length)) {
+    const props = [...new Set(named.flat())].map((p) => pyRepr(p));
+    return `valid under ${branches.length} branches of a oneOf, which allows exactly one: it has ${props.slice(0, -1).join(', ')} and ${props[props.length - 1]} (branches ${branches.map((b) => pyRepr(b)).join(', ')})`;
+  }
+  return `valid under ${branches.length} branches of a oneOf, which allows exactly one: ${branches.map((b) => pyRepr(b)).join(', ')}`;
+}
+
+/** The finding's message: dt-validate's, but a oneOf valid under several branches says so in our words. */
+function explainMessage(error: PyError): string {
+  const own = (e: PyError): string => (e.validUnder ? severalBranchesMessage(e) : e.message);
+  if (error.validUnder) return own(error);
+  if (!error.context.length) return error.message;
+  const nested = (sub: PyError, prefix: string): string => {
+    const below = sub.path.length ? `${sub.path.join(':')}: ` : '';
+    return `${prefix}${below}${errorMessage({ ...sub, context: sub.context.map((c) => ({ ...c, message: own(c) })) }, prefix, nested)}`;
+  };
+  return errorMessage({ ...error, context: error.context.map((c) => ({ ...c, message: own(c) })) }, '', nested);
+}
+
+/** Where a Python-style error points: the live node, the property, the line; `below` is dt-validate's path text. */
+function locatePath(
+  segments: PathPart[],
+  instance: DtNode,
+  node: Node,
+  nodes: Map<DtNode, Node>,
+  error: PyError,
+): { path: string; property?: string; span?: Span; below: string[] } {
+  let curNode = node;
+  let cur: DtNode = instance;
+  let property: string | undefined;
+  for (const seg of segments) {
+    const next = typeof seg === 'string' ? cur[seg] : undefined;
+    if (property === undefined && isDtNode(next) && nodes.has(next)) {
+      cur = next;
+      curNode = nodes.get(next)!;
+      continue;
+    }
+    if (property === undefined) property = String(seg);
+    break;
+  }
+  const below = segments.map(String);
+  if (property === undefined && error.extras?.length) {
+    const first = [...error.extras].sort()[0]!;
+    const child = cur[first];
+    if (isDtNode(child) && nodes.has(child)) {
+      const childSpan = nodes.get(child)!.span;
+      return { path: curNode.path, property: first, ...(childSpan ? { span: childSpan } : {}), below };
+    }
+    const prop = curNode.getProperty(first);
+    const span = prop?.span ?? curNode.span;
+    return { path: curNode.path, property: first, ...(span ? { span } : {}), below };
+  }
+  const prop = property !== undefined ? curNode.getProperty(property) : undefined;
+  const span = prop?.span ?? curNode.span;
+  return { path: curNode.path, ...(property !== undefined ? { property } : {}), ...(span ? { span } : {}), below };
 }
 
 /** The validated node (name, path, first compatible), for dt-validate-style output. */
-export const nodeOfDiagnostic = new WeakMap<Diagnostic, { name: string; path: string; compatible?: string }>();
+export const nodeOfDiagnostic = new WeakMap<Diagnostic, { name: string; path: string; compatible?: string; below?: string[] }>();
 
