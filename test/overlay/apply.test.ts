@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { applyOverlays } from '../../src/overlay/apply.js';
 import { readBlobForOverlay } from '../../src/overlay/blob.js';
 import { OverlayError } from '../../src/overlay/errors.js';
-import { hasShared, sharedDir } from '../support/shared.js';
+import { explainSkip, sharedOrExplain } from '../support/shared.js';
 import { corpusLinux, dtcTests, kernelCpp, ourApply, referenceApply, referenceBlob, tempDir } from './support.js';
 
-if (!hasShared) console.warn(`skipping overlay parity suites: ${sharedDir} is absent`);
+const hasShared = sharedOrExplain('overlay parity suites');
 
 describe.runIf(hasShared)('apply parity with fdtoverlay on dtc-tests', () => {
   const overlayFiles = hasShared ? fs.readdirSync(dtcTests).filter((f) => /^overlay_.*\.dts$/.test(f) && !f.startsWith('overlay_base')).sort() : [];
@@ -109,7 +109,7 @@ describe.runIf(hasShared)('errors that name things (from blobs)', () => {
 
 describe.runIf(hasShared)('the three Lemans compositions of the kernel Makefile', () => {
   const overlaySource = hasShared ? kernelCpp('arch/arm64/boot/dts/qcom/lemans-el2.dtso') : undefined;
-  if (hasShared && overlaySource === undefined) console.warn('skipping Lemans compositions: GNU cpp is not installed');
+  if (hasShared && overlaySource === undefined) explainSkip('Lemans compositions', 'GNU cpp is not installed');
   const compositions = [
     ['lemans-evk-el2', 'lemans-evk'],
     ['qcs9100-ride-el2', 'qcs9100-ride'],
