@@ -4,8 +4,10 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyOverlays } from '../../src/overlay/apply.js';
 import { readBlobForOverlay } from '../../src/overlay/blob.js';
+import { readDtb } from '../../src/dtb/read.js';
 import { OverlayError } from '../../src/overlay/errors.js';
-import { explainSkip, sharedOrExplain } from '../support/shared.js';
+import type { Node } from '../../src/tree/model.js';
+import { explainSkip, repoRoot, sharedOrExplain } from '../support/shared.js';
 import { corpusLinux, dtcTests, kernelCpp, ourApply, referenceApply, referenceBlob, tempDir } from './support.js';
 
 const hasShared = sharedOrExplain('overlay parity suites');
@@ -130,6 +132,36 @@ describe.runIf(hasShared)('the three Lemans compositions of the kernel Makefile'
     });
   }
   it('corpus is present', () => expect(fs.existsSync(corpusLinux)).toBe(true));
+});
+
+describe('an overlay node with a phandle landing on a base node with one (in-repo, no ../shared)', () => {
+  // fixtures/overlay/phandle-kept.dtso on phandle-kept-base.dts: libfdt's overlay_prevent_phandle_overwrite.
+  const fixtures = path.join(repoRoot, 'fixtures/overlay');
+  const base = referenceBlob('phandle-kept-base.dts', fixtures, ['-q', '-@'])!;
+  const overlay = referenceBlob('phandle-kept.dtso', fixtures, ['-q', '-@'])!;
+  const cell = (node: Node | undefined, name: string) => Buffer.from(node!.getProperty(name)!.value.bytes).readUInt32BE(0);
+
+  it('gives the bytes of fdtoverlay', () => {
+    const ref = referenceApply(base, [overlay]);
+    const ours = ourApply(base, [overlay]);
+    expect(ours.error).toBeUndefined();
+    expect(Buffer.from(ours.blob!).toString('hex')).toBe(Buffer.from(ref.blob!).toString('hex'));
+  });
+
+  it('keeps the base phandles and points the overlay\'s local references at them', () => {
+    const root = readDtb(ourApply(base, [overlay]).blob!).root;
+    const clock = root.getChild('clock-controller');
+    const power = root.getChild('bus')!.getChild('power-controller');
+    const fresh = root.getChild('fresh-node');
+    const consumer = root.getChild('consumer');
+    const user = root.getChild('user');
+    // the base numbered power-controller 1 and clock-controller 2; the overlay numbered its own 1, 2, 3
+    expect([cell(power, 'phandle'), cell(clock, 'phandle')]).toEqual([1, 2]);
+    expect([cell(consumer, 'power-domains'), cell(consumer, 'clocks')]).toEqual([1, 2]);
+    expect([cell(user, 'power-domains'), cell(user, 'clocks')]).toEqual([1, 2]);
+    // a new node's phandle moves past the base's largest (2) by it: 3 + 2
+    expect([cell(fresh, 'phandle'), cell(user, 'other')]).toEqual([5, 5]);
+  });
 });
 
 describe('broken __fixups__ / __symbols__ in an overlay blob (found by test/fuzz)', () => {

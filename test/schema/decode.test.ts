@@ -100,6 +100,57 @@ describe('decode', () => {
   });
 });
 
+describe('decode: phandle+args lists split by each provider', () => {
+  // dt-validate's fixups: interconnects entries are two phandle+args (source and destination);
+  // *-gpios use the provider's #gpio-cells, a 0 phandle being an empty entry; interrupts-extended
+  // takes each interrupt controller's own #interrupt-cells.
+  const providers = fixupSchema({
+    $id: 'http://devicetree.org/schemas/providers.yaml#',
+    properties: {
+      interconnects: { $ref: `${T}phandle-array` },
+      'interrupts-extended': { $ref: `${T}phandle-array` },
+      'enable-gpios': { $ref: `${T}phandle-array` },
+      phandle: { $ref: `${T}uint32` },
+      '#interconnect-cells': { $ref: `${T}uint32` },
+      '#interrupt-cells': { $ref: `${T}uint32` },
+      '#gpio-cells': { $ref: `${T}uint32` },
+    },
+  });
+  const types = new PropTypeLookup(buildPropTypeTable([providers as JsonObject]));
+  const root = node('', {}, [
+    node('noc-a', { phandle: cells(1), '#interconnect-cells': cells(1) }),
+    node('noc-b', { phandle: cells(2), '#interconnect-cells': cells(2) }),
+    node('intc-a', { phandle: cells(3), '#interrupt-cells': cells(3) }),
+    node('intc-b', { phandle: cells(4), '#interrupt-cells': cells(1) }),
+    node('tlmm', { phandle: cells(5), '#gpio-cells': cells(2) }),
+    node('dev', {
+      interconnects: cells(1, 10, 2, 20, 21, 2, 30, 31, 1, 11),
+      'interrupts-extended': cells(3, 0, 5, 4, 4, 9, 3, 0, 6, 1),
+      'enable-gpios': cells(5, 7, 0, 0, 5, 8, 1),
+    }),
+  ]);
+  const dev = decodeTree(root, types).root.dev as DtNode;
+
+  it('interconnects: one entry is a source and a destination, each with its provider\'s cells', () => {
+    expect(dev.interconnects).toEqual([
+      [1, 10, 2, 20, 21],
+      [2, 30, 31, 1, 11],
+    ]);
+  });
+
+  it('interrupts-extended: each controller\'s #interrupt-cells', () => {
+    expect(dev['interrupts-extended']).toEqual([
+      [3, 0, 5, 4],
+      [4, 9],
+      [3, 0, 6, 1],
+    ]);
+  });
+
+  it('*-gpios: the provider\'s #gpio-cells, a 0 phandle an empty entry', () => {
+    expect(dev['enable-gpios']).toEqual([[5, 7, 0], [0], [5, 8, 1]]);
+  });
+});
+
 describe('regex guard', () => {
   it.each([
     ['(a+)+', true],
