@@ -69,9 +69,7 @@ describe('arm_smmu_master_alloc_smes', () => {
     const table = new StreamMatchTable(2);
     expect(table.allocSmes('a', [{ id: 1, mask: 0 }])).toMatchObject({ ok: true, indices: [0] });
     expect(table.allocSmes('b', [{ id: 2, mask: 0 }])).toMatchObject({ ok: true, indices: [1] });
-    const r = table.allocSmes('c', [{ id: 3, mask: 0 }]);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.result.kind).toBe('full');
+    expect(table.allocSmes('c', [{ id: 3, mask: 0 }])).toMatchObject({ ok: false, result: { kind: 'full' } });
   });
 
   it('is all or nothing: a failing second ID frees the first', () => {

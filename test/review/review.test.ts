@@ -198,7 +198,8 @@ describe.skipIf(!hasShared)('review: patches to lemans-el2.dtso', () => {
     expect(paragraphs[2]).toBe('[...]');
     expect(paragraphs[3]).toBe('dtoverlay-check 0.1.0 built lemans-evk-el2, qcs9100-ride-el2 and\nqcs9100-ride-r3-el2 with and without the patch: 1 new error, no new\nwarnings, nothing fixed.\n'.replace('0.1.0', report.tool.version));
     expect(paragraphs).toHaveLength(4);
-    for (const line of mail.split('\n')) if (!line.startsWith('>') && !line.includes('|')) expect(line.length).toBeLessThanOrEqual(72);
+    // our own prose wraps at 72 columns; quoted patch lines and table rows keep their width
+    expect(mail.split('\n').filter((line) => !line.startsWith('>') && !line.includes('|') && line.length > 72)).toEqual([]);
     expect(mail).not.toContain(os.tmpdir());
   });
 
