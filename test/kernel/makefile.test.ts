@@ -42,6 +42,7 @@ describe('kbuild dts Makefiles', () => {
   it('joins continuation lines and drops comments, as make does', () => {
     expect(logicalLines('a := 1 \\\n  2\n# c\n\nb += 3 # x')).toEqual(['a := 1 2', 'b += 3']);
     expect(logicalLines('a := 1 # c \\\nb := 2\nc := 3 \\')).toEqual(['a := 1', 'c := 3']);
+    expect(logicalLines('a := x\\\ny\nb\n')).toEqual(['a := x y', 'b']);
   });
 
   it('accumulates compositions with += and starts again with :=', () => {
