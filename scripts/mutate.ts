@@ -7,12 +7,15 @@
  * every survivor. Not in CI: each mutant is one vitest run (and vitest's global setup rebuilds
  * dist/cli.js, so CLI tests see the mutant too).
  *
- * Tests of a file: the test files that import it, directly or through a test helper, plus the
- * COVERING table below for modules reached only through a pipeline (or `--tests` to override).
+ * Tests of a file: the test files beside it (test/<its folder>/, as src/overlay/apply.ts has
+ * test/overlay/) that import it, directly or through a test helper, plus the COVERING table below
+ * for modules reached only through a pipeline; `--tests` overrides both. Suites far away that also
+ * reach the file (a PAS test through the overlay code) are left out: they would make each mutant
+ * cost minutes.
  * `--max N` (default 20) bounds the mutants per file, drawn with the seed (default 1) from all its
  * candidates. A mutant that makes the tests time out counts as killed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,25 +166,47 @@ function testImports(): Map<string, Set<string>> {
 function testsFor(file: string, imports: Map<string, Set<string>>, override: string[] | undefined): string[] {
   if (override) return override;
   const tests = new Set<string>();
-  for (const [test, reached] of imports) if (reached.has(file)) tests.add(test);
+  const beside = path.join('test', path.relative('src', path.dirname(file)));
+  for (const [test, reached] of imports) if (reached.has(file) && path.dirname(test) === beside) tests.add(test);
   for (const [prefix, covering] of COVERING) if (file.startsWith(prefix)) covering.forEach((t) => tests.add(t));
   return [...tests].sort();
 }
 
 const vitestBin = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');
 
-function runTests(tests: string[], timeoutMs: number): { status: 'passed' | 'failed' | 'timeout'; ms: number } {
+/** One vitest run (asynchronous, so that Ctrl-C reaches the handler that restores the file). */
+function runTests(tests: string[], timeoutMs: number): Promise<{ status: 'passed' | 'failed' | 'timeout'; ms: number }> {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [vitestBin, 'run', ...tests, '--bail=1', '--reporter=dot'], {
+  const child = spawn(process.execPath, [vitestBin, 'run', ...tests, '--bail=1', '--reporter=dot'], {
     cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
+    stdio: 'ignore',
+    detached: true, // its own process group: a timeout ends vitest and its workers together
     env: { ...process.env, NO_COLOR: '1' },
   });
-  const ms = Date.now() - started;
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { status: 'timeout', ms };
-  return { status: r.status === 0 ? 'passed' : 'failed', ms };
+  running = child.pid;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid);
+  }, timeoutMs);
+  return new Promise((resolve) => {
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      running = undefined;
+      resolve({ status: timedOut ? 'timeout' : code === 0 ? 'passed' : 'failed', ms: Date.now() - started });
+    });
+  });
+}
+
+let running: number | undefined;
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 interface Options {
@@ -231,6 +256,7 @@ async function main(): Promise<void> {
   let restoreCurrent: (() => void) | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      killGroup(running);
       restoreCurrent?.();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
@@ -238,26 +264,27 @@ async function main(): Promise<void> {
 
   for (const file of files) {
     const tests = testsFor(file, imports, options.tests);
+    console.log(`${file}: tests ${tests.join(' ') || '(none)'}`);
     const original = fs.readFileSync(path.join(repoRoot, file), 'utf8');
     const all = mutantsOf(file, original);
     if (!tests.length || !all.length) {
       console.log(`${file}: ${all.length ? 'no test covers it' : 'nothing to mutate'}; skipped`);
       continue;
     }
-    const baseline = runTests(tests, 30 * 60_000);
+    const baseline = await runTests(tests, 30 * 60_000);
     if (baseline.status !== 'passed') {
       console.log(`${file}: its tests fail without a mutant (${tests.join(' ')}); skipped`);
       continue;
     }
     const timeoutMs = Math.max(60_000, 4 * baseline.ms);
     const chosen = sample(all, options.max, options.seed);
-    console.log(`${file}: ${chosen.length} of ${all.length} mutants, tests ${tests.join(' ')} (${(baseline.ms / 1000).toFixed(1)} s each)`);
+    console.log(`${file}: ${chosen.length} of ${all.length} mutants (${(baseline.ms / 1000).toFixed(1)} s a run)`);
     const full = path.join(repoRoot, file);
     restoreCurrent = () => fs.writeFileSync(full, original);
     try {
       for (const m of chosen) {
         fs.writeFileSync(full, original.slice(0, m.start) + m.replacement + original.slice(m.end));
-        const r = runTests(tests, timeoutMs);
+        const r = await runTests(tests, timeoutMs);
         const how = r.status === 'passed' ? 'survived' : r.status;
         outcomes.push({ ...m, killed: how !== 'survived', how });
         process.stdout.write(how === 'survived' ? 'S' : how === 'timeout' ? 'T' : '.');
