@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // dist/cli.js, which the CLI tests run, rebuilt from src/ once per run
+    globalSetup: ['./test/support/build-cli.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     // the same core schemas on every machine, whether or not dt-schema is installed there
     env: { DTOVERLAY_CHECK_CORE_SCHEMAS: 'builtin' },

@@ -1,7 +1,8 @@
 /**
  * What kbuild's dts Makefiles say, read without make: the dtbs a folder builds (`dtb-y`,
- * `dtb-$(CONFIG_…)`, `+=`/`:=`), the compositions (`x-dtbs := x.dtb y.dtbo`, the kernel's
- * overlay-application lines) and the DTC_FLAGS (folder-wide and `DTC_FLAGS_<target>`).
+ * `dtb-$(CONFIG_…)`), the compositions (`x-dtbs := x.dtb y.dtbo`, the kernel's
+ * overlay-application lines) and the DTC_FLAGS (folder-wide and `DTC_FLAGS_<target>`), with make's
+ * `+=`, `:=`, `=` and `?=`. The dtb lists only accumulate, whatever the operator.
  * Conditionals and variable expansion beyond `$(CONFIG_…)` are not evaluated: every dtb that any
  * config can build is listed.
  */
@@ -19,22 +20,30 @@ export interface KbuildDtbs {
   subdirs: string[];
 }
 
-/** Joins `\`-continued lines and drops comments (a `#` starts one, as in make). */
+/**
+ * Joins `\`-continued lines, then drops comments, in make's order: a `#` comments out the rest of
+ * the logical line, so a comment ending in `\` swallows the next line too. The backslash-newline
+ * and the blanks around it become one space, as in make.
+ */
 export function logicalLines(text: string): string[] {
   const out: string[] = [];
-  let pending = '';
+  let pending: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
-    const hash = raw.indexOf('#');
-    const line = hash >= 0 ? raw.slice(0, hash) : raw;
-    if (line.endsWith('\\') && hash < 0) {
-      pending += line.slice(0, -1) + ' ';
+    const joined = pending === undefined ? raw : `${pending} ${raw.trimStart()}`;
+    if (joined.endsWith('\\')) {
+      pending = joined.slice(0, -1).trimEnd();
       continue;
     }
-    out.push((pending + line).trim());
-    pending = '';
+    pending = undefined;
+    out.push(withoutComment(joined));
   }
-  if (pending.trim()) out.push(pending.trim());
+  if (pending !== undefined) out.push(withoutComment(pending));
   return out.filter((l) => l.length > 0);
+}
+
+function withoutComment(line: string): string {
+  const hash = line.indexOf('#');
+  return (hash >= 0 ? line.slice(0, hash) : line).trim();
 }
 
 const ASSIGN = /^([A-Za-z0-9_.,$()+-]+?)\s*(\+=|:=|\?=|=)\s*(.*)$/;
@@ -42,6 +51,7 @@ const ASSIGN = /^([A-Za-z0-9_.,$()+-]+?)\s*(\+=|:=|\?=|=)\s*(.*)$/;
 export function parseKbuildMakefile(text: string): KbuildDtbs {
   const result: KbuildDtbs = { dtbs: [], compositions: new Map(), dtcFlags: [], targetDtcFlags: new Map(), subdirs: [] };
   const seen = new Set<string>();
+  const folderFlags = new Map<string, string[]>();
   for (const line of logicalLines(text)) {
     const m = ASSIGN.exec(line);
     if (!m) continue;
@@ -60,17 +70,22 @@ export function parseKbuildMakefile(text: string): KbuildDtbs {
     } else if (name.endsWith('-dtbs')) {
       const composition = name.slice(0, -'-dtbs'.length);
       const parts = words.filter((w) => w.endsWith('.dtb') || w.endsWith('.dtbo'));
-      const previous = op === '+=' ? (result.compositions.get(composition) ?? []) : [];
-      result.compositions.set(composition, [...previous, ...parts]);
+      assign(result.compositions, composition, op, parts);
     } else if (name === 'DTC_FLAGS') {
-      result.dtcFlags = op === '+=' ? [...result.dtcFlags, ...words] : words;
+      assign(folderFlags, name, op, words);
     } else if (name.startsWith('DTC_FLAGS_')) {
-      const target = name.slice('DTC_FLAGS_'.length);
-      const previous = op === '+=' ? (result.targetDtcFlags.get(target) ?? []) : [];
-      result.targetDtcFlags.set(target, [...previous, ...words]);
+      assign(result.targetDtcFlags, name.slice('DTC_FLAGS_'.length), op, words);
     }
   }
+  result.dtcFlags = folderFlags.get('DTC_FLAGS') ?? [];
   return result;
+}
+
+/** make's operators on a list variable: `+=` appends, `?=` sets only an unset one, `:=`/`=` replace. */
+function assign(vars: Map<string, string[]>, name: string, op: string, words: string[]): void {
+  const previous = vars.get(name);
+  if (op === '?=' && previous !== undefined) return;
+  vars.set(name, op === '+=' ? [...(previous ?? []), ...words] : words);
 }
 
 /**

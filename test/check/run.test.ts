@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check/run.js';
 import { defaultCheckOptions } from '../../src/check/options.js';
-import { hasShared, repoRoot, sharedDir } from '../support/shared.js';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
 const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');
 const fixture = (name: string) => path.join(repoRoot, 'fixtures/check', name);
@@ -68,7 +68,7 @@ describe('check pipeline', () => {
     expect(report.diagnostics.some((d) => d.rule.startsWith('pas/') && d.severity === 'error')).toBe(true);
   });
 
-  it.skipIf(!hasShared)('with bindings: the schema stage runs; lemans-evk + lemans-el2 against dt-schema\'s core and the corpus bindings is clean, as dt-validate says', async () => {
+  it.runIf(sharedOrExplain('check with corpus bindings'))('with bindings: the schema stage runs; lemans-evk + lemans-el2 against dt-schema\'s core and the corpus bindings is clean, as dt-validate says', async () => {
     const linux = path.join(sharedDir, 'corpus/linux');
     const qcom = path.join(linux, 'arch/arm64/boot/dts/qcom');
     const options = defaultCheckOptions(path.join(qcom, 'lemans-evk.dts'), [path.join(qcom, 'lemans-el2.dtso')]);

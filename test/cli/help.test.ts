@@ -4,13 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMPILE_OPTIONS } from '../../src/compile/options.js';
-import { cliBuilt, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { repoRoot } from '../support/shared.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-cli-help-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!cliBuilt)('--version and --help', () => {
+describe('--version and --help', () => {
   const version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
 
   it('the program prints its version with --version and -V; compile keeps dtc\'s -V <version>', () => {

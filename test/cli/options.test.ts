@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliBuilt, isInputError, runCli } from '../support/cli.js';
+import { isInputError, runCli } from '../support/cli.js';
 
 const example = ['fixtures/example/lemans-mini.dts', 'overlays/lemans-mini-el2.dtso'];
 const bindings = 'fixtures/schema/bindings';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-cli-options-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(!cliBuilt)('--fail-on', () => {
+describe('--fail-on', () => {
   it('every command that reports findings takes error|warning|info|never', () => {
     for (const command of ['check', 'apply', 'simulate', 'validate', 'validate-bindings', 'kernel', 'review', 'hook']) {
       const help = runCli([command, '--help']).stdout.replace(/\s+/g, ' ');
@@ -44,7 +44,7 @@ describe.skipIf(!cliBuilt)('--fail-on', () => {
   });
 });
 
-describe.skipIf(!cliBuilt)('input errors: exit 2, one line, no stack', () => {
+describe('input errors: exit 2, one line, no stack', () => {
   const missing = 'fixtures/cli/no-such-file.dts';
   const cases: [string, string[], RegExp][] = [
     ['apply: a missing input', ['apply', missing, 'fixtures/check/empty.dtso'], /no-such-file\.dts cannot be read/],

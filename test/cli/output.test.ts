@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputError, refuseInputOverwrite, writeOutputAtomically } from '../../src/cli/output.js';
-import { hasShared, repoRoot } from '../support/shared.js';
+import { repoRoot, sharedOrExplain } from '../support/shared.js';
 import { linkedKernelTree } from '../kernel/tree.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-output-'));
@@ -175,7 +175,7 @@ describe('interrupted runs leave no partial output', () => {
     expect(interrupted).toBeGreaterThan(0);
   }, 120_000);
 
-  it.runIf(hasShared)('Ctrl-C in kernel mode stops the workers and exits 130 promptly, writing no report', async () => {
+  it.runIf(sharedOrExplain('Ctrl-C in kernel mode'))('Ctrl-C in kernel mode stops the workers and exits 130 promptly, writing no report', async () => {
     const tree = linkedKernelTree();
     try {
       const report = path.join(dir, 'kernel-report.json');

@@ -23,6 +23,13 @@ fs.writeFileSync(path.join(outside, 'secret.bin'), 'key');
 fs.writeFileSync(path.join(root, 'inc', 'ok.h'), '#define OK 2\n');
 fs.writeFileSync(path.join(board, 'inside.dtsi'), '/ { inside; };\n');
 fs.symlinkSync(outside, path.join(board, 'link'));
+// A sibling whose name starts with the root's: `…/board-evil` is not under `…/board`.
+const evil = path.join(root, 'board-evil');
+fs.mkdirSync(evil);
+fs.writeFileSync(path.join(evil, 'x.dtsi'), '/ { evil = "x"; };\n');
+fs.writeFileSync(path.join(evil, 'x.h'), '#define EVIL 1\n');
+fs.writeFileSync(path.join(evil, 'x.bin'), 'key');
+fs.symlinkSync(evil, path.join(board, 'evil-link'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const head = '/dts-v1/;\n/ { };\n';
@@ -36,6 +43,15 @@ const CASES: [string, string, string[]][] = [
   ['#include of an absolute path', `#include "${outside}/secret.h"\n${head}`, ['--cpp']],
   ["#include with a '..' escape", `#include "../outside/secret.h"\n${head}`, ['--cpp']],
   ['#include through a symlink out', `#include "link/secret.h"\n${head}`, ['--cpp']],
+  ['/include/ of a prefix sibling by absolute path', `${head}/include/ "${evil}/x.dtsi"\n`, []],
+  ["/include/ of a prefix sibling by '..'", `${head}/include/ "../board-evil/x.dtsi"\n`, []],
+  ['/include/ of a prefix sibling through a symlink', `${head}/include/ "evil-link/x.dtsi"\n`, []],
+  ['/incbin/ of a prefix sibling by absolute path', `/dts-v1/;\n/ { p = /incbin/("${evil}/x.bin"); };\n`, []],
+  ["/incbin/ of a prefix sibling by '..'", `/dts-v1/;\n/ { p = /incbin/("../board-evil/x.bin"); };\n`, []],
+  ['/incbin/ of a prefix sibling through a symlink', `/dts-v1/;\n/ { p = /incbin/("evil-link/x.bin"); };\n`, []],
+  ['#include of a prefix sibling by absolute path', `#include "${evil}/x.h"\n${head}`, ['--cpp']],
+  ["#include of a prefix sibling by '..'", `#include "../board-evil/x.h"\n${head}`, ['--cpp']],
+  ['#include of a prefix sibling through a symlink', `#include "evil-link/x.h"\n${head}`, ['--cpp']],
 ];
 
 describe('include sandbox', () => {

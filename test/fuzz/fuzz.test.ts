@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasShared, repoRoot } from '../support/shared.js';
+import { hasShared, repoRoot, requireShared, sharedDir } from '../support/shared.js';
 import {
   compiledBlobs, compileStage, dtbStage, fuzz, overlayStage, pasProfiles, pasStage, preprocessStage, scratch,
   schemaSeeds, schemaStage, SCALE, SEED, sourceSeedFiles, sourceSeeds, type StageReport,
@@ -20,7 +20,8 @@ const reports: Record<string, StageReport & { cpuMs: number }> = {};
 
 beforeAll(() => {
   dir = scratch(seeds[0] ?? '/dts-v1/; / { };');
-  if (!fs.existsSync(path.join(repoRoot, '../shared'))) console.warn('fuzz: ../shared is absent; seeding from fixtures/ only');
+  if (!hasShared && requireShared) throw new Error(`fuzz seeds need ${sharedDir}, which is absent; REQUIRE_SHARED=1 forbids seeding from fixtures/ only`);
+  if (!hasShared) console.warn(`fuzz: ${sharedDir} is absent; seeding from fixtures/ only`);
 });
 afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });

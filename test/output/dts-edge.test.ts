@@ -41,15 +41,14 @@ describe('-O dts corners vs the reference dtc', () => {
     it(name, async () => {
       const file = path.join(dir, 'case.dts');
       fs.writeFileSync(file, `/dts-v1/;\n${body}\n`);
+      expect(referenceDtc(['-q', '-O', 'dtb', '-o', '-', 'case.dts'], { cwd: dir }).status, 'a valid case').toBe(0);
       for (const mode of modes) {
-        if (mode.length === 0) expect(referenceDtc(['-q', '-O', 'dtb', '-o', '-', 'case.dts'], { cwd: dir }).status, 'a valid case').toBe(0);
         const args = ['-q', ...mode, '-I', 'dts', '-O', 'dts'];
         const reference = referenceDtc([...args, 'case.dts'], { cwd: dir });
         const ours = await compile({ file }, parseCompileArgs([...args, '-o', '-', file]));
-        expect(ours.exitCode === 0, `${mode.join(' ')}: ${ours.messages.join('\n')}`).toBe(reference.status === 0);
-        if (reference.status === 0) {
-          expect(Buffer.from(ours.output ?? []).toString('latin1'), `mode ${mode.join(' ') || '(default)'}`).toBe(reference.stdout);
-        }
+        // the same text, or both refuse
+        const text = ours.exitCode === 0 ? Buffer.from(ours.output ?? []).toString('latin1') : 'refused';
+        expect(text, `mode ${mode.join(' ') || '(default)'}: ${ours.messages.join('\n')}`).toBe(reference.status === 0 ? reference.stdout : 'refused');
       }
     });
   }

@@ -101,10 +101,9 @@ describe.runIf(sharedOrExplain('PAS rule fixtures'))('PAS rules on mutated overl
       const hit = hits.find((d) => d.severity === x.severity) ?? hits[0];
       expect(hit.severity).toBe(x.severity);
       expect(hit.message.length).toBeGreaterThan(20);
-      if (x.spanLine !== undefined) {
-        expect(path.basename(hit.span?.file ?? '')).toBe(x.spanFile);
-        expect(hit.span?.line).toBe(x.spanLine);
-      }
+      expect(x.spanLine, 'the fixture needs a `// span:` header or a `// <-` mark').toBeDefined();
+      expect(path.basename(hit.span?.file ?? '')).toBe(x.spanFile);
+      expect(hit.span?.line).toBe(x.spanLine);
     });
   }
 });

@@ -1,6 +1,6 @@
 /** The stream-match registers: PAS.md §3.6's worked examples, table-driven, and the allocator's edge cases. */
 import { describe, expect, it } from 'vitest';
-import { matchCount, matchedIds, relation, StreamMatchTable } from '../../src/pas/smr.js';
+import { matchCount, matchedIds, matches, relation, StreamMatchTable } from '../../src/pas/smr.js';
 
 describe('matched sets', () => {
   it.each([
@@ -9,9 +9,17 @@ describe('matched sets', () => {
     [0x2141, 0x04a0, [0x2141, 0x2161, 0x21c1, 0x21e1, 0x2541, 0x2561, 0x25c1, 0x25e1]],
     [0x2181, 0x0400, [0x2181, 0x2581]],
     [0x1, 0x30, [0x1, 0x11, 0x21, 0x31]], // the arm,smmu binding's example: IDs 1, 17, 33, 49
+    [0x0, 0x8000, [0x0, 0x8000]], // the top mask bit of a 16-bit SMR
   ])('%s/%s matches %j', (id, mask, ids) => {
     expect(matchedIds({ id, mask })).toEqual(ids);
     expect(matchCount({ id, mask })).toBe(ids.length);
+  });
+
+  it('compares the 16 bits an SMR holds, no more', () => {
+    expect(matches({ id: 0x1, mask: 0 }, 0x1)).toBe(true);
+    expect(matches({ id: 0x1, mask: 0 }, 0x2)).toBe(false);
+    expect(matches({ id: 0x1, mask: 0 }, 0x10001)).toBe(true);
+    expect(matches({ id: 0x1, mask: 0x8000 }, 0x8001)).toBe(true);
   });
 
   it('gives up listing beyond the limit but still counts', () => {
@@ -69,9 +77,7 @@ describe('arm_smmu_master_alloc_smes', () => {
     const table = new StreamMatchTable(2);
     expect(table.allocSmes('a', [{ id: 1, mask: 0 }])).toMatchObject({ ok: true, indices: [0] });
     expect(table.allocSmes('b', [{ id: 2, mask: 0 }])).toMatchObject({ ok: true, indices: [1] });
-    const r = table.allocSmes('c', [{ id: 3, mask: 0 }]);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.result.kind).toBe('full');
+    expect(table.allocSmes('c', [{ id: 3, mask: 0 }])).toMatchObject({ ok: false, result: { kind: 'full' } });
   });
 
   it('is all or nothing: a failing second ID frees the first', () => {

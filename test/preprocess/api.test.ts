@@ -112,6 +112,8 @@ describe('line markers (dtc-readable output)', () => {
     let file = '';
     let line = 0;
     let offset = 0;
+    const mapped: unknown[] = [];
+    const claimed: { file: string; line: number }[] = [];
     for (const text of r.text.split('\n')) {
       const m = /^# (\d+) "([^"]*)"/.exec(text);
       if (m) {
@@ -119,11 +121,16 @@ describe('line markers (dtc-readable output)', () => {
         file = m[2]!;
       } else {
         const first = text.search(/\S/);
-        if (first >= 0) expect(r.map.lookup(offset + first)).toMatchObject({ file, line });
+        if (first >= 0) {
+          mapped.push(r.map.lookup(offset + first));
+          claimed.push({ file, line });
+        }
         line++;
       }
       offset += text.length + 1;
     }
+    expect(claimed).toHaveLength(5);
+    expect(mapped).toMatchObject(claimed);
   });
 
   it('formatPreprocessed adds markers to compact output from the map', () => {

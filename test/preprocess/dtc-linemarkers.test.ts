@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDtc } from '../../src/dtc-wasm/index.js';
 import { formatPreprocessed, preprocess, PreprocessCache } from '../../src/preprocess/index.js';
+import { explainSkip, hasShared, sharedDir, sharedOrExplain } from '../support/shared.js';
 import { CPP, hasCpp, repoRoot } from './helpers.js';
 
 // Our line-marked output fed to the real dtc (bundled WebAssembly build): dtc must accept it and
@@ -25,11 +25,10 @@ describe('line-marked output read by dtc', () => {
     expect(dtc.stderr.toString()).toContain(`Error: ${bad}:6.1-2 syntax error`);
   });
 
-  const kernelDt = path.resolve(repoRoot, '../shared/kernel-dt');
-  const boardDir = path.join(kernelDt, 'src/arm64/qcom');
+  const kernelDt = path.join(sharedDir, 'kernel-dt');
   const samples = ['sm8550-qrd.dts', 'sc7180-trogdor-lazor-r3.dts', 'qcm6490-fairphone-fp5.dts'];
-  const haveBoards = existsSync(boardDir) && hasCpp;
-  if (!haveBoards) console.log('dtc line markers: qcom comparison skipped (../shared/kernel-dt or /usr/bin/cpp missing)');
+  const haveBoards = sharedOrExplain('dtc line markers on qcom boards') && hasCpp;
+  if (hasShared && !hasCpp) explainSkip('dtc line markers on qcom boards', 'GNU cpp is not installed');
 
   it.skipIf(!haveBoards)('qcom boards: dtc builds the same blob from our markers as from cpp output', () => {
     const cache = new PreprocessCache();

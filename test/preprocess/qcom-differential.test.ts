@@ -1,19 +1,18 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preprocess, PreprocessCache } from '../../src/preprocess/index.js';
-import { hasCpp, repoRoot, runCpp, tokenStream } from './helpers.js';
+import { explainSkip, sharedDir, sharedOrExplain } from '../support/shared.js';
+import { hasCpp, runCpp, tokenStream } from './helpers.js';
 
 // Differential test against GNU cpp on every Qualcomm arm64 board of the shared kernel tree:
 // same include dirs and flags as the kernel's dtc_cpp_flags, token streams must be identical.
-const shared = path.resolve(repoRoot, '../shared');
-const kernelDt = path.join(shared, 'kernel-dt');
+const kernelDt = path.join(sharedDir, 'kernel-dt');
 const boardDir = path.join(kernelDt, 'src/arm64/qcom');
-const haveShared = existsSync(boardDir);
+const haveShared = sharedOrExplain('qcom preprocessor differential');
 const boards = haveShared ? readdirSync(boardDir).filter((f) => f.endsWith('.dts')).sort() : [];
 
-if (!haveShared) console.log(`qcom differential: skipped, ${boardDir} is absent`);
-else if (!hasCpp) console.log('qcom differential: skipped, /usr/bin/cpp is not installed');
+if (haveShared && !hasCpp) explainSkip('qcom preprocessor differential', 'GNU cpp is not installed');
 
 /** Run `job` over `items` with at most `limit` in flight. */
 async function pool<T, R>(items: T[], limit: number, job: (item: T) => Promise<R>): Promise<R[]> {

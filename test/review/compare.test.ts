@@ -27,6 +27,17 @@ describe('compareFindings', () => {
     expect(r.fixed.map((d) => d.message)).toEqual(['other (see /b/soc.dtsi)']);
   });
 
+  it('counts as a multiset both ways: three before and two after is one fixed; two before and three after is one new', () => {
+    const three = (root: string) => [at(root, 1), at(root, 2), at(root, 3)];
+    const two = (root: string) => [at(root, 1), at(root, 2)];
+    const fewer = compareFindings(three('/b'), '/b', two('/a'), '/a');
+    expect([fewer.introduced.length, fewer.existing.length, fewer.fixed.length]).toEqual([0, 2, 1]);
+    const more = compareFindings(two('/b'), '/b', three('/a'), '/a');
+    expect([more.introduced.length, more.existing.length, more.fixed.length]).toEqual([1, 2, 0]);
+    const same = compareFindings(three('/b'), '/b', three('/a'), '/a');
+    expect([same.introduced.length, same.existing.length, same.fixed.length]).toEqual([0, 3, 0]);
+  });
+
   it('another rule, severity or file is another finding', () => {
     const before = [at('/b', 1)];
     expect(compareFindings(before, '/b', [at('/a', 1, undefined, 'pas/overlay-sid-collision')], '/a').introduced).toHaveLength(1);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadTree } from '../../src/overlay/inputs.js';
 import { loadSchemaSet, persistSchemaSet, validate } from '../../src/schema/index.js';
-import { hasShared, repoRoot, sharedDir } from '../support/shared.js';
+import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
 const fixtures = path.join(repoRoot, 'fixtures/schema');
 const bindings = path.join(fixtures, 'bindings');
@@ -172,7 +172,7 @@ describe('schema cache entries are checked, and rebuilt when the check fails', (
   });
 });
 
-describe.skipIf(!hasShared)('validate-bindings', () => {
+describe.runIf(sharedOrExplain('validate-bindings on the corpus core schemas'))('validate-bindings', () => {
   it('accepts the fixture bindings and names what a broken one lacks', async () => {
     const core = path.join(sharedDir, 'corpus/dtschema');
     expect(await main(['validate-bindings', bindings, '--core-schemas', core])).toBe(0);

@@ -100,6 +100,121 @@ describe('decode', () => {
   });
 });
 
+describe('decode: phandle+args lists split by each provider', () => {
+  // dt-validate's fixups: interconnects entries are two phandle+args (source and destination);
+  // *-gpios use the provider's #gpio-cells, a 0 phandle being an empty entry; interrupts-extended
+  // takes each interrupt controller's own #interrupt-cells.
+  const providers = fixupSchema({
+    $id: 'http://devicetree.org/schemas/providers.yaml#',
+    properties: {
+      interconnects: { $ref: `${T}phandle-array` },
+      'interrupts-extended': { $ref: `${T}phandle-array` },
+      'enable-gpios': { $ref: `${T}phandle-array` },
+      phandle: { $ref: `${T}uint32` },
+      '#interconnect-cells': { $ref: `${T}uint32` },
+      '#interrupt-cells': { $ref: `${T}uint32` },
+      '#gpio-cells': { $ref: `${T}uint32` },
+    },
+  });
+  const types = new PropTypeLookup(buildPropTypeTable([providers as JsonObject]));
+  const root = node('', {}, [
+    node('noc-a', { phandle: cells(1), '#interconnect-cells': cells(1) }),
+    node('noc-b', { phandle: cells(2), '#interconnect-cells': cells(2) }),
+    node('intc-a', { phandle: cells(3), '#interrupt-cells': cells(3) }),
+    node('intc-b', { phandle: cells(4), '#interrupt-cells': cells(1) }),
+    node('tlmm', { phandle: cells(5), '#gpio-cells': cells(2) }),
+    node('dev', {
+      interconnects: cells(1, 10, 2, 20, 21, 2, 30, 31, 1, 11),
+      'interrupts-extended': cells(3, 0, 5, 4, 4, 9, 3, 0, 6, 1),
+      'enable-gpios': cells(5, 7, 0, 0, 5, 8, 1),
+    }),
+  ]);
+  const dev = decodeTree(root, types).root.dev as DtNode;
+
+  it('interconnects: one entry is a source and a destination, each with its provider\'s cells', () => {
+    expect(dev.interconnects).toEqual([
+      [1, 10, 2, 20, 21],
+      [2, 30, 31, 1, 11],
+    ]);
+  });
+
+  it('interrupts-extended: each controller\'s #interrupt-cells', () => {
+    expect(dev['interrupts-extended']).toEqual([
+      [3, 0, 5, 4],
+      [4, 9],
+      [3, 0, 6, 1],
+    ]);
+  });
+
+  it('*-gpios: the provider\'s #gpio-cells, a 0 phandle an empty entry', () => {
+    expect(dev['enable-gpios']).toEqual([[5, 7, 0], [0], [5, 8, 1]]);
+  });
+});
+
+describe('decode: cells split by the parent, the map or the unresolved phandles of an overlay', () => {
+  const bus = fixupSchema({
+    $id: 'http://devicetree.org/schemas/bus.yaml#',
+    properties: {
+      reg: { $ref: `${T}address` },
+      'interrupt-map': { $ref: `${T}uint32-matrix` },
+      ranges: { oneOf: [{ type: 'boolean' }, { $ref: `${T}uint32-matrix` }] },
+      'enable-gpios': { $ref: `${T}phandle-array` },
+      phandle: { $ref: `${T}uint32` },
+      '#address-cells': { $ref: `${T}uint32` },
+      '#size-cells': { $ref: `${T}uint32` },
+      '#interrupt-cells': { $ref: `${T}uint32` },
+    },
+  });
+  const types = new PropTypeLookup(buildPropTypeTable([bus as JsonObject]));
+  const U = 0xffffffff;
+  const root = node('', { '#address-cells': cells(1), '#size-cells': cells(1) }, [
+    node('gic', { phandle: cells(3), '#interrupt-cells': cells(3), '#address-cells': cells(1) }),
+    node('pcie', { '#address-cells': cells(1), '#size-cells': cells(0), '#interrupt-cells': cells(1), 'interrupt-map': cells(0x10, 1, 3, 0, 0, 100, 4, 0x20, 2, 3, 0, 0, 101, 4) }, [
+      node('dev@10', { reg: cells(0x10, 0x11) }),
+    ]),
+    node('soc', { '#address-cells': cells(2), '#size-cells': cells(1), ranges: cells(0, 0x1000, 0x2000, 0x100, 0, 0x3000, 0x4000, 0x100) }),
+    node('simple-bus', { ranges: new Uint8Array(0) }),
+    // an overlay fragment: phandles not resolved yet (0xffffffff), split at the next unresolved one
+    node('overlay', {
+      '#address-cells': cells(1),
+      '#interrupt-cells': cells(1),
+      'interrupt-map': cells(0x10, 1, U, 7, 8, 9, 0x20, 2, U, 7, 8, 9),
+      'enable-gpios': cells(U, 7, 0, U, 8, 1),
+    }),
+    node('overlay-tail', { 'enable-gpios': cells(U, 7, 0, U) }),
+  ]);
+  const decoded = decodeTree(root, types).root;
+  const at = (name: string) => decoded[name] as DtNode;
+
+  it('interrupt-map rows: child address and interrupt, the parent phandle, its address and interrupt cells', () => {
+    expect(at('pcie')['interrupt-map']).toEqual([
+      [0x10, 1, 3, 0, 0, 100, 4],
+      [0x20, 2, 3, 0, 0, 101, 4],
+    ]);
+  });
+
+  it('reg by the parent\'s cells, even one cell wide; ranges by its own address cells, the parent\'s and its size cells', () => {
+    expect((at('pcie')['dev@10'] as DtNode).reg).toEqual([[0x10], [0x11]]);
+    expect(at('soc').ranges).toEqual([
+      [0, 0x1000, 0x2000, 0x100],
+      [0, 0x3000, 0x4000, 0x100],
+    ]);
+    expect(at('simple-bus').ranges).toBe(true);
+  });
+
+  it('unresolved phandles: an entry runs to the next 0xffffffff (not counting a last cell)', () => {
+    expect(at('overlay')['interrupt-map']).toEqual([
+      [0x10, 1, U, 7, 8, 9],
+      [0x20, 2, U, 7, 8, 9],
+    ]);
+    expect(at('overlay')['enable-gpios']).toEqual([
+      [U, 7, 0],
+      [U, 8, 1],
+    ]);
+    expect(at('overlay-tail')['enable-gpios']).toEqual([[U, 7, 0, U]]);
+  });
+});
+
 describe('regex guard', () => {
   it.each([
     ['(a+)+', true],

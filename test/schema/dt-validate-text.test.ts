@@ -16,7 +16,7 @@ import { readDtb } from '../../src/dtb/read.js';
 import { persistSchemaSet, schemaSetFromProcessedText, validate, type SchemaSet } from '../../src/schema/index.js';
 import { formatDtValidateMessages } from '../../src/schema/dt-validate-format.js';
 import { formatProcessedSchema, makeProcessedSchema, processedSchemaJson } from '../../src/schema/processed-json.js';
-import { hasShared } from '../support/shared.js';
+import { explainSkip, sharedOrExplain } from '../support/shared.js';
 import { bindingsDir, buildReferenceDtb, dtschemaDir, hasCpp, readSummary, referenceDir, type ReferenceEntry } from './support/reference-dtbs.js';
 
 const referenceJson = path.join(referenceDir, 'processed/processed-schema.json.xz');
@@ -30,7 +30,7 @@ function hasXz(): boolean {
   }
 }
 
-const reason = !hasShared
+const reason = !sharedOrExplain('the dt-schema drop-in tests')
   ? '../shared is absent'
   : !fs.existsSync(referenceJson)
     ? `${referenceJson} is absent`
@@ -39,7 +39,7 @@ const reason = !hasShared
       : !hasXz()
         ? 'xz is not installed (the reference processed schema is xz-compressed)'
         : undefined;
-if (reason) console.warn(`skipping the dt-schema drop-in tests: ${reason}`);
+if (reason) explainSkip('the dt-schema drop-in tests', reason);
 
 /** Messages of a dt-validate stderr, sorted: each line with its tab-indented continuation lines. */
 function splitMessages(text: string): string[] {

@@ -20,7 +20,7 @@ import { readDtb } from '../../src/dtb/read.js';
 import { applyOverlays } from '../../src/overlay/apply.js';
 import { loadTree } from '../../src/overlay/inputs.js';
 import { loadSchemaSet, nodeOfDiagnostic, persistSchemaSet, validate, type SchemaSet } from '../../src/schema/index.js';
-import { hasShared } from '../support/shared.js';
+import { explainSkip, sharedDir, sharedOrExplain } from '../support/shared.js';
 import {
   bindingsDir,
   buildReferenceDtb,
@@ -39,14 +39,14 @@ const TOLERATED: Record<string, string> = {};
 const LEMANS = ['lemans-evk.dtb', 'qcs9100-ride.dtb', 'qcs9100-ride-r3.dtb', 'lemans-evk-el2.dtb', 'qcs9100-ride-el2.dtb', 'qcs9100-ride-r3-el2.dtb'];
 
 function skipReason(): string | undefined {
-  if (!hasShared) return '../shared is absent';
+  if (!sharedOrExplain('dt-validate parity')) return `${sharedDir} is absent`;
   if (!fs.existsSync(referenceDir)) return `${referenceDir} is absent`;
   if (!hasCpp()) return 'GNU cpp is not installed (the reference blobs are preprocessed with it)';
   return undefined;
 }
 
 const reason = skipReason();
-if (reason) console.warn(`skipping dt-validate parity: ${reason}`);
+if (reason && reason !== `${sharedDir} is absent`) explainSkip('dt-validate parity', reason);
 
 interface Difference {
   dtb: string;

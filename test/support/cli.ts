@@ -1,10 +1,7 @@
-/** Running the built CLI (bin/dtoverlay-check.js → dist/cli.js; `node scripts/build.mjs` makes it). */
+/** Running the built CLI (bin/dtoverlay-check.js → dist/cli.js, which vitest's global setup builds: test/support/build-cli.ts). */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from './shared.js';
-
-export const cliBuilt = fs.existsSync(path.join(repoRoot, 'dist/cli.js'));
 
 export interface CliRun {
   status: number | null;
