@@ -17,9 +17,9 @@ import { sidMapView, type SidMapView } from './sid-map-section.js';
 import type { Report } from './types.js';
 
 const STYLE = `
-table.diff{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:none;margin:0}
+table.diff{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace;box-shadow:none;margin:0;table-layout:fixed}
 table.diff td{border:0;padding:0 8px;white-space:pre-wrap;overflow-wrap:anywhere}
-table.diff td.n{color:#8a919c;text-align:right;width:4em;user-select:none;white-space:nowrap}
+table.diff td.n{color:#8a919c;text-align:right;width:4.5em;user-select:none;white-space:nowrap}
 table.diff tr.add td{background:#e6f6ea}table.diff tr.del td{background:#fdeaea}table.diff tr.hunk td{background:#eef0f4;color:#4a5468}
 table.diff tr.cards td{white-space:normal;font:14px/1.45 system-ui,sans-serif;padding:8px 12px 2px 9em;background:#f6f7f9}
 .file{background:#fff;border-radius:8px;margin:0 0 16px;box-shadow:0 1px 2px rgba(0,0,0,.08);overflow:hidden}

@@ -37,6 +37,7 @@ export interface SidMapView {
 export const SID_MAP_STYLE = `${SVG_STYLE}
 .lane{background:#fff;border-radius:8px;padding:10px 14px;margin:0 0 18px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .lane svg{display:block;width:100%;height:auto}
+table.smrs td,table.smrs th,table.ranges td{overflow-wrap:normal;white-space:nowrap}table.smrs td:nth-child(3),table.smrs td:last-child{white-space:normal;width:40%}
 tr[data-conflict="true"] td{background:#fbe3d6;font-weight:600}
 tr[data-conflict="true"] td:first-child{box-shadow:inset 5px 0 0 #D55E00}
 .conflict-banner{background:#fff3ec;border:2px solid #D55E00;border-radius:8px;padding:10px 14px;margin:0 0 18px}
