@@ -122,29 +122,10 @@ function registerPasRules(rules: ReadonlyMap<string, import('../pas/rules.js').P
   });
 }
 
-/** The PAS engine's SID map pictures (SVG per SMMU) and entry tables, for the HTML report. */
-export async function sidMapHtml(report: Report): Promise<string | undefined> {
+/** The PAS engine's SID map for the HTML report: lanes per SMMU, tables, bring-up steps, conflicts linked to their findings. */
+export async function sidMapView(report: Report): Promise<import('../report/sid-map-section.js').SidMapView | undefined> {
   const sim = report.simulation as import('../pas/simulate.js').SimulationResult | undefined;
   if (!sim || !sim.smmus?.length) return undefined;
-  const svg = await import('../report/sid-map-svg.js');
-  const labels = svg.deviceLabels(sim);
-  const { escapeHtml } = await import('../report/html.js');
-  const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
-  const parts: string[] = [`<style>${svg.SVG_STYLE}</style>`];
-  parts.push(`<p class="muted">EL${sim.el} (${escapeHtml(sim.elReason)}) · SoC profile ${escapeHtml(sim.soc ?? 'none')} · probe order ${escapeHtml(sim.order)}</p>`);
-  for (const smmu of sim.smmus) {
-    parts.push(`<h3>${escapeHtml(smmu.label ?? smmu.path)} <small class="muted">${escapeHtml(smmu.path)}</small></h3>`);
-    if (smmu.devices.length) {
-      const pic = svg.smmuPicture(smmu, labels);
-      parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 1400 ${pic.height}" role="img" aria-label="SID map of ${escapeHtml(smmu.label ?? smmu.path)}">${svg.SVG_DEFS}<g transform="translate(4 0)">${pic.svg}</g></svg>`);
-    }
-    parts.push('<table><tr><th>SMR</th><th>SID/mask</th><th>matches</th><th>group</th><th>context bank</th><th>devices</th></tr>');
-    for (const en of smmu.entries) {
-      const devices = en.devices.map((d) => escapeHtml(labels.get(d) ?? d)).join('<br>') || '(bootloader handoff)';
-      const matches = en.matches ? en.matches.map(hex).join(' ') : `${en.matchCount} IDs`;
-      parts.push(`<tr><td>${en.index}</td><td class="loc">${hex(en.sid)}/${hex(en.mask)}</td><td class="loc">${matches}</td><td>${en.group ?? '-'}</td><td>${en.contextBank ?? '-'}</td><td>${devices}</td></tr>`);
-    }
-    parts.push('</table>');
-  }
-  return parts.join('\n');
+  const { sidMapView: view } = await import('../report/sid-map-section.js');
+  return view(sim, report.diagnostics);
 }

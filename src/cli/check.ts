@@ -230,8 +230,8 @@ export async function emitReport(
     const color = !opts.output && opts.color !== false && wantsColor(process.stdout);
     let html;
     if (opts.format === 'html') {
-      const { sidMapHtml } = await import('../check/engines.js');
-      html = { sidMapHtml: await sidMapHtml(report) };
+      const { sidMapView } = await import('../check/engines.js');
+      html = { sidMap: await sidMapView(report) };
     }
     const text = formatReport(report, opts.format, { color, html });
     if (opts.output) {

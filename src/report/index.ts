@@ -6,6 +6,7 @@ import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 import { formatReviewText } from './review-text.js';
 import { formatMail } from './mail.js';
+import { formatReviewHtml } from './review-html.js';
 import type { Report, ReportFormat } from './types.js';
 
 export * from './types.js';
@@ -31,6 +32,6 @@ export function formatReport(report: Report, format: ReportFormat, options: Form
     case 'github':
       return formatGithub(report);
     case 'html':
-      return formatHtml(report, options.html);
+      return report.diff ? formatReviewHtml(report) : formatHtml(report, options.html);
   }
 }

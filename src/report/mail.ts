@@ -12,7 +12,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { SourceCache } from './excerpt.js';
 import { diagnosticSubject } from './text.js';
 import type { Report } from './types.js';
-import { parseUnifiedDiff, type DiffFile, type DiffLine } from './unified-diff.js';
+import { changeRuns, findingsBelow, placeFindings } from './diff-placement.js';
 
 const WIDTH = 72;
 /** Quoted lines kept above a finding: enough to see the node it is in. */
@@ -46,11 +46,6 @@ function findingParagraph(d: Diagnostic, fixed: boolean, tree: string | undefine
   return lines;
 }
 
-interface Placed {
-  d: Diagnostic;
-  fixed: boolean;
-}
-
 /** Blocks of the reply: quoted runs and prose paragraphs, a blank line between any two. */
 class Reply {
   readonly blocks: string[][] = [];
@@ -76,18 +71,7 @@ class Reply {
 
 export function formatMail(report: Report): string {
   const review = report.review;
-  const files = review ? parseUnifiedDiff(review.diff) : [];
-  // Findings by the diff line they are about: introduced ones by their line after the patch,
-  // fixed ones by their line before it.
-  const at = new Map<DiffLine, Placed[]>();
-  const elsewhere: Placed[] = [];
-  const place = (d: Diagnostic, fixed: boolean) => {
-    const line = review && d.span ? lineOf(files, path.relative(review.tree, path.resolve(d.span.file)), d.span.line, fixed) : undefined;
-    if (line) at.set(line, [...(at.get(line) ?? []), { d, fixed }]);
-    else elsewhere.push({ d, fixed });
-  };
-  for (const d of report.diagnostics) place(d, false);
-  for (const d of report.fixed ?? []) place(d, true);
+  const { files, at, elsewhere } = placeFindings(report);
 
   const reply = new Reply();
   // Nothing to put under a quoted line: the reply still shows which files it is about.
@@ -108,10 +92,7 @@ export function formatMail(report: Report): string {
       // A finding on a - or + line is written after the whole run of - and + lines it is in, so
       // the reader sees the old and the new text above it.
       const runs = changeRuns(hunk.lines);
-      const below = new Map<number, Placed[]>();
-      hunk.lines.forEach((l, i) => {
-        if (at.has(l)) below.set(runs[i].end, [...(below.get(runs[i].end) ?? []), ...at.get(l)!]);
-      });
+      const below = findingsBelow(hunk, at);
       const keep = (i: number) => [...below.keys()].some((m) => i <= m && i >= runs[m].start - CONTEXT);
       hunk.lines.forEach((line, i) => {
         if (!keep(i)) return reply.cut();
@@ -139,30 +120,6 @@ export function formatMail(report: Report): string {
   const body = reply.blocks.map((b) => b.join('\n')).join('\n\n');
   // The attribution sits right above the quote, as mail clients put it.
   return `${review?.attribution ? `${review.attribution}\n` : ''}${body}\n`;
-}
-
-/** For each line of a hunk, the first and last index of the run of -/+ lines it is in (itself for context lines). */
-function changeRuns(lines: readonly DiffLine[]): { start: number; end: number }[] {
-  const change = (i: number) => i >= 0 && i < lines.length && /^[-+]/.test(lines[i].text);
-  return lines.map((_, i) => {
-    if (!change(i)) return { start: i, end: i };
-    let start = i;
-    let end = i;
-    while (change(start - 1)) start--;
-    while (change(end + 1)) end++;
-    return { start, end };
-  });
-}
-
-function lineOf(files: readonly DiffFile[], file: string, line: number, before: boolean): DiffLine | undefined {
-  for (const f of files) {
-    if ((before ? f.oldPath : f.newPath) !== file) continue;
-    for (const h of f.hunks) {
-      const hit = h.lines.find((l) => (before ? l.oldLine : l.newLine) === line);
-      if (hit) return hit;
-    }
-  }
-  return undefined;
 }
 
 function count(n: number, what: string): string {

@@ -39,7 +39,7 @@ export function groupBoardsByDiff(boards: readonly ReviewBoard[]): { boards: Rev
 }
 
 /** One line for the group, or one per board when they are compared with different things. */
-function header(boards: readonly ReviewBoard[]): string {
+export function groupHeader(boards: readonly ReviewBoard[]): string {
   const status = boards[0].status;
   if (status === 'removed') return `== ${boards.map((b) => b.board).join(', ')}: removed`;
   if (boards.every((b) => b.comparedWith === boards[0].comparedWith)) {
@@ -53,7 +53,7 @@ export function formatReviewText(report: Report, options: TextOptions): string {
   const boards = report.diff ?? [];
   const out: string[] = [];
   if (!boards.length) out.push('the patch affects no board or composition');
-  for (const group of groupBoardsByDiff(boards)) out.push(header(group.boards), group.body.replace(/\n$/, ''));
+  for (const group of groupBoardsByDiff(boards)) out.push(groupHeader(group.boards), group.body.replace(/\n$/, ''));
   out.push('');
   const sources = new SourceCache(report.sourceTexts);
   for (const d of report.diagnostics) out.push(...diagnosticLines(d, sources, options));

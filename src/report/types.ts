@@ -92,9 +92,11 @@ export interface ReviewPatch {
   diff: string;
   /** "On DATE, AUTHOR wrote:" from the (first) mail of an mbox. */
   attribution?: string;
+  /** The PAS simulations (opaque here) of the most affected board before and after the patch: `--format html` draws both. */
+  sidMap?: { board: string; before?: unknown; after?: unknown };
 }
 
-/** `mail` is review's only: a reply quoting the patch (report/mail.ts). */
+/** `mail` is review's only: a reply quoting the patch (report/mail.ts); review's `html` is its own page (report/review-html.ts). */
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'github' | 'html' | 'mail';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'github', 'html'];
 

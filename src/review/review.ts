@@ -129,6 +129,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
     const a = after.worktree.dir;
     const b = before.worktree.dir;
     const boards: ReviewBoard[] = [];
+    // The SID maps before and after of the board with the most introduced and fixed findings.
+    let sidMap: NonNullable<Report['review']>['sidMap'];
+    let sidMapWeight = -1;
     for (const target of unique) {
       const old = before.targets.get(target.name);
       const isNew = !old || old.missing.length > 0;
@@ -161,6 +164,11 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
       const fixed = afterRun.merged ? compared.fixed.map((d) => rebaseFinding(d, b, tree)) : [];
       const diff = beforeRun?.merged && afterRun.merged ? diffTrees(beforeRun.merged, afterRun.merged) : undefined;
       if (diff) for (const c of diff.properties) if (c.span) c.span = rebaseSpan(c.span, c.span.file.startsWith(a + path.sep) ? a : b, tree);
+      const weight = introduced.length + fixed.length;
+      if (weight > sidMapWeight && (afterRun.report.simulation || beforeRun?.report.simulation)) {
+        sidMapWeight = weight;
+        sidMap = { board: target.name, before: beforeRun?.report.simulation, after: afterRun.report.simulation };
+      }
       boards.push({
         board: target.name,
         status: !afterRun.merged ? 'failed' : isNew ? 'new' : 'changed',
@@ -189,7 +197,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
       summary: summarize(introduced.merged),
       diff: boards,
       fixed: fixed.merged,
-      review: { tree, diff: applied.diff, ...(applied.attribution ? { attribution: applied.attribution } : {}) },
+      review: { tree, diff: applied.diff, ...(applied.attribution ? { attribution: applied.attribution } : {}), ...(sidMap ? { sidMap } : {}) },
       sourceTexts: patchedTexts(spans.flatMap((s) => (s ? [s.file] : [])), a, tree),
     };
     return { report, boards };

@@ -59,8 +59,9 @@ describe('dtoverlay-check simulate', () => {
     expect(text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(text).toContain('0x01xx');
     const html = run([board, '--format', 'html']);
-    expect(html.stdout).toMatch(/^<!doctype html>/);
+    expect(html.stdout).toMatch(/^<!doctype html>/i);
     expect(html.stdout).toContain('<table class="steps">');
+    expect(html.stdout.match(/ id="hatch"/g)).toHaveLength(1);
   });
 
   it('--smmu overrides a parameter: two context banks, one reserved by the EL1 bypass quirk, are too few', () => {
@@ -141,8 +142,10 @@ describe('dtoverlay-check simulate: no profile, SMMUv3 ranges (issue 16)', () =>
     expect(text.stdout).toMatch(/^0x30000–0x3ffff +0x0000–0xffff +iommu-map +pcie4 +pas\/map-sid-overlap$/m);
     const html = run([v3Base, overlap, '--format', 'html']);
     expect(html.stdout).toContain('<table class="ranges">');
-    expect(html.stdout).toContain('<tr><td><code>0x30000–0x3ffff</code></td><td><code>0x0000–0xffff</code></td><td>iommu-map</td><td>pcie3</td><td></td></tr>');
-    expect(html.stdout).toContain('<td>pcie4</td><td>pas/map-sid-overlap</td>');
+    // Both host bridges' ranges are the conflict the finding on pcie4 reports; its row links to the card.
+    expect(html.stdout).toContain('<tr id="smmu-pcie_smmu-range-0" data-conflict="true"><td><code>0x30000–0x3ffff</code></td><td><code>0x0000–0xffff</code></td><td>iommu-map</td><td>pcie3</td><td> <a href="#f-1">finding</a></td></tr>');
+    expect(html.stdout).toContain('<td>pcie4</td><td>pas/map-sid-overlap <a href="#f-1">finding</a></td>');
+    expect(html.stdout).toMatch(/<div class="conflict-banner" data-conflict="true">.*<b>pcie4<\/b> and <b>pcie3<\/b>/);
     const json = run([v3Base, overlap, '--format', 'json']);
     await expectValid(json.stdout, false);
     const smmu = JSON.parse(json.stdout).simulation.smmus.find((s: { label?: string }) => s.label === 'pcie_smmu');
