@@ -28,6 +28,10 @@ export class TestClient {
       this.published.push(p);
       for (const w of this.waiters.splice(0)) w();
     });
+    // the server's own log (a failed run) is reported with the stderr, so a test that times out says why
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => {
+      this.stderr += `${p.message}\n`;
+    });
     this.connection.listen();
   }
 
