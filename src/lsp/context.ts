@@ -11,6 +11,8 @@ export interface FileContext {
   runs: TargetRun[];
   textOf: TextOf;
   isFile: (f: string) => boolean;
+  /** The workspace's binding set, when it validates against bindings. */
+  schemaSet?: () => Promise<import('../schema/index.js').SchemaSet | undefined>;
 }
 
 /** The trees to look labels up in, most telling first: merged trees, then each input as compiled. */

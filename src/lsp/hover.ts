@@ -11,6 +11,7 @@ import { walkLive } from '../tree/walk.js';
 import { findLabel, type FileContext } from './context.js';
 import { labelSpan, wordAt } from './text.js';
 import { findDefine } from './macros.js';
+import { nodeAt, propertyDoc } from './bindings.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -36,6 +37,15 @@ export function hover(ctx: FileContext, pos: Position): Hover | undefined {
     if (define) return markdown(`\`#define ${word.word}${define.params ?? ''} ${define.body}\`\n\n${define.file}:${define.line}`);
   }
   return undefined;
+}
+
+/** On a property name, when the workspace has bindings: its type and description from the node's binding. */
+export async function bindingHover(ctx: FileContext, pos: Position): Promise<Hover | undefined> {
+  const word = wordAt(ctx.lines[pos.line] ?? '', pos.character);
+  const set = word && !word.word.startsWith('&') ? await ctx.schemaSet?.() : undefined;
+  const node = set && nodeAt(ctx, pos);
+  const doc = set && node && propertyDoc(set, node, word!.word);
+  return doc ? { contents: { kind: 'markdown', value: doc }, range: { start: { line: pos.line, character: word!.start }, end: { line: pos.line, character: word!.end } } } : undefined;
 }
 
 /** The property of the merged tree whose value was written on this line of this file, with its name. */

@@ -22,6 +22,7 @@ import type { Span } from '../diagnostics.js';
 import { suggestSimilar } from '../overlay/errors.js';
 import { basesOf, findLabel, labelsOf, treesOf, type FileContext } from './context.js';
 import { findDefine } from './macros.js';
+import { compatibleStrings, nodeAt, propertyNames } from './bindings.js';
 import { labelSpan, pathToUri, spanRange, wordAt } from './text.js';
 import type { TargetRun } from '../workspace/workspace.js';
 
@@ -158,10 +159,10 @@ export function workspaceSymbols(runs: TargetRun[], query: string, ctx: Pick<Fil
 }
 
 /** After `&`: the labels of the base trees (what an overlay can refer to), with each node's path. */
-export function completion(ctx: FileContext, pos: Position): CompletionItem[] {
+export async function completion(ctx: FileContext, pos: Position): Promise<CompletionItem[]> {
   const before = (ctx.lines[pos.line] ?? '').slice(0, pos.character);
   const m = /&([\w]*)$/.exec(before);
-  if (!m) return [];
+  if (!m) return bindingCompletion(ctx, pos, before);
   const items = new Map<string, CompletionItem>();
   const trees = basesOf(ctx.runs);
   for (const tree of trees.length ? trees : treesOf(ctx.runs)) {
@@ -170,6 +171,17 @@ export function completion(ctx: FileContext, pos: Position): CompletionItem[] {
     }
   }
   return [...items.values()];
+}
+
+/** With bindings: compatible strings inside `compatible = "…`, else at the start of a line the property names of the node's binding. */
+async function bindingCompletion(ctx: FileContext, pos: Position, before: string): Promise<CompletionItem[]> {
+  const inCompatible = /^\s*compatible\s*=\s*(?:"[^"]*"\s*,\s*)*"[^"]*$/.test(before);
+  if (!inCompatible && !/^\s*[\w,#-]*$/.test(before)) return [];
+  const set = await ctx.schemaSet?.();
+  if (!set) return [];
+  if (inCompatible) return compatibleStrings(set).map((c) => ({ label: c, kind: CompletionItemKind.Value }));
+  const node = nodeAt(ctx, pos);
+  return node ? propertyNames(set, node).map((name) => ({ label: name, kind: CompletionItemKind.Property })) : [];
 }
 
 /** The did-you-mean fix: a reference to a label no base has, replaced by each close label. */

@@ -11,7 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Workspace, type TargetRun, type WorkspaceSettings } from '../workspace/workspace.js';
 import type { FileContext } from './context.js';
 import { toLspDiagnostics } from './diagnostics.js';
-import { hover } from './hover.js';
+import { bindingHover, hover } from './hover.js';
 import { codeActions, completion, definition, documentSymbols, references, workspaceSymbols } from './navigation.js';
 import { diskText, pathToUri, uriToPath } from './text.js';
 
@@ -73,7 +73,7 @@ class LanguageServer {
     c.onDidChangeWatchedFiles((e) => {
       void this.workspace?.then((ws) => ws.changed(e.changes.map((ch) => uriToPath(ch.uri))));
     });
-    c.onHover((p) => this.withContext(p.textDocument.uri, (ctx) => hover(ctx, p.position)));
+    c.onHover((p) => this.withContext(p.textDocument.uri, async (ctx) => hover(ctx, p.position) ?? (await bindingHover(ctx, p.position)) ?? null));
     c.onDefinition((p) => this.withContext(p.textDocument.uri, (ctx) => definition(ctx, p.position)));
     c.onReferences((p) => this.withContext(p.textDocument.uri, (ctx) => references(ctx, p.position, p.context.includeDeclaration)));
     c.onDocumentSymbol((p) => this.withContext(p.textDocument.uri, (ctx) => documentSymbols(ctx)));
@@ -97,7 +97,7 @@ class LanguageServer {
     return doc ? doc.getText() : diskText(file);
   }
 
-  private async withContext<T>(uri: string, answer: (ctx: FileContext) => T): Promise<T | null> {
+  private async withContext<T>(uri: string, answer: (ctx: FileContext) => T | Promise<T>): Promise<T | null> {
     const doc = this.documents.get(uri);
     if (!doc) return null;
     // wait for the pending run of this file, so an answer reflects the text the editor shows
@@ -113,8 +113,15 @@ class LanguageServer {
       runs: this.runs.get(file) ?? [],
       textOf: (f) => this.textOf(f),
       isFile: (f) => f === file || (ws?.realpath(f) ?? f) === real,
+      schemaSet: async () => {
+        const target = ctx.runs[0]?.target;
+        const options = target && ws ? await ws.optionsFor(target) : undefined;
+        if (!options?.bindings.length) return undefined;
+        const { schemaSetFor } = await import('../check/engines.js');
+        return (await schemaSetFor(options)).set;
+      },
     };
-    return answer(ctx);
+    return await answer(ctx);
   }
 
   private schedule(doc: TextDocument, delay: number): void {

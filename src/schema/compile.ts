@@ -312,6 +312,11 @@ export class SchemaRuntime {
     return this.byIdMap;
   }
 
+  /** The processed schema of a `$id` (with or without its final `#`), for editors' hover and completion. */
+  schema(id: string): JsonObject | undefined {
+    return this.byId.get(normalizeId(id));
+  }
+
   private addToAjv(id: string): boolean {
     if (this.added.has(id)) return true;
     const schema = this.byId.get(id);
