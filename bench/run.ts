@@ -9,6 +9,7 @@ import { benchPas } from './pas.js';
 import { benchCheck } from './check.js';
 import { benchSchema } from './schema.js';
 import { benchDtValidate } from './dt-validate.js';
+import { benchLsp } from './lsp.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
@@ -20,6 +21,7 @@ const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   check: benchCheck,
   schema: benchSchema,
   'dt-validate': benchDtValidate,
+  lsp: benchLsp,
 };
 
 const wanted = process.argv.slice(2);

@@ -13,6 +13,18 @@ import type { StageLog } from './run.js';
 /** Loaded binding sets, per folder list: kernel mode validates many trees against one set. */
 const schemaSets = new Map<string, Promise<import('../schema/index.js').SchemaSet>>();
 
+/** The binding set of `options.bindings`, loaded once per process (the language server's hover and completion share it). */
+export async function schemaSetFor(options: Pick<CheckOptions, 'bindings' | 'coreSchemas'>): Promise<{ set: import('../schema/index.js').SchemaSet; core: import('../schema/load.js').CoreSchemaChoice }> {
+  const schema = await import('../schema/index.js');
+  const { chooseCoreSchemas } = await import('../schema/load.js');
+  const core = chooseCoreSchemas(options.coreSchemas);
+  const key = JSON.stringify([options.bindings, core.dir]);
+  let pending = schemaSets.get(key);
+  const load = { bindings: options.bindings, coreSchemas: core.dir };
+  if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet(load))));
+  return { set: await pending, core };
+}
+
 export async function runSchemaStage(tree: Tree, options: CheckOptions, log: StageLog): Promise<void> {
   if (!options.bindings.length) {
     log.skip('schema', 'no bindings given (--bindings DIR or `bindings:` in .dtoverlay-check.yaml)');
@@ -21,13 +33,8 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
   const start = performance.now();
   try {
     const schema = await import('../schema/index.js');
-    const { chooseCoreSchemas, dtschemaVersionOf } = await import('../schema/load.js');
-    const core = chooseCoreSchemas(options.coreSchemas);
-    const key = JSON.stringify([options.bindings, core.dir]);
-    let pending = schemaSets.get(key);
-    const load = { bindings: options.bindings, coreSchemas: core.dir };
-    if (!pending) schemaSets.set(key, (pending = Promise.resolve().then(() => schema.loadSchemaSet(load))));
-    const set = await pending;
+    const { dtschemaVersionOf } = await import('../schema/load.js');
+    const { set, core } = await schemaSetFor(options);
     const bindingProblems = set.runtime.diagnostics.length;
     const { diagnostics } = schema.validate(tree, set);
     schema.persistSchemaSet(set);

@@ -16,6 +16,8 @@ export interface LoadedInput {
   diagnostics: Diagnostic[];
   /** Files the compile read (includes, headers): the include graph for kernel mode. */
   dependencies: string[];
+  /** The parsed source of a DTS input (what was written, with spans). */
+  source?: import('../dts/ast.js').DtsSource;
 }
 
 const FDT_MAGIC = 0xd00dfeed;
@@ -77,5 +79,5 @@ export async function loadInput(file: string, options: CheckOptions, session: Co
   if (!tree && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push({ rule: 'compile/failed', severity: 'error', message: `${file}: ${result.messages.join('; ') || 'compile failed'}` });
   }
-  return { file, tree, diagnostics, dependencies: result.dependencies };
+  return { file, tree, diagnostics, dependencies: result.dependencies, ...(options.keepSources ? { source: result.source } : {}) };
 }

@@ -29,6 +29,8 @@ export interface CheckOptions {
   limits?: Partial<import('../limits.js').Limits>;
   /** Shared by many runs (kernel mode): file contents and the preprocessor's cache. */
   session?: CompileSession;
+  /** Keep each input's parsed source in the run (the language server's outline and navigation); off for batch runs, to save memory. */
+  keepSources?: boolean;
 }
 
 export const SOURCE_EXTENSIONS = /\.(dts|dtsi|dtso)$/i;

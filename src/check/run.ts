@@ -24,6 +24,8 @@ export interface CheckRun {
   dependencies: string[];
   /** The files the overlays' compiles read: the overlays and what they include. */
   overlaySources: string[];
+  /** Each input as compiled, base first (its tree and parsed source when it compiled). */
+  inputs: LoadedInput[];
 }
 
 class StageLog {
@@ -52,10 +54,20 @@ const compiledInputs = new WeakMap<object, Map<string, LoadedInput>>();
 async function loadCached(file: string, options: CheckOptions, session: object & Parameters<typeof loadInput>[2]): Promise<LoadedInput> {
   let cache = compiledInputs.get(session);
   if (!cache) compiledInputs.set(session, (cache = new Map()));
-  const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags, options.sandboxRoots]);
+  const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags, options.sandboxRoots, options.keepSources]);
   let loaded = cache.get(key);
   if (!loaded) cache.set(key, (loaded = await loadInput(file, options, session)));
   return loaded;
+}
+
+/**
+ * Drops the session's compiled inputs that read a changed file (an edited buffer in the language
+ * server): the next run compiles them again, the others stay warm.
+ */
+export function forgetCompiledInputs(session: object, changed: (file: string) => boolean): void {
+  const cache = compiledInputs.get(session);
+  if (!cache) return;
+  for (const [key, loaded] of cache) if (changed(loaded.file) || loaded.dependencies.some(changed)) cache.delete(key);
 }
 
 export async function runCheck(options: CheckOptions): Promise<CheckRun> {
@@ -73,7 +85,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
   const dependencies = [...new Set(loaded.flatMap(read))];
   const overlaySources = [...new Set(loaded.slice(1).flatMap(read))];
   const broken = loaded.filter((l) => !l.tree).map((l) => l.file);
-  const report = (merged?: Tree): CheckRun => ({ report: finish(options, inputs, log), merged, dependencies, overlaySources });
+  const report = (merged?: Tree): CheckRun => ({ report: finish(options, inputs, log), merged, dependencies, overlaySources, inputs: loaded });
   if (broken.length) {
     const note = `${broken.join(', ')} did not compile`;
     for (const stage of ['apply', 'dtc-checks', 'overlay-checks', 'schema', 'pas'] as const) log.skip(stage, note);

@@ -151,7 +151,8 @@ export async function checkInputs(
   if (opts.coreSchemas) options.coreSchemas = opts.coreSchemas;
   if (layout && base !== undefined && !overlays.length && /\.dtso$/.test(base)) {
     // An overlay alone in a Linux tree: checked on every base the Makefiles compose it with.
-    const compositions = await compositionsOf(layout, base);
+    const { compositionsOf } = await import('../workspace/workspace.js');
+    const compositions = (await compositionsOf(layout, base)).map((t) => t.name);
     if (compositions.length) {
       layout.dispose();
       const { runKernel, defaultJobs } = await import('../kernel/run.js');
@@ -179,16 +180,6 @@ export async function checkInputs(
 export function locatedIn<T extends { span?: { file: string } }>(diagnostics: T[], files: readonly string[]): T[] {
   const set = new Set(files.map((f) => path.resolve(f)));
   return diagnostics.filter((d) => d.span !== undefined && set.has(path.resolve(d.span.file)));
-}
-
-/** The Makefile compositions (`x-el2-dtbs := x.dtb y-el2.dtbo`) that apply `overlay`. */
-async function compositionsOf(layout: import('../kernel/layout.js').KernelLayout, overlay: string): Promise<string[]> {
-  const { discoverTargets } = await import('../kernel/targets.js');
-  const { realpath } = await import('../kernel/includes.js');
-  const real = realpath(path.resolve(overlay));
-  return discoverTargets(layout)
-    .filter((t) => t.kind === 'composition' && !t.missing.length && t.sources.slice(1).some((s) => realpath(s) === real))
-    .map((t) => t.name);
 }
 
 /** Rules config, baseline, formatting, output and exit status: shared by check, kernel and review. */

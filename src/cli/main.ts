@@ -69,6 +69,11 @@ export async function main(argv: string[]): Promise<number> {
   registerReview(program, run);
   registerHook(program, run);
   program
+    .command('lsp')
+    .description('run the language server (diagnostics, hover, navigation for .dts/.dtsi/.dtso; docs/editors.md)')
+    .option('--stdio', 'talk JSON-RPC over stdin/stdout (the only transport)')
+    .action(() => run(import('../lsp/server.js').then((m) => m.runLanguageServer())));
+  program
     .command('dtc')
     .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')
     .allowUnknownOption();

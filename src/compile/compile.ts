@@ -11,6 +11,7 @@ import { DiagnosticError, formatSpan } from '../diagnostics.js';
 import { dtcPosition, formatDtcInputError } from '../checks/format.js';
 import { SCANNER_FAILED } from '../dts/lexer.js';
 import { parseDts } from '../dts/parser.js';
+import type { DtsSource } from '../dts/ast.js';
 import type { PositionMap } from '../dts/position-map.js';
 import { FileSourceHost } from '../dts/source.js';
 import { writeDtb } from '../dtb/write.js';
@@ -35,6 +36,12 @@ export const EXIT_CHECK_ERRORS = 2;
 export interface CompileSession {
   files: Map<string, Buffer | null>;
   preprocessCache?: unknown;
+  /**
+   * Unsaved editor buffers (the language server's workspace): a file's text when a buffer holds
+   * it, read instead of the disk by the preprocessor and by `/include/`. The owner of the session
+   * drops what a changed buffer invalidates (src/workspace/workspace.ts).
+   */
+  unsaved?: (file: string) => string | undefined;
 }
 
 export function newSession(): CompileSession {
@@ -59,6 +66,8 @@ export interface CompileResult {
   dependencies: string[];
   /** Findings beyond dtc's, never printed by `compile` (BuildResult.pitfalls): `check` reports them. */
   pitfalls?: Diagnostic[];
+  /** The parsed source (DTS input that parsed): what was written, with spans (the language server's outline). */
+  source?: DtsSource;
 }
 
 export interface CompileSource {
@@ -123,6 +132,7 @@ async function loadDts(
   const host = new FileSourceHost({
     searchPaths: options.includeDirs,
     cache: session.files,
+    unsaved: session.unsaved,
     sandbox: sandboxOf(source, options),
     maxBytes: { sourceBytes: limits['input-bytes'], binaryBytes: limits['incbin-bytes'] },
   });
@@ -187,6 +197,7 @@ async function loadDts(
     if (options.diagnostics === 'dtc' && !fatal) result.messages.push(parseFailedLine(!parsed.source));
     return undefined;
   }
+  result.source = parsed.source;
   const built = buildTree(parsed.source);
   if (built.pitfalls.length) result.pitfalls = built.pitfalls;
   for (const d of built.diagnostics) {
@@ -216,6 +227,8 @@ async function preprocessFile(file: string, options: CompileOptions, session: Co
   const maxBytes = limits['input-bytes'];
   let oversize: { file: string; size: number } | undefined;
   const readFile = (p: string): string => {
+    const buffer = session.unsaved?.(p);
+    if (buffer !== undefined) return buffer;
     try {
       return readRegularFile(p, maxBytes).toString('utf8');
     } catch (err) {

@@ -41,6 +41,8 @@ export interface FileSourceHostOptions {
   sandbox?: Sandbox;
   /** Largest file `/include/` (`sourceBytes`) and `/incbin/` (`binaryBytes`) may read, checked before reading. */
   maxBytes?: { sourceBytes: number; binaryBytes: number };
+  /** An unsaved editor buffer's text for a file (CompileSession.unsaved), read instead of the disk. */
+  unsaved?: (file: string) => string | undefined;
 }
 
 export class FileSourceHost implements SourceHost {
@@ -49,6 +51,7 @@ export class FileSourceHost implements SourceHost {
   private readonly cache: Map<string, Buffer | null>;
   private readonly sandbox: Sandbox | undefined;
   private readonly maxBytes: { sourceBytes: number; binaryBytes: number } | undefined;
+  private readonly unsaved: ((file: string) => string | undefined) | undefined;
 
   constructor(options: FileSourceHostOptions = {}) {
     this.searchPaths = options.searchPaths ?? [];
@@ -56,6 +59,7 @@ export class FileSourceHost implements SourceHost {
     this.cache = options.cache ?? new Map();
     this.sandbox = options.sandbox;
     this.maxBytes = options.maxBytes;
+    this.unsaved = options.unsaved;
   }
 
   /** A file too large to read (`--limit input-bytes` / `incbin-bytes`): the reason, before reading it. */
@@ -82,6 +86,9 @@ export class FileSourceHost implements SourceHost {
   /** The file's bytes; undefined when it is missing or not a regular file (never opened blocking). */
   read(name: string): Buffer | undefined {
     const full = path.resolve(this.cwd, name);
+    // not cached: the buffer changes while the session lives
+    const buffer = this.unsaved?.(full);
+    if (buffer !== undefined) return Buffer.from(buffer, 'utf8');
     let bytes = this.cache.get(full);
     if (bytes === undefined) {
       try {

@@ -22,6 +22,11 @@ export class PreprocessCache {
     return id;
   }
 
+  /** Drops the tokens of every file `changed` says changed (an edited buffer), so the next run reads it again. */
+  forget(changed: (path: string) => boolean): void {
+    for (const path of this.lexed.keys()) if (changed(path)) this.lexed.delete(path);
+  }
+
   fileName(id: number): string {
     return this.names[id] ?? '<unknown>';
   }

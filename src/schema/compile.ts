@@ -352,6 +352,11 @@ export class SchemaRuntime {
     return this.byId.get(id);
   }
 
+  /** The processed schema of a `$id` (with or without its final `#`), for editors' hover and completion. */
+  schema(id: string): JsonObject | undefined {
+    return this.schemaById(normalizeId(id));
+  }
+
   private addToAjv(id: string): boolean {
     if (this.added.has(id)) return true;
     const schema = this.schemaById(id);
