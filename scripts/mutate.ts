@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { seededRandom } from '../test/support/random.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -95,18 +96,6 @@ export function mutantsOf(file: string, text: string): Mutant[] {
   return out.sort((a, b) => a.start - b.start);
 }
 
-/** mulberry32: a small seeded generator, so that a run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function hashOf(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -115,7 +104,7 @@ function hashOf(s: string): number {
 
 /** Up to `max` of `all`, drawn with `seed` (and the file name, so files do not share a draw), in source order. */
 export function sample(all: Mutant[], max: number, seed: number): Mutant[] {
-  const next = random(seed ^ hashOf(all[0]?.file ?? ''));
+  const next = seededRandom(seed ^ hashOf(all[0]?.file ?? ''));
   const order = all.map((m) => ({ m, key: next() }));
   order.sort((a, b) => a.key - b.key);
   return order.slice(0, max).map((x) => x.m).sort((a, b) => a.start - b.start || a.replacement.localeCompare(b.replacement));

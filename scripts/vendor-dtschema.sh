@@ -38,6 +38,21 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# install PKGDIR LICENCE VERSION PACKAGE SHA256 LICENCE-TEXT: PKGDIR's schemas/ and meta-schemas/
+# with the licence file and SOURCE become $dest (replaced whole, never half-written).
+install() {
+  next="$dest.new"
+  rm -rf "$next"
+  mkdir -p "$next"
+  cp -R "$1/schemas" "$1/meta-schemas" "$next/"
+  cp "$2" "$next/LICENSE.txt"
+  find "$next" -name '__pycache__' -prune -exec rm -rf {} +
+  write_source "$3" "$4" "$5" "$6"
+  rm -rf "$dest"
+  mv "$next" "$dest"
+  echo "vendored dtschema $3 from $4 ($(find "$dest" -name '*.yaml' | wc -l) schema files) into vendor/dtschema/" >&2
+}
+
 write_source() { # version, package file name, sha256, licence text -> $next/SOURCE
   {
     echo "# dt-schema's core schemas and meta-schemas, unpacked by scripts/vendor-dtschema.sh; do not edit."
@@ -60,16 +75,8 @@ if [ "${1:-}" = "--deb" ]; then
   dpkg-deb -x "$deb" "$work/deb"
   pkg=$(find "$work/deb" -type d -path '*/dist-packages/dtschema' | head -n 1)
   [ -n "$pkg" ] && [ -d "$pkg/schemas" ] || { echo "vendor-dtschema: no dtschema/schemas in $(basename "$deb")" >&2; exit 1; }
-  next="$dest.new"
-  rm -rf "$next"
-  mkdir -p "$next"
-  cp -R "$pkg/schemas" "$pkg/meta-schemas" "$next/"
-  cp "$work/deb/usr/share/doc/dt-schema/copyright" "$next/LICENSE.txt"
-  find "$next" -name '__pycache__' -prune -exec rm -rf {} +
-  write_source "$version" "$(basename "$deb")" "$sha" "BSD-2-Clause (LICENSE.txt: the package's copyright file; some files BSD-2-Clause or GPL-2, as it lists)"
-  rm -rf "$dest"
-  mv "$next" "$dest"
-  echo "vendored dtschema $version from $(basename "$deb") ($(find "$dest" -name '*.yaml' | wc -l) schema files) into vendor/dtschema/" >&2
+  install "$pkg" "$work/deb/usr/share/doc/dt-schema/copyright" "$version" "$(basename "$deb")" "$sha" \
+    "BSD-2-Clause (LICENSE.txt: the package's copyright file; some files BSD-2-Clause or GPL-2, as it lists)"
   exit 0
 fi
 
@@ -91,13 +98,4 @@ for f in "$work"/wheel/dtschema-"$version".dist-info/licenses/LICENSE* "$work"/w
 done
 [ -n "$licence" ] || { echo "vendor-dtschema: no licence file in $(basename "$wheel")" >&2; exit 1; }
 
-next="$dest.new"
-rm -rf "$next"
-mkdir -p "$next"
-cp -R "$work/wheel/dtschema/schemas" "$work/wheel/dtschema/meta-schemas" "$next/"
-cp "$licence" "$next/LICENSE.txt"
-find "$next" -name '__pycache__' -prune -exec rm -rf {} +
-write_source "$version" "$(basename "$wheel")" "$sha" "BSD-2-Clause (LICENSE.txt)"
-rm -rf "$dest"
-mv "$next" "$dest"
-echo "vendored dtschema $version ($(find "$dest" -name '*.yaml' | wc -l) schema files) into vendor/dtschema/" >&2
+install "$work/wheel/dtschema" "$licence" "$version" "$(basename "$wheel")" "$sha" "BSD-2-Clause (LICENSE.txt)"
