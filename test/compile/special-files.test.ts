@@ -37,7 +37,7 @@ describe('FIFOs and devices inside the source', () => {
     ['/incbin/ of /dev/zero', '/dts-v1/;\n/ { p = /incbin/("/dev/zero"); };\n', ['--allow-outside-includes'], 'zbin.dts:2:18: error: /dev/zero is a character device'],
   ])('%s', (what, text, flags, message) => {
     const name = { '#include': 'inc', __has_include: 'has', '/include/': 'dinc', '/incbin/': 'bin', '#include of /dev/zero': 'zero', '/incbin/ of /dev/zero': 'zbin' }[what]!;
-    const r = run(['compile', ...flags, '-O', 'dts', source(`${name}.dts`, text)]);
+    const r = run(['compile', '--diagnostics=gcc', ...flags, '-O', 'dts', source(`${name}.dts`, text)]);
     expect(r.signal).toBeNull();
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${message}, ${NOT_REGULAR}`);
@@ -46,7 +46,7 @@ describe('FIFOs and devices inside the source', () => {
 
 describe('FIFOs and devices as a command input', () => {
   it.each([
-    ['compile', ['compile', '-O', 'dts', 'fifo'], 1],
+    ['compile', ['compile', '--diagnostics=gcc', '-O', 'dts', 'fifo'], 1],
     ['check', ['check', 'fifo'], 1],
     ['apply', ['apply', 'fifo', 'fifo'], 1],
     ['validate', ['validate', 'fifo', '--bindings', path.join(repoRoot, 'fixtures/schema/bindings')], 2],

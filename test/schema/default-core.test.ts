@@ -52,14 +52,15 @@ describe.runIf(sharedOrExplain('default core on lemans-evk'))('the default core 
     [['lemans-evk.dts', 'lemans-el2.dtso'], 'lemans-evk-el2.dtb'],
   ])('%j gives dt-validate findings (%s)', (inputs, dtb) => {
     const { findings, note } = schemaFindings(inputs, defaultCore);
-    expect(note).toMatch(defaultCore ? /corpus\/dtschema/ : /^dt-schema 2025\.06\.1 core schemas \(vendored\)$/);
+    expect(note).toMatch(defaultCore ? /corpus\/dtschema/ : /^dt-schema 2025\.08 core schemas \(vendored\)$/);
     expect(findings.length).toBe(referenceErrors(dtb).length);
     expect(findings).toEqual([]);
   }, 300_000);
 
   it('the built-in set alone does not: cpu device_type, graph, i2c, pci, cache', () => {
     const { findings } = schemaFindings(['lemans-evk.dts', 'lemans-el2.dtso'], 'builtin');
-    expect(findings.length).toBeGreaterThan(100);
+    // 63 findings (one per Unevaluated line since the dt-validate formatting; 149 lines before).
+    expect(findings.length).toBeGreaterThan(50);
     expect(findings.some((f) => /^\/cpus\/cpu@0 .*device_type/.test(f))).toBe(true);
   }, 300_000);
 });
