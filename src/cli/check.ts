@@ -142,9 +142,8 @@ export async function checkInputs(
   const linux = base === undefined ? undefined : linuxTreeInputs(base);
   const layout = linux?.layout;
   if (linux) {
-    options.includeDirs.push(...linux.includeDirs);
-    options.sandboxRoots = linux.sandboxRoots;
-    options.checkFlags = [...linux.checkFlags, ...options.checkFlags];
+    const { withKernelLayout } = await import('../kernel/run.js');
+    withKernelLayout(options, linux.layout);
   }
   if (opts.allowOutsideIncludes) options.allowOutsideIncludes = true;
   if (opts.limit && Object.keys(opts.limit).length) options.limits = opts.limit;

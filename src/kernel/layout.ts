@@ -141,10 +141,13 @@ export interface LinuxTreeInputs {
   checkFlags: { flag: string; isError: boolean }[];
 }
 
+/** What sources in `layout` are compiled with (see above). */
+export function layoutInputs(layout: KernelLayout): LinuxTreeInputs {
+  return { layout, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], checkFlags: checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS) };
+}
+
 /** The Linux tree around `file`, if any; the caller disposes `layout` when the run is over. */
 export function linuxTreeInputs(file: string): LinuxTreeInputs | undefined {
   const root = findLinuxTree(path.dirname(path.resolve(file)));
-  if (!root) return undefined;
-  const layout = findKernelLayout(root);
-  return { layout, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], checkFlags: checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS) };
+  return root ? layoutInputs(findKernelLayout(root)) : undefined;
 }

@@ -10,10 +10,10 @@ import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type BoardRow, type Report, type StageResult } from '../report/types.js';
 import { IncludeGraph, realpath } from './includes.js';
 import type { KernelJob, KernelJobResult } from './job.js';
-import { dtsMakefiles, findKernelLayout, type KernelLayout } from './layout.js';
+import { dtsMakefiles, findKernelLayout, layoutInputs, type KernelLayout } from './layout.js';
 import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
-import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS, parseKbuildMakefile } from './makefile.js';
+import { parseKbuildMakefile } from './makefile.js';
 import type { CheckOptions } from '../check/options.js';
 
 export interface KernelOptions {
@@ -57,9 +57,10 @@ export function changedFiles(root: string, rev: string): Set<string> {
  * (flags already in `options`, e.g. from the config's `rules:`, still win).
  */
 export function withKernelLayout(options: CheckOptions, layout: KernelLayout): CheckOptions {
-  options.includeDirs.push(layout.includePrefixes);
-  options.sandboxRoots = [layout.root];
-  options.checkFlags = [...checkFlagsOf(KERNEL_DEFAULT_DTC_FLAGS), ...options.checkFlags];
+  const inputs = layoutInputs(layout);
+  options.includeDirs.push(...inputs.includeDirs);
+  options.sandboxRoots = inputs.sandboxRoots;
+  options.checkFlags = [...inputs.checkFlags, ...options.checkFlags];
   return options;
 }
 
