@@ -8,6 +8,7 @@ import { benchOverlay } from './overlay.js';
 import { benchPas } from './pas.js';
 import { benchCheck } from './check.js';
 import { benchSchema } from './schema.js';
+import { benchCold } from './cold.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
@@ -18,6 +19,7 @@ const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   pas: benchPas,
   check: benchCheck,
   schema: benchSchema,
+  cold: benchCold,
 };
 
 const wanted = process.argv.slice(2);
