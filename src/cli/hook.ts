@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
 import { addReportOptions, collect, type ReportCliOptions } from './check.js';
+import type { BeforeSide } from '../review/hook.js';
 
 interface HookCliOptions extends ReportCliOptions {
   include: string[];
@@ -77,11 +78,18 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
   const worktrees: { remove(): void }[] = [];
   try {
     let afterRoot = root;
-    let beforeRoot: string | undefined;
+    let afterTreeId: string | undefined;
+    let before: BeforeSide | undefined;
     if (compare && changed.length) {
-      const head = addWorktree(root, 'HEAD');
-      worktrees.push(head);
-      beforeRoot = head.dir;
+      // HEAD is checked out only for what its cached findings lack (src/review/head-cache.ts).
+      let head: string | undefined;
+      const checkout = () => {
+        if (head) return head;
+        const copy = addWorktree(root, 'HEAD');
+        worktrees.push(copy);
+        return (head = copy.dir);
+      };
+      before = { treeId: git(['rev-parse', 'HEAD^{tree}']).out.trim(), checkout };
       // No files given: what is staged, not the working tree (given files: as they are, e.g.
       // pre-commit's, which stashes unstaged changes first).
       if (!files.length) {
@@ -89,6 +97,9 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
         worktrees.push(staged);
         applyStaged(staged.dir, root);
         afterRoot = staged.dir;
+        // the tree `git commit` will record: HEAD's tree at the next commit
+        const index = git(['write-tree']);
+        if (index.ok) afterTreeId = index.out.trim();
       }
     }
     const { runHook } = await import('../review/hook.js');
@@ -97,7 +108,8 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       changed,
       root,
       afterRoot,
-      beforeRoot,
+      before,
+      afterTreeId,
       include: opts.include,
       jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
       config,
