@@ -35,6 +35,22 @@ function checkDuplicateLabel(
   }
 }
 
+/**
+ * The names more than one entry has, or undefined when all differ. dtc compares every pair, which is
+ * quadratic: /__symbols__ and a big bus have hundreds of entries, and a cold process runs this in
+ * V8's interpreter. Pairs can only match within a repeated name, so the pairwise loops (which keep
+ * dtc's order of messages) run over those alone.
+ */
+function repeatedNames(entries: readonly { name: string }[]): Set<string> | undefined {
+  const seen = new Set<string>();
+  let repeated: Set<string> | undefined;
+  for (const e of entries) {
+    if (seen.has(e.name)) (repeated ??= new Set()).add(e.name);
+    else seen.add(e.name);
+  }
+  return repeated;
+}
+
 export const structureChecks = defineFamily('structure', [
   {
     name: 'duplicate_node_names',
@@ -43,9 +59,11 @@ export const structureChecks = defineFamily('structure', [
     rationale: 'A path must name one node; a blob with two same-named siblings is ambiguous to every consumer.',
     node(ctx, node) {
       const children = node.children;
+      const repeated = repeatedNames(children);
+      if (!repeated) return;
       for (let i = 0; i < children.length; i++) {
         const child = children[i]!;
-        if (child.deleted) continue;
+        if (child.deleted || !repeated.has(child.name)) continue;
         // dtc compares against every later sibling, deleted ones included
         for (let j = i + 1; j < children.length; j++) {
           if (children[j]!.name === child.name) ctx.fail(children[j], 'Duplicate node name');
@@ -60,9 +78,11 @@ export const structureChecks = defineFamily('structure', [
     rationale: 'Property lookup by name would depend on order; the flattened format forbids it.',
     node(ctx, node) {
       const props = node.properties;
+      const repeated = repeatedNames(props);
+      if (!repeated) return;
       for (let i = 0; i < props.length; i++) {
         const prop = props[i]!;
-        if (prop.deleted) continue;
+        if (prop.deleted || !repeated.has(prop.name)) continue;
         for (let j = i + 1; j < props.length; j++) {
           const other = props[j]!;
           if (!other.deleted && other.name === prop.name) ctx.failProp(node, prop, 'Duplicate property name');
