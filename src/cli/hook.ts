@@ -78,18 +78,19 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
   const worktrees: { remove(): void }[] = [];
   try {
     let afterRoot = root;
-    let afterTreeId: string | undefined;
     let before: BeforeSide | undefined;
     if (compare && changed.length) {
       // HEAD is checked out only for what its cached findings lack (src/review/head-cache.ts).
+      // The commit is pinned now: a commit made meanwhile must not be checked under this tree id.
+      const commit = git(['rev-parse', 'HEAD']).out.trim();
       let head: string | undefined;
       const checkout = () => {
         if (head) return head;
-        const copy = addWorktree(root, 'HEAD');
+        const copy = addWorktree(root, commit);
         worktrees.push(copy);
         return (head = copy.dir);
       };
-      before = { treeId: git(['rev-parse', 'HEAD^{tree}']).out.trim(), checkout };
+      before = { treeId: git(['rev-parse', `${commit}^{tree}`]).out.trim(), checkout };
       // No files given: what is staged, not the working tree (given files: as they are, e.g.
       // pre-commit's, which stashes unstaged changes first).
       if (!files.length) {
@@ -97,9 +98,6 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
         worktrees.push(staged);
         applyStaged(staged.dir, root);
         afterRoot = staged.dir;
-        // the tree `git commit` will record: HEAD's tree at the next commit
-        const index = git(['write-tree']);
-        if (index.ok) afterTreeId = index.out.trim();
       }
     }
     const { runHook } = await import('../review/hook.js');
@@ -109,7 +107,6 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       root,
       afterRoot,
       before,
-      afterTreeId,
       include: opts.include,
       jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
       config,

@@ -2,8 +2,9 @@
  * The hook's findings per run (a Makefile target, or a source checked alone), cached on disk by the
  * git tree id they were found in. A tree id names every tracked file's content, so the findings of
  * a run in that tree are the same whenever it is checked again with the same options and the same
- * version: the hook's side at HEAD need not be checked out and checked again when the previous
- * commit's hook (whose staged tree is now HEAD's) or an earlier run of this one already did.
+ * version: the hook's side at HEAD need not be checked out and checked again when an earlier run
+ * (the commit blocked, fixed and tried again) already did. Only findings checked in a checkout of
+ * that very commit are stored.
  *
  * `get` and `set` take findings with paths in the user's tree (`root`); entries hold them relative to it. Location: the schema cache's folder
  * (src/schema/cache.ts), under `hook/`; DTOVERLAY_CHECK_CACHE=off disables it.
@@ -17,7 +18,7 @@ import { defaultCacheDir } from '../schema/cache.js';
 import { rebaseFinding } from './compare.js';
 
 /** Bump when what a run reports for the same tree could change without VERSION changing. */
-const FORMAT = 'hook-findings-2';
+const FORMAT = 'hook-findings-3';
 
 export interface HeadCache {
   get(key: string): Diagnostic[] | undefined;

@@ -34,8 +34,6 @@ export interface HookOptions {
   afterRoot: string;
   /** HEAD, to compare with; none: every finding is reported. */
   before?: BeforeSide;
-  /** The tree id of what `afterRoot` holds (the staged index's): its findings are cached for when it is HEAD. */
-  afterTreeId?: string;
   include: string[];
   jobs: number;
   config?: LoadedConfig;
@@ -88,10 +86,6 @@ function move(file: string, from: string, to: string): string {
 export async function runHook(options: HookOptions): Promise<HookRun> {
   const { root, afterRoot, before } = options;
   const after = await checkSide(options, afterRoot);
-  if (options.afterTreeId) {
-    const cache = headCache(options.afterTreeId, cacheOptions(options), root);
-    for (const r of after.runs) cache.set(r.key, r.diagnostics.map((d) => rebaseFinding(d, afterRoot, root)));
-  }
   let introduced = new Map(after.runs.map((r) => [r.key, r.diagnostics]));
   let existing = 0;
   if (before) {
@@ -117,9 +111,8 @@ export async function runHook(options: HookOptions): Promise<HookRun> {
 }
 
 /**
- * HEAD's findings for the `wanted` runs, with paths in `root`: from the cache where HEAD's tree was
- * checked before with the same options (the previous commit's hook checked it as its change), the
- * rest checked in a copy of HEAD and cached. A run HEAD does not have is cached as no findings.
+ * HEAD's findings for the `wanted` runs, with paths in `root`: from the cache where an earlier hook
+ * checked HEAD's tree with the same options, the rest checked in a copy of HEAD and cached. A run HEAD does not have is cached as no findings.
  */
 async function headRuns(options: HookOptions, before: BeforeSide, wanted: Set<string>): Promise<Map<string, Diagnostic[]>> {
   const found = new Map<string, Diagnostic[]>();
