@@ -6,13 +6,8 @@
 import { build } from 'esbuild';
 import * as fs from 'node:fs';
 
-fs.rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
@@ -20,4 +15,9 @@ await build({
   logLevel: 'warning',
   // CommonJS dependencies (commander, ajv, js-yaml) call require(); give each chunk one.
   banner: { js: "import { createRequire as __dtocCreateRequire } from 'node:module'; const require = __dtocCreateRequire(import.meta.url);" },
-});
+};
+fs.rmSync('dist', { recursive: true, force: true });
+await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', splitting: true, chunkNames: 'chunk-[hash]' });
+// Worker threads (kernel mode, compile --out-dir) run board after board: there one module, with
+// every function in one scope, was about 7% less CPU over the 332 qcom boards than the chunks.
+await build({ ...common, entryPoints: { worker: 'src/cli.ts' }, outdir: 'dist' });

@@ -51,13 +51,13 @@ async function runnerFor<K extends JobKind>(kind: K): Promise<(job: JobKinds[K][
 }
 
 /**
- * The script a worker runs: the bundle's entry (dist/cli.js, beside this module's chunk in dist/),
- * or the repository's built bundle when running from src/.
+ * The script a worker runs: the unsplit bundle dist/worker.js (scripts/build.mjs), beside this
+ * module's chunk in dist/, or the repository's built one when running from src/.
  */
 export function workerScript(): string | undefined {
   const self = fileURLToPath(import.meta.url);
   const here = path.dirname(self);
-  const built = path.basename(here) === 'dist' ? path.join(here, 'cli.js') : path.resolve(here, '../../dist/cli.js');
+  const built = path.basename(here) === 'dist' ? path.join(here, 'worker.js') : path.resolve(here, '../../dist/worker.js');
   return fs.existsSync(built) ? built : undefined;
 }
 
