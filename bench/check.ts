@@ -74,9 +74,14 @@ export async function benchCheck(): Promise<Row[]> {
     const withBindings = process.env.BENCH_KERNEL_BINDINGS !== '0';
     if (withBindings) kernelArgs.push('--bindings', path.join(kernelDt, 'Bindings'), '--core-schemas', path.join(sharedDir, 'corpus/dtschema'));
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, kernelArgs, { encoding: 'utf8', maxBuffer: 1 << 30 });
+    // GNU time, where there is one, for the peak RSS (issue 17's goal: ≤ 1 GB; workers are threads)
+    const timed = fs.existsSync('/usr/bin/time');
+    const r = timed
+      ? spawnSync('/usr/bin/time', ['-f', '@@rss %M', process.execPath, ...kernelArgs], { encoding: 'utf8', maxBuffer: 1 << 30 })
+      : spawnSync(process.execPath, kernelArgs, { encoding: 'utf8', maxBuffer: 1 << 30 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    let note = `exit ${r.status}`;
+    const rssKb = /@@rss (\d+)/.exec(r.stderr)?.[1];
+    let note = `exit ${timed ? (/exited with non-zero status (\d+)/.exec(r.stderr)?.[1] ?? 0) : r.status}`;
     try {
       const report = JSON.parse(r.stdout);
       const checked = report.boards.filter((b: { status: string }) => b.status === 'checked').length;
@@ -93,6 +98,10 @@ export async function benchCheck(): Promise<Row[]> {
       referenceLabel: 'dt-validate alone over the 393 DTBs (reference/dtschema)',
       note: `${note}; the reference is dt-validate alone (no cpp, dtc, fdtoverlay)`,
     });
+    if (rssKb) {
+      const mb = Number(rssKb) / 1024;
+      rows.push({ section, case: '  peak RSS of that kernel run (main thread + workers)', ours: mb, reference: 1024, referenceLabel: 'goal', unit: 'MB', note: mb <= 1024 ? 'met' : 'OVER' });
+    }
   } finally {
     fs.rmSync(tree, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { benchCheck } from './check.js';
 import { benchSchema } from './schema.js';
 import { benchDtValidate } from './dt-validate.js';
 import { benchLsp } from './lsp.js';
+import { benchCold } from './cold.js';
 import { nativeDtc, nativeDir, printTable, type Row } from './lib.js';
 
 const sections: Record<string, () => Row[] | Promise<Row[]>> = {
@@ -22,6 +23,7 @@ const sections: Record<string, () => Row[] | Promise<Row[]>> = {
   schema: benchSchema,
   'dt-validate': benchDtValidate,
   lsp: benchLsp,
+  cold: benchCold,
 };
 
 const wanted = process.argv.slice(2);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
 import { addReportOptions, collect, type ReportCliOptions } from './check.js';
+import type { BeforeSide } from '../review/hook.js';
 
 interface HookCliOptions extends ReportCliOptions {
   include: string[];
@@ -77,11 +78,19 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
   const worktrees: { remove(): void }[] = [];
   try {
     let afterRoot = root;
-    let beforeRoot: string | undefined;
+    let before: BeforeSide | undefined;
     if (compare && changed.length) {
-      const head = addWorktree(root, 'HEAD');
-      worktrees.push(head);
-      beforeRoot = head.dir;
+      // HEAD is checked out only for what its cached findings lack (src/review/head-cache.ts).
+      // The commit is pinned now: a commit made meanwhile must not be checked under this tree id.
+      const commit = git(['rev-parse', 'HEAD']).out.trim();
+      let head: string | undefined;
+      const checkout = () => {
+        if (head) return head;
+        const copy = addWorktree(root, commit);
+        worktrees.push(copy);
+        return (head = copy.dir);
+      };
+      before = { treeId: git(['rev-parse', `${commit}^{tree}`]).out.trim(), checkout };
       // No files given: what is staged, not the working tree (given files: as they are, e.g.
       // pre-commit's, which stashes unstaged changes first).
       if (!files.length) {
@@ -97,7 +106,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       changed,
       root,
       afterRoot,
-      beforeRoot,
+      before,
       include: opts.include,
       jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
       config,

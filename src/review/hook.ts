@@ -23,6 +23,7 @@ import type { KernelTarget } from '../kernel/targets.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type Report } from '../report/types.js';
 import { compareFindings, rebaseFinding } from './compare.js';
+import { headCache } from './head-cache.js';
 
 export interface HookOptions {
   /** The changed files (absolute, in the user's tree). */
@@ -31,11 +32,20 @@ export interface HookOptions {
   root: string;
   /** Where the changed content is: `root` itself, or a worktree holding the staged change. */
   afterRoot: string;
-  /** A worktree at HEAD to compare with; none: every finding is reported. */
-  beforeRoot?: string;
+  /** HEAD, to compare with; none: every finding is reported. */
+  before?: BeforeSide;
   include: string[];
   jobs: number;
   config?: LoadedConfig;
+}
+
+/**
+ * HEAD's side: its tree id keys the cached results (src/review/head-cache.ts), and a copy of it is
+ * made only when a target is not in that cache.
+ */
+export interface BeforeSide {
+  treeId: string;
+  checkout(): string;
 }
 
 export interface HookRun {
@@ -74,19 +84,18 @@ function move(file: string, from: string, to: string): string {
 }
 
 export async function runHook(options: HookOptions): Promise<HookRun> {
-  const { root, afterRoot, beforeRoot } = options;
+  const { root, afterRoot, before } = options;
   const after = await checkSide(options, afterRoot);
   let introduced = new Map(after.runs.map((r) => [r.key, r.diagnostics]));
   let existing = 0;
-  if (beforeRoot) {
+  if (before) {
     // A target without findings after the change has nothing to compare.
     const wanted = new Set(after.runs.filter((r) => r.diagnostics.length).map((r) => r.key));
-    const before = wanted.size ? await checkSide(options, beforeRoot, wanted) : undefined;
-    const beforeRuns = new Map(before?.runs.map((r) => [r.key, r.diagnostics]));
+    const beforeRuns = await headRuns(options, before, wanted);
     const kept = new Map<string, Diagnostic[]>();
     const old = new Map<string, Diagnostic[]>();
     for (const r of after.runs) {
-      const compared = compareFindings(beforeRuns.get(r.key) ?? [], beforeRoot, r.diagnostics, afterRoot);
+      const compared = compareFindings(beforeRuns.get(r.key) ?? [], root, r.diagnostics, afterRoot);
       kept.set(r.key, compared.introduced);
       old.set(r.key, compared.existing);
     }
@@ -99,6 +108,37 @@ export async function runHook(options: HookOptions): Promise<HookRun> {
   report.inputs = report.inputs.map((f) => move(f, afterRoot, root));
   report.diagnostics = report.diagnostics.map((d) => rebaseFinding(d, afterRoot, root));
   return { report, existing, unbuilt: after.unbuilt.map((f) => move(f, afterRoot, root)) };
+}
+
+/**
+ * HEAD's findings for the `wanted` runs, with paths in `root`: from the cache where an earlier hook
+ * checked HEAD's tree with the same options, the rest checked in a copy of HEAD and cached. A run HEAD does not have is cached as no findings.
+ */
+async function headRuns(options: HookOptions, before: BeforeSide, wanted: Set<string>): Promise<Map<string, Diagnostic[]>> {
+  const found = new Map<string, Diagnostic[]>();
+  if (!wanted.size) return found;
+  const cache = headCache(before.treeId, cacheOptions(options), options.root);
+  const missing = new Set<string>();
+  for (const key of wanted) {
+    const cached = cache.get(key);
+    if (cached) found.set(key, cached);
+    else missing.add(key);
+  }
+  if (!missing.size) return found;
+  const dir = before.checkout();
+  const side = await checkSide(options, dir, missing);
+  const runs = new Map(side.runs.map((r) => [r.key, r.diagnostics.map((d) => rebaseFinding(d, dir, options.root))]));
+  for (const key of missing) {
+    const diagnostics = runs.get(key) ?? [];
+    found.set(key, diagnostics);
+    cache.set(key, diagnostics);
+  }
+  return found;
+}
+
+/** What besides the tree decides a run's findings. */
+function cacheOptions(options: HookOptions): unknown {
+  return { include: options.include, config: options.config?.config };
 }
 
 /** Checks what the changed files affect in the copy at `side`; `only`: just these runs (by key). */

@@ -50,11 +50,14 @@ async function runnerFor<K extends JobKind>(kind: K): Promise<(job: JobKinds[K][
   return runCompileJob as never;
 }
 
-/** The script a worker runs: the bundle we are, or the repository's built bundle. */
+/**
+ * The script a worker runs: the unsplit bundle dist/worker.js (scripts/build.mjs), beside this
+ * module's chunk in dist/, or the repository's built one when running from src/.
+ */
 export function workerScript(): string | undefined {
   const self = fileURLToPath(import.meta.url);
-  if (self.endsWith('.js') && path.basename(self) === 'cli.js') return self;
-  const built = path.resolve(path.dirname(self), '../../dist/cli.js');
+  const here = path.dirname(self);
+  const built = path.basename(here) === 'dist' ? path.join(here, 'worker.js') : path.resolve(here, '../../dist/worker.js');
   return fs.existsSync(built) ? built : undefined;
 }
 

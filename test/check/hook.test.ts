@@ -66,6 +66,33 @@ describe('hook outside a Linux tree: each staged source on its own, compared wit
     expect(staged.stdout).toMatch(/0 errors, 0 warnings\n1 finding already in HEAD, not blocking\n$/);
     expect(cli(repo, 'hook', '--fail-on', 'warning', '--all').status).toBe(1);
   });
+
+  it("HEAD's findings come from the cache by tree id: a poisoned entry shows the copy of HEAD was not checked again", () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-hook-cache-'));
+    const env = { ...process.env, DTOVERLAY_CHECK_CACHE: cache };
+    const run = () => spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), 'hook', '--fail-on', 'warning'], { cwd: repo, encoding: 'utf8', env });
+    try {
+      // a staged edit moving the finding down: 1 finding already at HEAD, as in the test above
+      const text = fs.readFileSync(path.join(repo, 'a.dts'), 'utf8');
+      fs.writeFileSync(path.join(repo, 'a.dts'), `/* moved again */\n${text}`);
+      git(repo, 'add', '-A');
+      const first = run();
+      expect(first.stdout).toMatch(/1 finding already in HEAD, not blocking\n$/);
+      // HEAD's tree is cached (one run: a.dts checked alone)
+      expect(fs.readdirSync(path.join(cache, 'hook'))).toHaveLength(1);
+      // Emptied entry: HEAD then had no findings, so the staged one is new and blocks.
+      for (const e of fs.readdirSync(path.join(cache, 'hook'))) fs.writeFileSync(path.join(cache, 'hook', e), fs.readFileSync(path.join(cache, 'hook', e), 'utf8').replace(/"diagnostics":\[.*\]\}$/, '"diagnostics":[]}'));
+      const poisoned = run();
+      expect(poisoned.status).toBe(1);
+      expect(poisoned.stdout).toMatch(/\n0 findings already in HEAD, not blocking\n$/);
+      // With the cache off, HEAD is checked out and checked: the finding is old again.
+      const off = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), 'hook', '--fail-on', 'warning'], { cwd: repo, encoding: 'utf8', env: { ...process.env, DTOVERLAY_CHECK_CACHE: 'off' } });
+      expect(off.status).toBe(0);
+      expect(off.stdout).toMatch(/1 finding already in HEAD, not blocking\n$/);
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(!hasShared)('hook and install-hook in a Linux tree', () => {

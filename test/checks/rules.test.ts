@@ -27,6 +27,9 @@ const cases: Case[] = [
   { check: 'duplicate_node_names', name: 'distinct names', dts: 'a { }; b { };', expect: [] },
   { check: 'duplicate_node_names', name: 'same name twice', dts: 'a { }; a { };', expect: ['/a: Duplicate node name'] },
   { check: 'duplicate_property_names', name: 'reports the first of two', dts: 'p = <1>; p = <2>;', expect: ['/:p: Duplicate property name'] },
+  // dtc compares every pair: p0–p2, p0–p3 and p2–p3 each report, among names that differ
+  { check: 'duplicate_property_names', name: 'every pair of three, among others', dts: 'p = <1>; q = <1>; p = <2>; r = <1>; p = <3>;', expect: ['/:p: Duplicate property name', '/:p: Duplicate property name', '/:p: Duplicate property name'] },
+  { check: 'duplicate_node_names', name: 'every pair of three, among others', dts: 'a { }; b { }; a { }; c { }; a { };', expect: ['/a: Duplicate node name', '/a: Duplicate node name', '/a: Duplicate node name'] },
   { check: 'node_name_chars', name: 'all allowed', dts: cells11 + ' a,b._+-c@1 { reg = <1 1>; };', expect: [] },
   { check: 'node_name_chars', name: 'bad character', dts: 'a#b { };', expect: ["/a#b: Bad character '#' in node name"] },
   { check: 'node_name_format', name: 'two @', dts: 'a@1@2 { };', expect: ["/a@1@2: multiple '@' characters in node name"] },

@@ -1,0 +1,144 @@
+/**
+ * Issue 17: a fresh process, as hooks, kbuild (one process per DTB) and editors start us. Every row
+ * runs its processes interleaved with its reference (medians of BENCH_RUNS, default 7, after one
+ * untimed round) and prints the wall ratio, with the CPU ratio in the note: on a machine shared with
+ * other jobs, wall time includes waiting for a CPU, and CPU time does not.
+ *
+ * BENCH_NODE2=/path/to/node adds a column with the same runs on that Node (for information; Node 20
+ * is the floor). Node 24 from npm, outside the repository:
+ *   mkdir /tmp/node24 && cd /tmp/node24 && npm init -y && npm i node@24
+ *   BENCH_NODE2=/tmp/node24/node_modules/node/bin/node npm run bench -- cold
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bindingsDir, buildReferenceDtb, dtschemaDir, hasCpp, readSummary, referenceDir } from '../test/schema/support/reference-dtbs.js';
+import { cli, interleaved, nativeDtc, nativeFdtoverlay, node2, sharedDir, type ProcessCase, type ProcessFigures, type Row } from './lib.js';
+
+const SECTION = 'cold (#17)';
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const CPP = 'cpp -nostdinc -I include -undef -D__DTS__ -x assembler-with-cpp';
+
+/** The same command on Node 20 (this process's node) and, when given, on the second Node. */
+function nodeCases(name: string, args: string[], cwd: string, ok?: number[]): ProcessCase[] {
+  const cases: ProcessCase[] = [{ name, cmd: process.execPath, args: [cli, ...args], cwd, ok }];
+  if (node2) cases.push({ name: `${name}@node2`, cmd: node2, args: [cli, ...args], cwd, ok });
+  return cases;
+}
+
+function ratioRow(caseName: string, figures: Map<string, ProcessFigures>, name: string, referenceName: string, referenceLabel: string, goal: number): Row {
+  const ours = figures.get(name)!;
+  const ref = figures.get(referenceName)!;
+  const cpu = ours.cpu !== undefined && ref.cpu !== undefined ? `; CPU ${ours.cpu.toFixed(0)}/${ref.cpu.toFixed(0)} ms = ${(ours.cpu / ref.cpu).toFixed(2)}×` : '';
+  const ratio = ours.wall / ref.wall;
+  return {
+    section: SECTION,
+    case: caseName,
+    ours: ours.wall,
+    reference: ref.wall,
+    referenceLabel,
+    node2: figures.get(`${name}@node2`)?.wall,
+    note: `goal ≤ ${goal.toFixed(1)}× ${ratio <= goal ? '(met)' : '(OVER)'}${cpu}`,
+  };
+}
+
+function compileRow(kernelDt: string): Row {
+  const qcom = 'src/arm64/qcom';
+  const out = path.join(os.tmpdir(), `bench-cold-${process.pid}`);
+  const ours = ['compile', '--cpp', '-@', '-b', '0', '-q', '-i', 'include', '-i', 'src', '-i', qcom, '-O', 'dtb', '-o', `${out}.ours.dtb`, `${qcom}/lemans-evk.dts`];
+  const reference = `${CPP} -I src ${qcom}/lemans-evk.dts | ${nativeDtc} -@ -b 0 -q -i ${qcom} -O dtb -o ${out}.ref.dtb -`;
+  const figures = interleaved([...nodeCases('ours', ours, kernelDt), { name: 'ref', cmd: 'sh', args: ['-c', reference], cwd: kernelDt }], RUNS);
+  for (const f of [`${out}.ours.dtb`, `${out}.ref.dtb`]) fs.rmSync(f, { force: true });
+  return ratioRow('compile --cpp -@ -b 0 lemans-evk', figures, 'ours', 'ref', 'cpp | dtc -@ -b 0', 3.0);
+}
+
+function checkRow(linux: string): Row {
+  const qcom = 'arch/arm64/boot/dts/qcom';
+  const out = path.join(os.tmpdir(), `bench-cold-${process.pid}`);
+  const ours = ['check', `${qcom}/lemans-evk.dts`, `${qcom}/lemans-el2.dtso`, '-i', 'include', '--fail-on', 'never', '-q'];
+  const reference = [
+    `${CPP} ${qcom}/lemans-evk.dts | ${nativeDtc} -@ -q -O dtb -o ${out}.base.dtb -`,
+    `${CPP} ${qcom}/lemans-el2.dtso | ${nativeDtc} -@ -q -O dtb -o ${out}.el2.dtbo -`,
+    `${nativeFdtoverlay} -i ${out}.base.dtb -o ${out}.merged.dtb ${out}.el2.dtbo`,
+  ].join(' && ');
+  const figures = interleaved([...nodeCases('ours', ours, linux), { name: 'ref', cmd: 'sh', args: ['-c', reference], cwd: linux }], RUNS);
+  for (const f of ['base.dtb', 'el2.dtbo', 'merged.dtb']) fs.rmSync(`${out}.${f}`, { force: true });
+  return ratioRow('check lemans-evk + lemans-el2, no bindings', figures, 'ours', 'ref', 'cpp | dtc ×2 + fdtoverlay', 3.0);
+}
+
+/**
+ * The `dt-validate -m -p <processed>` row. The drop-in is being built on another branch
+ * (validate14); until it lands this row measures `validate --unmatched` with the same bindings
+ * and a warm schema cache, which does the same work.
+ */
+function validateRow(): Row | undefined {
+  if (!fs.existsSync(referenceDir) || !hasCpp()) return undefined;
+  const lemans = readSummary().find((e) => e.dtb === 'lemans-evk-el2.dtb')!;
+  const dtb = buildReferenceDtb(lemans);
+  const args = ['validate', dtb, '--bindings', bindingsDir, '--core-schemas', dtschemaDir, '--unmatched', '-q'];
+  const figures = interleaved(nodeCases('ours', args, process.cwd(), [0, 1]), RUNS);
+  const ours = figures.get('ours')!;
+  return {
+    section: SECTION,
+    case: 'validate -m lemans-evk-el2.dtb, warm cache, CPU (placeholder for dt-validate -m -p)',
+    ours: ours.cpu,
+    reference: lemans.wallSeconds * 1000,
+    referenceLabel: 'dt-validate, recorded',
+    node2: figures.get('ours@node2')?.cpu,
+    note: `goal ≤ 0.40 s CPU ${ours.cpu !== undefined && ours.cpu <= 400 ? '(met)' : '(OVER)'}; wall ${ours.wall.toFixed(0)} ms`,
+  };
+}
+
+/** A copy of corpus/linux in a fresh git repository with lemans-el2.dtso changed and staged. */
+function stagedLinuxTree(corpus: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-hook-'));
+  fs.cpSync(corpus, root, { recursive: true });
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'corpus');
+  const el2 = path.join(root, 'arch/arm64/boot/dts/qcom/lemans-el2.dtso');
+  fs.appendFileSync(el2, '\n&remoteproc_adsp {\n\tstatus = "okay";\n};\n');
+  git('add', el2);
+  return root;
+}
+
+function hookRow(corpus: string): Row {
+  const tree = stagedLinuxTree(corpus);
+  try {
+    // exit 1 is a blocked commit: a finding the change introduces, still a complete run
+    const figures = interleaved(nodeCases('ours', ['hook', '-q', '-j', '2'], tree, [0, 1]), RUNS);
+    const ours = figures.get('ours')!;
+    return {
+      section: SECTION,
+      case: 'hook: staged lemans-el2.dtso change in a Linux tree, warm caches',
+      ours: ours.wall,
+      reference: 1500,
+      referenceLabel: 'goal',
+      node2: figures.get('ours@node2')?.wall,
+      note: `${ours.wall <= 1500 ? 'met' : 'OVER'}${ours.cpu !== undefined ? `; CPU ${ours.cpu.toFixed(0)} ms` : ''}`,
+    };
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+}
+
+export function benchCold(): Row[] {
+  const rows: Row[] = [];
+  const kernelDt = path.join(sharedDir, 'kernel-dt');
+  const linux = path.join(sharedDir, 'corpus/linux');
+  if (!nativeDtc || !nativeFdtoverlay) {
+    console.warn('cold: the ratios need a native dtc and fdtoverlay (see the note above)');
+  } else {
+    if (fs.existsSync(kernelDt)) rows.push(compileRow(kernelDt));
+    if (fs.existsSync(linux)) rows.push(checkRow(linux));
+  }
+  const validate = validateRow();
+  if (validate) rows.push(validate);
+  if (fs.existsSync(linux)) rows.push(hookRow(linux));
+  return rows;
+}
