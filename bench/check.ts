@@ -42,8 +42,8 @@ export async function benchCheck(): Promise<Row[]> {
   rows.push({ section, case: 'lemans-evk + lemans-el2, no bindings', ours: timeProcess(process.execPath, args, { runs: 5 }), reference: GOAL_MS, referenceLabel: 'goal' });
   // The same check in a process whose JIT is warm (schema set loaded once, as in kernel mode): what
   // the rows above pay beyond this is Node's start and V8's warm-up.
-  const { runCheck } = await import('../src/check/run.js');
-  const { defaultCheckOptions } = await import('../src/check/options.js');
+  const { runCheck } = await import('../src/pipeline/run.js');
+  const { defaultCheckOptions } = await import('../src/pipeline/options.js');
   const options = {
     ...defaultCheckOptions(path.join(qcom, 'lemans-evk.dts'), [path.join(qcom, 'lemans-el2.dtso')]),
     includeDirs: [path.join(linux, 'include')],

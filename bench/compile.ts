@@ -106,7 +106,7 @@ export async function benchChecksShare(): Promise<Row[]> {
   const kernelDt = path.join(sharedDir, 'kernel-dt');
   if (!fs.existsSync(kernelDt)) return [];
   const { compile, defaultCompileOptions, newSession } = await import('../src/compile/index.js');
-  const { checkTable } = await import('../src/checks/index.js');
+  const { checkTable } = await import('../src/dtc-checks/index.js');
   const base = {
     ...defaultCompileOptions(),
     cpp: true,

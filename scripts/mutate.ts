@@ -29,7 +29,7 @@ const COVERING: [string, string[]][] = [
   ['src/sandbox.ts', ['test/compile/sandbox.test.ts']],
   ['src/kernel/makefile.ts', ['test/kernel/makefile.test.ts']],
   ['src/overlay/', ['test/overlay/apply.test.ts', 'test/overlay/apply-cli.test.ts']],
-  ['src/review/', ['test/review/review.test.ts', 'test/check/hook.test.ts']],
+  ['src/review/', ['test/review/review.test.ts', 'test/pipeline/hook.test.ts']],
   ['src/pas/smr.ts', ['test/pas/smr.test.ts']],
   ['src/schema/decode.ts', ['test/schema/decode.test.ts']],
 ];

@@ -119,7 +119,7 @@ function printError(d: Diagnostic): void {
 
 /** dtc's warning format, so editors and `make dtbs` log readers pick it up. */
 async function printWarning(d: Diagnostic): Promise<void> {
-  const { formatDtcDiagnostic } = await import('../checks/format.js');
+  const { formatDtcDiagnostic } = await import('../dtc-checks/format.js');
   process.stderr.write(formatDtcDiagnostic({ ...d, rule: d.rule.replace('/', '_').replace(/-/g, '_') }, { outname: 'merged tree' }));
   for (const r of d.related ?? []) process.stderr.write(`  ${r.message}: ${formatSpan(r.span)}\n`);
 }

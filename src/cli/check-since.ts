@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from '../config/types.js';
 import { EXIT_USAGE } from './exit-codes.js';
-import { checkInputs, emitReport, locatedIn, type CheckCliOptions, type ReportCliOptions } from './check.js';
+import { checkInputs, emitReport, locatedIn, type CheckCliOptions, type ReportCliOptions } from './check-run.js';
 
 /** The closing line of a compared run: how many findings were already there and so do not count. */
 export function reportExisting(count: number, rev: string, opts: ReportCliOptions): void {

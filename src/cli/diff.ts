@@ -32,8 +32,8 @@ export function registerDiff(program: Command, run: (status: Promise<number>) =>
 }
 
 export async function diffCommand(a: string, b: string, opts: DiffCliOptions): Promise<number> {
-  const { loadInput } = await import('../check/load.js');
-  const { defaultCheckOptions } = await import('../check/options.js');
+  const { loadInput } = await import('../pipeline/load.js');
+  const { defaultCheckOptions } = await import('../pipeline/options.js');
   const { newSession } = await import('../compile/index.js');
   const { diffTrees, formatDiffText, isEmptyDiff } = await import('../diff/diff.js');
   const options = { ...defaultCheckOptions(a), cpp: opts.cpp, includeDirs: opts.include, defines: opts.define };

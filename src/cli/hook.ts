@@ -112,7 +112,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       config,
     });
     for (const file of unbuilt) say(`note: ${path.relative(process.cwd(), file) || file} is built by no Makefile target: checked on its own`);
-    const { emitReport } = await import('./check.js');
+    const { emitReport } = await import('./check-run.js');
     const status = await emitReport(report, opts, config);
     if (compare) {
       const { reportExisting } = await import('./check-since.js');

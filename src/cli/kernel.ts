@@ -102,7 +102,7 @@ export async function kernelCommand(opts: KernelCliOptions): Promise<number> {
       onProgress: showProgress ? (done, total, name) => progressBar(done, total, name) : undefined,
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    const { emitReport } = await import('./check.js');
+    const { emitReport } = await import('./check-run.js');
     return await emitReport(report, opts, config);
   } catch (err) {
     if (err instanceof KernelUsageError || err instanceof LayoutError) return usage(err.message);

@@ -14,7 +14,7 @@ import { registerKernel } from './kernel.js';
 import { registerDiff } from './diff.js';
 import { registerReview } from './review.js';
 import { registerHook } from './hook.js';
-import { VERSION } from '../check/version.js';
+import { VERSION } from '../pipeline/version.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -31,14 +31,17 @@ export async function main(argv: string[]): Promise<number> {
       return reportFailure(err);
     }
   }
-  // a worker thread of `kernel` or `compile` (src/workers/pool.ts)
+  // a worker thread of `kernel` or `compile` (src/workers/pool.ts): the job kinds it answers
   if (argv[0] === '__worker') {
     const { serveWorker } = await import('../workers/pool.js');
-    return serveWorker();
+    return serveWorker({
+      kernel: async () => (await import('../kernel/job.js')).runKernelJob,
+      compile: async () => (await import('../compile/job.js')).runCompileJob,
+    });
   }
   // `compile` takes dtc's command line (-Wno-foo, -b0, -qq), which commander cannot parse.
   if (argv[0] === 'compile') {
-    const { runCompileCli } = await import('../compile/cli.js');
+    const { runCompileCli } = await import('./compile.js');
     try {
       return await runCompileCli(argv.slice(1));
     } catch (err) {

@@ -54,7 +54,7 @@ export async function reviewCommand(patch: string, opts: ReviewCliOptions): Prom
       el: opts.el ? (Number(opts.el) as 1 | 2) : config?.config.el,
       rules: config?.config.rules,
     });
-    const { emitReport } = await import('./check.js');
+    const { emitReport } = await import('./check-run.js');
     return await emitReport(report, opts, config, [patch]);
   } catch (err) {
     if (err instanceof ReviewError || err instanceof LayoutError) {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticError, formatSpan } from '../diagnostics.js';
-import { dtcPosition, formatDtcInputError } from '../checks/format.js';
+import { dtcPosition, formatDtcInputError } from '../dtc-checks/format.js';
 import { SCANNER_FAILED } from '../dts/lexer.js';
 import { parseDts } from '../dts/parser.js';
 import type { DtsSource } from '../dts/ast.js';
@@ -370,7 +370,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
 
   // checks: they also resolve references and allocate phandles (dtc's fixup checks)
   const hadPhandle = nodesWithPhandleProperty(tree.root);
-  const { runChecks, parseCheckFlag } = await import('../checks/index.js');
+  const { runChecks, parseCheckFlag } = await import('../dtc-checks/index.js');
   let levels = {};
   for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);
   const checked = runChecks(tree, {
@@ -381,7 +381,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
     symbols: options.symbols,
     quiet: options.quiet,
   });
-  const { formatDtcDiagnostic } = await import('../checks/index.js');
+  const { formatDtcDiagnostic } = await import('../dtc-checks/index.js');
   for (const d of checked.diagnostics) {
     result.diagnostics.push(d);
     result.messages.push(formatDtcDiagnostic(d, { outname: options.outFile }));

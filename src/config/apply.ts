@@ -1,5 +1,5 @@
 /** Command line over configuration over defaults, for the options of a check run. */
-import type { CheckOptions } from '../check/options.js';
+import type { CheckOptions } from '../pipeline/options.js';
 import type { LoadedConfig } from './types.js';
 
 export interface CliOverrides {

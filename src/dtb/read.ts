@@ -13,6 +13,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { Node, Property } from '../tree/model.js';
+import { assignPhandles } from '../tree/phandles.js';
 import type { Tree } from '../tree/model.js';
 import { align, BlobReader, DtbFormatError, StringsBlock, type Block } from './blob.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_NOP, FDT_PROP, hasFullPathNames, tokenName } from './format.js';
@@ -196,25 +197,6 @@ function nameFromFullPath(r: BlobReader, parentPath: string, path: string, at: n
     if (!separatorOk) r.fail('dtb/structure', `path "${path}" is not valid as a child of "${parentPath}"`, at);
   }
   return path.slice(skip);
-}
-
-/** Node phandles as dtc's explicit_phandles check sets them: `phandle` first, else `linux,phandle`. */
-export function assignPhandles(root: Node): void {
-  const pending: Node[] = [root];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    const phandle = phandleValue(node.getProperty('phandle')) || phandleValue(node.getProperty('linux,phandle'));
-    if (phandle) node.phandle = phandle;
-    // One push per child: a spread of 125,000 siblings overflows the call stack.
-    for (const child of node.children) pending.push(child);
-  }
-}
-
-function phandleValue(prop: Property | undefined): number {
-  const bytes = prop?.value.bytes;
-  if (!bytes || bytes.length !== 4) return 0;
-  const value = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false);
-  return value === 0 || value === 0xffffffff ? 0 : value;
 }
 
 /** Reads a blob into a tree; throws DtbFormatError (a DiagnosticError, rule `dtb/...`) on a malformed blob. */

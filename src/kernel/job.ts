@@ -2,7 +2,7 @@
 import { newSession, type CompileSession } from '../compile/index.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { StageResult } from '../report/types.js';
-import { defaultCheckOptions } from '../check/options.js';
+import { defaultCheckOptions } from '../pipeline/options.js';
 import type { KernelTarget } from './targets.js';
 
 export interface KernelJob {
@@ -28,7 +28,7 @@ let session: CompileSession | undefined;
 
 export async function runKernelJob(job: KernelJob): Promise<KernelJobResult> {
   const start = performance.now();
-  const { runCheck } = await import('../check/run.js');
+  const { runCheck } = await import('../pipeline/run.js');
   const [base, ...overlays] = job.target.sources;
   const options = defaultCheckOptions(base, overlays);
   options.cpp = true;

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { InputError, type Diagnostic } from '../diagnostics.js';
-import { VERSION } from '../check/version.js';
+import { VERSION } from '../pipeline/version.js';
 import { dedupeDiagnostics, sortDiagnostics } from '../report/order.js';
 import { summarize, type BoardRow, type Report, type StageResult } from '../report/types.js';
 import { IncludeGraph, realpath } from './includes.js';
@@ -14,7 +14,7 @@ import { dtsMakefiles, findKernelLayout, layoutInputs, type KernelLayout } from 
 import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
 import { parseKbuildMakefile } from './makefile.js';
-import type { CheckOptions } from '../check/options.js';
+import type { CheckOptions } from '../pipeline/options.js';
 
 export interface KernelOptions {
   tree: string;
@@ -145,10 +145,11 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
     const bindings = options.bindings.length ? options.bindings : [];
     const buildable = targets.filter((t) => !t.missing.length);
     const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el }));
-    const results = await runPool({
+    const results = await runPool<KernelJob, KernelJobResult>({
       kind: 'kernel',
       jobs,
       threads: options.jobs,
+      runHere: async () => (await import('./job.js')).runKernelJob,
       onDone: (r, _i, done) => options.onProgress?.(done, jobs.length, r.name),
       crashed: (job, why) => ({
         name: job.target.name,

@@ -117,7 +117,7 @@ class LanguageServer {
         const target = ctx.runs[0]?.target;
         const options = target && ws ? await ws.optionsFor(target) : undefined;
         if (!options?.bindings.length) return undefined;
-        const { schemaSetFor } = await import('../check/engines.js');
+        const { schemaSetFor } = await import('../pipeline/engines.js');
         return (await schemaSetFor(options)).set;
       },
     };

@@ -5,7 +5,7 @@
  * know the provider; fdtoverlay does not check at all.
  */
 import type { Diagnostic } from '../diagnostics.js';
-import { PROVIDERS } from '../checks/rules/providers.js';
+import { PROVIDERS } from '../dtc-checks/rules/providers.js';
 import type { Node, Property, Tree } from '../tree/model.js';
 import { findProperty, phandleOf, readCell, walkNodes } from './lookup.js';
 

@@ -5,7 +5,7 @@
  * not import those engines.
  */
 import type { Severity } from '../diagnostics.js';
-import { checkByName } from '../checks/registry.js';
+import { checkByName } from '../dtc-checks/registry.js';
 
 export interface RuleInfo {
   id: string;

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import { VERSION } from '../check/version.js';
+import { VERSION } from '../pipeline/version.js';
 import { defaultCacheDir } from '../schema/cache.js';
 import { rebaseFinding } from './compare.js';
 

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DiagnosticError } from '../diagnostics.js';
-import { assignPhandles } from '../dtb/read.js';
+import { assignPhandles } from './phandles.js';
 import { limitError, type Limits } from '../limits.js';
 import { readdirAsListed, strerror } from '../os-fs.js';
 import { guessBootCpuid } from './build.js';

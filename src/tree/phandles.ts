@@ -1,7 +1,8 @@
 /**
  * Phandle allocation as dtc's `get_node_phandle` does it: the lowest number not used by a live
  * node, from a counter that only grows (a static in dtc, shared by the reference fixups and by
- * `-@` symbol generation), adding `linux,phandle` / `phandle` as `-H` asks.
+ * `-@` symbol generation), adding `linux,phandle` / `phandle` as `-H` asks; and the phandles of a
+ * tree read from a blob or a folder, taken from its properties (`assignPhandles`).
  */
 import type { Node } from './model.js';
 import { Property } from './model.js';
@@ -77,4 +78,23 @@ export function nodesWithPhandleProperty(root: Node): Set<Node> {
     if (explicit) out.add(n);
   });
   return out;
+}
+
+/** Node phandles as dtc's explicit_phandles check sets them: `phandle` first, else `linux,phandle`. */
+export function assignPhandles(root: Node): void {
+  const pending: Node[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    const phandle = phandleValue(node.getProperty('phandle')) || phandleValue(node.getProperty('linux,phandle'));
+    if (phandle) node.phandle = phandle;
+    // One push per child: a spread of 125,000 siblings overflows the call stack.
+    for (const child of node.children) pending.push(child);
+  }
+}
+
+function phandleValue(prop: Property | undefined): number {
+  const bytes = prop?.value.bytes;
+  if (!bytes || bytes.length !== 4) return 0;
+  const value = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false);
+  return value === 0 || value === 0xffffffff ? 0 : value;
 }

@@ -4,7 +4,7 @@
  * check registry can call them in dtc's traversal order. `resolveReferences` runs them over the
  * whole tree, one check after another, as dtc's table does when no other check is involved.
  *
- * The check registry (src/checks/) is the normal way these run; this module serves callers that
+ * The check registry (src/dtc-checks/) is the normal way these run; this module serves callers that
  * need a resolved tree without the other checks (and documents the semantics in one place).
  */
 import type { Diagnostic } from '../diagnostics.js';

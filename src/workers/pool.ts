@@ -1,8 +1,9 @@
 /**
- * Jobs on worker_threads. A worker is this same bundle (dist/cli.js) started with the hidden
- * `__worker` argument, so the package ships one file. Each job names its kind; the worker runs the
- * kind's function and posts the result back. When the code runs from TypeScript sources (tests) the
- * built bundle is used if present, else the jobs run in this thread.
+ * Jobs on worker_threads. A worker is the CLI's unsplit bundle (dist/worker.js) started with the
+ * hidden `__worker` argument. Each job names its kind; the worker runs the function its entry point
+ * registered for that kind (`serveWorker(runners)`, src/cli/main.ts) and posts the result back. The
+ * pool itself knows no kinds: the caller names one and gives the function that runs it here, used
+ * when no worker runs (one thread, or from TypeScript sources without a built bundle).
  *
  * A worker keeps its caches (preprocessed headers, compiled schemas) from one job to the next, which
  * is why jobs are fed one at a time to whichever worker is free rather than split up front.
@@ -11,8 +12,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KernelJob, KernelJobResult } from '../kernel/job.js';
-import type { CompileJob, CompileJobResult } from '../compile/job.js';
 
 export const WORKER_ARGUMENT = '__worker';
 const WORKER_SEMI_SPACE_MB = 64;
@@ -27,28 +26,17 @@ export function defaultWorkerCount(cpus = os.availableParallelism(), freeBytes =
   return Math.max(1, Math.min(cpus, Math.floor(freeBytes / WORKER_MEMORY_BYTES)));
 }
 
-/** What each kind of job takes and gives. */
-export interface JobKinds {
-  kernel: { job: KernelJob; result: KernelJobResult };
-  compile: { job: CompileJob; result: CompileJobResult };
-}
-export type JobKind = keyof JobKinds;
+/** Runs one job of a kind; loaded lazily, in the worker or in this thread. */
+export type JobRunner<J = never, R = unknown> = (job: J) => Promise<R>;
+/** The job kinds a worker answers, by name: registered by the entry point that starts workers. */
+export type JobRunners = Record<string, () => Promise<JobRunner<never>>>;
 
-interface JobMessage<K extends JobKind = JobKind> {
+interface JobMessage<J> {
   id: number;
-  kind: K;
-  job: JobKinds[K]['job'];
+  kind: string;
+  job: J;
 }
 type ResultMessage = { id: number; result: unknown } | { id: number; error: string };
-
-async function runnerFor<K extends JobKind>(kind: K): Promise<(job: JobKinds[K]['job']) => Promise<JobKinds[K]['result']>> {
-  if (kind === 'kernel') {
-    const { runKernelJob } = await import('../kernel/job.js');
-    return runKernelJob as never;
-  }
-  const { runCompileJob } = await import('../compile/job.js');
-  return runCompileJob as never;
-}
 
 /**
  * The script a worker runs: the unsplit bundle dist/worker.js (scripts/build.mjs), beside this
@@ -61,20 +49,23 @@ export function workerScript(): string | undefined {
   return fs.existsSync(built) ? built : undefined;
 }
 
-export interface PoolOptions<K extends JobKind> {
-  kind: K;
-  jobs: JobKinds[K]['job'][];
+export interface PoolOptions<J, R> {
+  /** The kind's name, as registered with `serveWorker` in the worker. */
+  kind: string;
+  jobs: J[];
   threads: number;
+  /** The same kind's function, for jobs run in this thread. */
+  runHere: () => Promise<JobRunner<J, R>>;
   /** Called once per job, in the order jobs finish. */
-  onDone: (result: JobKinds[K]['result'], index: number, done: number) => void;
+  onDone: (result: R, index: number, done: number) => void;
   /** The result recorded for a job whose worker died (out of memory, a bug). */
-  crashed: (job: JobKinds[K]['job'], why: string) => JobKinds[K]['result'];
+  crashed: (job: J, why: string) => R;
 }
 
 /** Runs every job, on up to `threads` workers, and returns the results in job order. */
-export async function runPool<K extends JobKind>(options: PoolOptions<K>): Promise<JobKinds[K]['result'][]> {
+export async function runPool<J, R>(options: PoolOptions<J, R>): Promise<R[]> {
   const { kind, jobs, threads, onDone, crashed } = options;
-  type Result = JobKinds[K]['result'];
+  type Result = R;
   const results: Result[] = new Array(jobs.length);
   const finished: boolean[] = new Array(jobs.length).fill(false);
   let done = 0;
@@ -104,7 +95,7 @@ export async function runPool<K extends JobKind>(options: PoolOptions<K>): Promi
               return;
             }
             inFlight = next++;
-            worker.postMessage({ id: inFlight, kind, job: jobs[inFlight] } satisfies JobMessage<K>);
+            worker.postMessage({ id: inFlight, kind, job: jobs[inFlight] } satisfies JobMessage<J>);
           };
           worker.on('message', (msg: ResultMessage) => {
             // the worker gets its next job before this thread handles the result (compile writes
@@ -125,14 +116,14 @@ export async function runPool<K extends JobKind>(options: PoolOptions<K>): Promi
     );
   }
   if (done < jobs.length) {
-    const run = await runnerFor(kind);
+    const run = await options.runHere();
     for (let i = 0; i < jobs.length; i++) if (!finished[i]) finish(i, await run(jobs[i]));
   }
   return results;
 }
 
 /** The worker side: answer jobs until the parent terminates us. */
-export async function serveWorker(): Promise<number> {
+export async function serveWorker(runners: JobRunners): Promise<number> {
   const { parentPort } = await import('node:worker_threads');
   if (!parentPort) {
     process.stderr.write(`dtoverlay-check: ${WORKER_ARGUMENT} is internal (a worker thread of \`kernel\` and \`compile\`)\n`);
@@ -140,9 +131,10 @@ export async function serveWorker(): Promise<number> {
   }
   const port = parentPort;
   // Jobs arrive one at a time (the parent feeds a worker when it answers), so no queue is needed.
-  port.on('message', (msg: JobMessage) => {
-    runnerFor(msg.kind)
-      .then((run) => run(msg.job as never))
+  port.on('message', (msg: JobMessage<never>) => {
+    const load = runners[msg.kind] ?? (() => Promise.reject(new Error(`no job kind ${JSON.stringify(msg.kind)} in this worker`)));
+    load()
+      .then((run) => run(msg.job))
       .then(
         (result) => port.postMessage({ id: msg.id, result } satisfies ResultMessage),
         (err: unknown) => port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) } satisfies ResultMessage),

@@ -10,8 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newSession, type CompileSession } from '../compile/index.js';
-import type { CheckRun } from '../check/run.js';
-import type { CheckOptions } from '../check/options.js';
+import type { CheckRun } from '../pipeline/run.js';
+import type { CheckOptions } from '../pipeline/options.js';
 import type { LoadedConfig } from '../config/types.js';
 import { findKernelLayout, findLinuxTree, type KernelLayout } from '../kernel/layout.js';
 import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } from '../kernel/makefile.js';
@@ -115,7 +115,7 @@ export class Workspace {
     const { PreprocessCache } = await import('../preprocess/index.js');
     if (this.session.preprocessCache instanceof PreprocessCache) this.session.preprocessCache.forget(hit);
     for (const key of this.session.files.keys()) if (hit(key)) this.session.files.delete(key);
-    const { forgetCompiledInputs } = await import('../check/run.js');
+    const { forgetCompiledInputs } = await import('../pipeline/run.js');
     forgetCompiledInputs(this.session, hit);
     // a Makefile edit can add or remove compositions
     if (files.some((f) => path.basename(f) === 'Makefile')) this.targets = undefined;
@@ -156,7 +156,7 @@ export class Workspace {
 
   /** The check options of one target in this workspace: kbuild's include layout, the configuration, the settings. */
   async optionsFor(target: CheckTarget): Promise<CheckOptions> {
-    const { defaultCheckOptions } = await import('../check/options.js');
+    const { defaultCheckOptions } = await import('../pipeline/options.js');
     const { mergeCheckOptions } = await import('../config/apply.js');
     const options = defaultCheckOptions(target.base, target.overlays);
     options.cpp = true;
@@ -175,7 +175,7 @@ export class Workspace {
 
   /** Every run that checks `file`, in order; compiled inputs nobody changed are reused. */
   async check(file: string): Promise<TargetRun[]> {
-    const { runCheck } = await import('../check/run.js');
+    const { runCheck } = await import('../pipeline/run.js');
     const runs: TargetRun[] = [];
     for (const target of await this.targetsFor(file)) runs.push({ target, run: await runCheck(await this.optionsFor(target)) });
     return runs;

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseCompileArgs, runCompileCli, UsageError } from '../../src/compile/index.js';
+import { parseCompileArgs, UsageError } from '../../src/compile/index.js';
+import { runCompileCli } from '../../src/cli/compile.js';
 import { referenceDtc } from '../support/reference.js';
 import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, findConfig, loadConfigFor } from '../../src/config/load.js';
 import { mergeCheckOptions } from '../../src/config/apply.js';
 import { applyRuleConfig } from '../../src/config/rules.js';
-import { defaultCheckOptions } from '../../src/check/options.js';
+import { defaultCheckOptions } from '../../src/pipeline/options.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 
 function project(yamlText: string): { root: string; sub: string } {

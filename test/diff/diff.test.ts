@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, formatDiffText, isEmptyDiff } from '../../src/diff/diff.js';
-import { loadInput } from '../../src/check/load.js';
-import { defaultCheckOptions } from '../../src/check/options.js';
+import { loadInput } from '../../src/pipeline/load.js';
+import { defaultCheckOptions } from '../../src/pipeline/options.js';
 import { newSession } from '../../src/compile/index.js';
 import { repoRoot } from '../support/shared.js';
 

@@ -132,7 +132,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
       for (const stage of ['dtc-checks', 'overlay-checks', 'schema', 'pas'] as const) log.skip(stage, 'the overlays did not apply');
       return report();
     }
-    const { runChecks, parseCheckFlag } = await import('../checks/index.js');
+    const { runChecks, parseCheckFlag } = await import('../dtc-checks/index.js');
     await log.time('dtc-checks', () => {
       let levels = {};
       for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderRuleDocs, rulesDir } from '../../scripts/gen-rule-docs.js';
-import { checkTable } from '../../src/checks/index.js';
+import { checkTable } from '../../src/dtc-checks/index.js';
 
 describe('docs/rules', () => {
   const pages = renderRuleDocs();

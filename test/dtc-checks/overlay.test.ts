@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/checks/index.js';
+import { runChecks } from '../../src/dtc-checks/index.js';
 import { parseDts } from '../../src/dts/parser.js';
 import { FileSourceHost } from '../../src/dts/source.js';
 import { buildTree } from '../../src/tree/build.js';

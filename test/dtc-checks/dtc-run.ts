@@ -2,7 +2,7 @@
  * Both sides of the check differential tests: our parser + tree builder + runChecks printed in
  * dtc's format, and the reference (WebAssembly) dtc's stderr, each cut down to the check lines.
  */
-import { ASSERTION_MESSAGE, formatDtcDiagnostic, parseCheckFlag, runChecks, type CheckLevels } from '../../src/checks/index.js';
+import { ASSERTION_MESSAGE, formatDtcDiagnostic, parseCheckFlag, runChecks, type CheckLevels } from '../../src/dtc-checks/index.js';
 import { parseDts } from '../../src/dts/parser.js';
 import { FileSourceHost } from '../../src/dts/source.js';
 import { buildTree } from '../../src/tree/build.js';

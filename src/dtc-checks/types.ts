@@ -25,7 +25,7 @@ export interface CheckMeta {
   description: string;
   /** Why it matters; shown on the rule's docs page. */
   rationale: string;
-  /** Family (the file in src/checks/rules/ that defines it), for the docs index. */
+  /** Family (the file in src/dtc-checks/rules/ that defines it), for the docs index. */
   family: string;
   /** True for the checks that change the tree (resolve references, assign phandles, delete nodes). */
   fixup?: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks } from '../../src/checks/index.js';
+import { runChecks } from '../../src/dtc-checks/index.js';
 import type { Node } from '../../src/tree/model.js';
 import { concat, node, pathRef, prop, ref, root, str, tree, u32 } from './trees.js';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../src/check/run.js';
-import { defaultCheckOptions } from '../../src/check/options.js';
+import { runCheck } from '../../src/pipeline/run.js';
+import { defaultCheckOptions } from '../../src/pipeline/options.js';
 import { repoRoot, sharedDir, sharedOrExplain } from '../support/shared.js';
 
 const example = path.join(repoRoot, 'fixtures/example/lemans-mini.dts');

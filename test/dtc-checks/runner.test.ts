@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics.js';
-import { checkTable, parseCheckFlag, runChecks, type CheckLevels } from '../../src/checks/index.js';
+import { checkTable, parseCheckFlag, runChecks, type CheckLevels } from '../../src/dtc-checks/index.js';
 import { node, prop, raw, ref, root, tree, u32 } from './trees.js';
 
 const lines = (t: ReturnType<typeof tree>, levels?: CheckLevels, force?: boolean) =>

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDtcDiagnostic, runChecks } from '../../src/checks/index.js';
+import { formatDtcDiagnostic, runChecks } from '../../src/dtc-checks/index.js';
 import { applyOverlays } from '../../src/overlay/apply.js';
 import { loadTree } from '../../src/overlay/inputs.js';
 import { repoRoot } from '../support/shared.js';

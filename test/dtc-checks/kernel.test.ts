@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedOrExplain } from '../support/shared.js';
 import { kernelSources, qcomBoards, qcomDir } from '../output/reference-blobs.js';
-import { runChecks } from '../../src/checks/index.js';
+import { runChecks } from '../../src/dtc-checks/index.js';
 import { parseDts } from '../../src/dts/parser.js';
 import { FileSourceHost } from '../../src/dts/source.js';
 import { buildTree } from '../../src/tree/build.js';

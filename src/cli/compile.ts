@@ -4,11 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OutputError, writeOutputAtomically, yieldForSignals } from '../cli/output.js';
-import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from './compile.js';
-import { runCompileJob, type CompileJob, type CompileJobResult } from './job.js';
+import { OutputError, writeOutputAtomically, yieldForSignals } from './output.js';
+import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from '../compile/compile.js';
+import { runCompileJob, type CompileJob, type CompileJobResult } from '../compile/job.js';
 import { defaultWorkerCount } from '../workers/pool.js';
-import { parseCompileArgs, UsageError, type CompileOptions } from './options.js';
+import { parseCompileArgs, UsageError, type CompileOptions } from '../compile/options.js';
 
 /** From this many inputs on, `--out-dir` runs use worker threads unless `--jobs` says otherwise. */
 const PARALLEL_FROM = 8;
@@ -138,6 +138,7 @@ export async function runCompileCli(args: string[]): Promise<number> {
       kind: 'compile',
       jobs,
       threads,
+      runHere: async () => runCompileJob,
       onDone: (result, index) => {
         held.set(index, result);
         for (let r = held.get(nextToDeliver); r; r = held.get(nextToDeliver)) {

@@ -6,7 +6,7 @@
  * table pins the behaviour (and dtc's quirks) one rule at a time, with the oracle beside it.
  */
 import { describe, expect, it } from 'vitest';
-import { parseCheckFlag, runChecks, type CheckLevels } from '../../src/checks/index.js';
+import { parseCheckFlag, runChecks, type CheckLevels } from '../../src/dtc-checks/index.js';
 import { parseDts } from '../../src/dts/parser.js';
 import { FileSourceHost } from '../../src/dts/source.js';
 import { buildTree } from '../../src/tree/build.js';

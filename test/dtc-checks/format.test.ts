@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDtcDiagnostic, runChecks } from '../../src/checks/index.js';
+import { formatDtcDiagnostic, runChecks } from '../../src/dtc-checks/index.js';
 import { at, node, prop, ref, root, tree, u32 } from './trees.js';
 
 describe('formatDtcDiagnostic', () => {

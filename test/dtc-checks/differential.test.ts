@@ -98,7 +98,7 @@ describe.runIf(sharedOrExplain('dtc-tests check differential'))('dtc-tests sourc
 describe.runIf(sharedOrExplain('blob-input check differential'))('checks on blobs (-I dtb) vs reference dtc', () => {
   it('reports the same findings on blobs of every fixture and dtc-tests source', async () => {
     const { readDtb } = await import('../../src/dtb/read.js');
-    const { formatDtcDiagnostic, runChecks } = await import('../../src/checks/index.js');
+    const { formatDtcDiagnostic, runChecks } = await import('../../src/dtc-checks/index.js');
     const { referenceDtc } = await import('../support/reference.js');
     const { checkLines } = await import('./dtc-run.js');
     const inputs = [

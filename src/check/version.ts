@@ -1,2 +1,0 @@
-/** The package version, for reports (kept in step with package.json by test/check/version.test.ts). */
-export const VERSION = '0.1.0';
