@@ -1,20 +1,13 @@
 /**
- * The commander program. Each subcommand imports its module lazily, so `dtoverlay-check dtc`
- * does not pay for ajv or the parser (cold start matters for pre-commit hooks).
+ * The command line's entry: commands with their own argument syntax (`compile`, `dtc`,
+ * `fdtoverlay`, dt-schema's programs) and worker threads are dispatched here, before anything
+ * else loads; every other command goes to the commander program (`program.ts`), imported only
+ * then. Each subcommand imports its module lazily, so a cold `compile` (kbuild starts one per
+ * DTB, a pre-commit hook several) loads neither commander nor the other commands (issue 17).
  */
-import { Command, CommanderError } from 'commander';
-import { DiagnosticError, formatSpan, InputError } from '../diagnostics.js';
+import { reportFailure } from './failure.js';
 
-import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { registerApply } from './apply.js';
-import { registerValidate } from './validate.js';
-import { registerSimulate } from './simulate.js';
-import { registerCheck } from './check.js';
-import { registerKernel } from './kernel.js';
-import { registerDiff } from './diff.js';
-import { registerReview } from './review.js';
-import { registerHook } from './hook.js';
-import { VERSION } from '../pipeline/version.js';
+export { reportFailure } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
   // `dtc` and `fdtoverlay` take the native programs' own arguments verbatim: commander must not parse them.
@@ -49,75 +42,6 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const program = new Command();
-  program
-    .name('dtoverlay-check')
-    .description('Device-tree overlay compiler and validator')
-    // The top-level program only: `compile` keeps dtc's `-V <version>` (it is parsed before commander).
-    .version(VERSION, '-V, --version', 'print the version and exit')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-  let status: Promise<number> = Promise.resolve(EXIT_OK);
-  const run = (p: Promise<number>) => {
-    status = p;
-  };
-  program.command('compile').description('compile device-tree source like dtc 1.7.2, byte for byte (dtc options; --cpp, -D)').allowUnknownOption();
-  registerApply(program, run);
-  registerValidate(program, run);
-  registerSimulate(program, run);
-  registerCheck(program, run);
-  registerKernel(program, run);
-  registerDiff(program, run);
-  registerReview(program, run);
-  registerHook(program, run);
-  program
-    .command('lsp')
-    .description('run the language server (diagnostics, hover, navigation for .dts/.dtsi/.dtso; docs/editors.md)')
-    .option('--stdio', 'talk JSON-RPC over stdin/stdout (the only transport)')
-    .action(() => run(import('../lsp/server.js').then((m) => m.runLanguageServer())));
-  program
-    .command('dtc')
-    .description('run the bundled reference dtc 1.7.2 (WebAssembly) with its own arguments')
-    .allowUnknownOption();
-  program
-    .command('dt-mk-schema')
-    .description("dt-schema's dt-mk-schema (v2025.06.1): bindings to a processed schema, with its own arguments (-j, -o, @file)")
-    .allowUnknownOption();
-  program
-    .command('dt-validate')
-    .description("dt-schema's dt-validate (v2025.06.1): DTBs against a processed schema, dt-validate's exact messages")
-    .allowUnknownOption();
-  program
-    .command('fdtoverlay')
-    .description('run the bundled reference fdtoverlay 1.7.2 (WebAssembly) with its own arguments')
-    .allowUnknownOption();
-
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return await status;
-  } catch (err) {
-    return reportFailure(err);
-  }
-}
-
-/** Turns any failure into a one-line message and an exit code; never a stack trace. */
-export function reportFailure(err: unknown): number {
-  if (err instanceof CommanderError) {
-    return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-  }
-  if (err instanceof DiagnosticError) {
-    const d = err.diagnostic;
-    const where = d.span ? `${formatSpan(d.span)}: ` : '';
-    process.stderr.write(`${where}${d.severity}: ${d.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof InputError) {
-    process.stderr.write(`dtoverlay-check: ${err.message}\n`);
-    return EXIT_USAGE;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`dtoverlay-check: internal error: ${message}\n`);
-  if (process.env.DTOVERLAY_CHECK_DEBUG) console.error(err);
-  return EXIT_USAGE;
+  const { runProgram } = await import('./program.js');
+  return runProgram(argv);
 }
