@@ -52,7 +52,7 @@ export interface CompileResult {
   /** 0 on success, else dtc's status. */
   exitCode: number;
   tree?: Tree;
-  /** The output (DTB bytes, DTS or JSON text as UTF-8) when the compile succeeded. */
+  /** The output (DTB bytes, DTS or JSON text as UTF-8) when the compile succeeded (not with `treeOnly`). */
   output?: Uint8Array;
   diagnostics: Diagnostic[];
   /** The messages of `stderr`, one per entry, without their final newline. */
@@ -403,6 +403,7 @@ async function compileInto(source: CompileSource, options: CompileOptions, sessi
   }
   if (options.sort) sortTree(tree);
 
+  if (options.treeOnly) return;
   if (outputFormat === 'dtb') {
     const written = writeDtb(tree, {
       version: options.version,

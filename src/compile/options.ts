@@ -57,6 +57,12 @@ export interface CompileOptions {
   diagnostics?: 'dtc' | 'gcc';
   help: boolean;
   showVersion: boolean;
+  /**
+   * Stop once the tree is final (after `-@`, fixups and `-s`): no output bytes. For callers that
+   * want the tree only (check, apply, simulate): the blob they would discard costs a cold run
+   * tens of milliseconds. Never set by the command line.
+   */
+  treeOnly?: boolean;
 }
 
 export class UsageError extends Error {}

@@ -59,6 +59,9 @@ const LABEL_CHAR = 4; // [a-zA-Z0-9_]
 const HEX = 8; // [0-9a-fA-F]
 const DIGIT = 16;
 const SPACE = 32; // [[:space:]]
+// Indexed directly, not through a helper: cold runs execute the scanner in V8's interpreter, where
+// a call per character costs more than the test. Past the end charCodeAt gives NaN, which reads
+// undefined, which masks to 0; text is a byte string, so every code is below 256.
 const classes = new Uint8Array(256);
 for (let c = 0; c < 256; c++) {
   const ch = String.fromCharCode(c);
@@ -71,7 +74,6 @@ for (let c = 0; c < 256; c++) {
   if (c === 32 || (c >= 9 && c <= 13)) f |= SPACE;
   classes[c] = f;
 }
-const cls = (code: number): number => (code < 256 ? classes[code]! : 0);
 
 const KEYWORDS: [string, Tok][] = [
   ['/dts-v1/', Tok.V1],
@@ -244,9 +246,9 @@ export class Lexer {
         const pieceLine = f.line;
         const pieceLineStart = f.lineStart;
         const c = text.charCodeAt(p);
-        if (cls(c) & SPACE) {
+        if (classes[c]! & SPACE) {
           // one {WS}+ match
-          while (p < len && cls(text.charCodeAt(p)) & SPACE) {
+          while (p < len && classes[text.charCodeAt(p)]! & SPACE) {
             if (text.charCodeAt(p) === 10) {
               f.line++;
               f.lineStart = p + 1;
@@ -311,7 +313,12 @@ export class Lexer {
     this.endOffset = end;
     this.firstLine = f.line;
     this.firstColumn = start - f.lineStart + 1;
-    this.advanceLines(f, start, end);
+    // only strings, char literals and line markers can hold a newline: look for one natively
+    // before walking the token's characters
+    if (end - start > 1) {
+      const nl = f.text.indexOf('\n', start);
+      if (nl >= 0 && nl < end) this.advanceLines(f, nl, end);
+    }
     this.lastLine = f.line;
     this.lastColumn = end - f.lineStart + 1;
     f.pos = end;
@@ -326,7 +333,7 @@ export class Lexer {
       case 47: /* / */ {
         if (text.startsWith('/include/', p)) {
           let q = p + 9;
-          while (cls(text.charCodeAt(q)) & SPACE) q++;
+          while (classes[text.charCodeAt(q)]! & SPACE) q++;
           if (text.charCodeAt(q) === 34) {
             const end = stringEnd(text, q);
             if (end > 0) {
@@ -382,15 +389,15 @@ export class Lexer {
         const n = text.charCodeAt(p + 1);
         if (n === 123 /* { */) {
           let q = p + 2;
-          while (q < text.length && (cls(text.charCodeAt(q)) & PROPNODECHAR || text.charCodeAt(q) === 47)) q++;
+          while (q < text.length && (classes[text.charCodeAt(q)]! & PROPNODECHAR || text.charCodeAt(q) === 47)) q++;
           if (text.charCodeAt(q) === 125 /* } */) {
             this.setToken(Tok.PathRef, p, q + 1);
             this.text = text.slice(p + 2, q);
             return Tok.PathRef;
           }
-        } else if (cls(n) & LABEL_START) {
+        } else if (classes[n]! & LABEL_START) {
           let q = p + 2;
-          while (cls(text.charCodeAt(q)) & LABEL_CHAR) q++;
+          while (classes[text.charCodeAt(q)]! & LABEL_CHAR) q++;
           this.setToken(Tok.LabelRef, p, q);
           this.text = text.slice(p + 1, q);
           return Tok.LabelRef;
@@ -428,9 +435,9 @@ export class Lexer {
         }
         return this.single(p);
       case 92: /* \ */
-        if (state === State.PropNodeName && cls(text.charCodeAt(p + 1)) & PROPNODECHAR) {
+        if (state === State.PropNodeName && classes[text.charCodeAt(p + 1)]! & PROPNODECHAR) {
           let q = p + 1;
-          while (cls(text.charCodeAt(q)) & PROPNODECHAR) q++;
+          while (classes[text.charCodeAt(q)]! & PROPNODECHAR) q++;
           this.setToken(Tok.PropNodeName, p, q);
           this.text = text.slice(p + 1, q);
           this.state = State.V1;
@@ -439,11 +446,11 @@ export class Lexer {
         return this.single(p);
     }
 
-    const k = cls(c);
+    const k = classes[c]!;
     // {LABEL}: in every state; it beats a name (longer) and a byte pair (longer)
     if (k & LABEL_START) {
       let q = p + 1;
-      while (cls(text.charCodeAt(q)) & LABEL_CHAR) q++;
+      while (classes[text.charCodeAt(q)]! & LABEL_CHAR) q++;
       if (text.charCodeAt(q) === 58 /* : */) {
         this.setToken(Tok.Label, p, q + 1);
         this.text = text.slice(p, q);
@@ -451,14 +458,14 @@ export class Lexer {
       }
     }
     if (state === State.V1 && k & DIGIT) return this.literal(p);
-    if (state === State.ByteString && k & HEX && cls(text.charCodeAt(p + 1)) & HEX) {
+    if (state === State.ByteString && k & HEX && classes[text.charCodeAt(p + 1)]! & HEX) {
       this.setToken(Tok.Byte, p, p + 2);
       this.num = parseInt(text.slice(p, p + 2), 16);
       return Tok.Byte;
     }
     if (state === State.PropNodeName && k & PROPNODECHAR) {
       let q = p + 1;
-      while (cls(text.charCodeAt(q)) & PROPNODECHAR) q++;
+      while (classes[text.charCodeAt(q)]! & PROPNODECHAR) q++;
       this.setToken(Tok.PropNodeName, p, q);
       this.text = text.slice(p, q);
       this.state = State.V1;
@@ -490,15 +497,15 @@ export class Lexer {
     let radix = 10;
     let value = 0;
     let digitsStart = p;
-    if (text.charCodeAt(p) === 48 && (text.charCodeAt(p + 1) | 0x20) === 120 && cls(text.charCodeAt(p + 2)) & HEX) {
+    if (text.charCodeAt(p) === 48 && (text.charCodeAt(p + 1) | 0x20) === 120 && classes[text.charCodeAt(p + 2)]! & HEX) {
       radix = 16;
       q = digitsStart = p + 2;
-      for (let ch = text.charCodeAt(q); cls(ch) & HEX; ch = text.charCodeAt(++q)) {
+      for (let ch = text.charCodeAt(q); classes[ch]! & HEX; ch = text.charCodeAt(++q)) {
         value = value * 16 + (ch <= 57 ? ch - 48 : (ch | 0x20) - 87);
       }
     } else {
       if (text.charCodeAt(p) === 48) radix = 8;
-      for (let ch = text.charCodeAt(q); cls(ch) & DIGIT; ch = text.charCodeAt(++q)) value = value * radix + (ch - 48);
+      for (let ch = text.charCodeAt(q); classes[ch]! & DIGIT; ch = text.charCodeAt(++q)) value = value * radix + (ch - 48);
     }
     const digitsEnd = q;
     // suffix: U, L, UL, LL, ULL (the longest that is there)
@@ -553,7 +560,7 @@ export class Lexer {
     if (!blank(text.charCodeAt(q))) return -1;
     while (blank(text.charCodeAt(q))) q++;
     const numStart = q;
-    while (cls(text.charCodeAt(q)) & DIGIT) q++;
+    while (classes[text.charCodeAt(q)]! & DIGIT) q++;
     if (q === numStart) return -1;
     const lineNumber = parseInt(text.slice(numStart, q), 10);
     if (!blank(text.charCodeAt(q))) return -1;
@@ -569,7 +576,7 @@ export class Lexer {
       if (!blank(text.charCodeAt(r))) break;
       while (blank(text.charCodeAt(r))) r++;
       const d = r;
-      while (cls(text.charCodeAt(r)) & DIGIT) r++;
+      while (classes[text.charCodeAt(r)]! & DIGIT) r++;
       if (r === d) break;
       q = r;
     }
@@ -720,7 +727,7 @@ export function escapeString(text: string, from: number, to: number, lexer?: Lex
         case 120: /* x */ {
           let k = j;
           let v = 0;
-          while (k < to && k < j + 2 && cls(text.charCodeAt(k)) & HEX) {
+          while (k < to && k < j + 2 && classes[text.charCodeAt(k)]! & HEX) {
             v = v * 16 + parseInt(text[k]!, 16);
             k++;
           }

@@ -88,8 +88,9 @@ export function withCppHint(d: Diagnostic, cpp: boolean): Diagnostic {
 }
 
 /**
- * The compile options for a source given to apply/check/simulate/validate: dtb output with symbols
- * (so overlays can refer to the base's labels), the preprocessor, include folders, sandbox and limits.
+ * The compile options for a source given to apply/check/simulate/validate: the tree as a dtb compile
+ * with symbols builds it (so overlays can refer to the base's labels), without writing the blob; the
+ * preprocessor, include folders, sandbox and limits.
  */
 export async function sourceCompileOptions(file: string, options: SourceOptions) {
   const { defaultCompileOptions } = await import('../compile/index.js');
@@ -99,6 +100,8 @@ export async function sourceCompileOptions(file: string, options: SourceOptions)
     inputFormat: 'dts' as const,
     outputFormat: 'dtb' as const,
     outFile: '-',
+    // the callers keep the tree, never the blob
+    treeOnly: true,
     symbols: true,
     cpp: options.cpp,
     includeDirs: options.includeDirs,
