@@ -9,6 +9,7 @@ import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from '../compile/comp
 import { runCompileJob, type CompileJob, type CompileJobResult } from '../compile/job.js';
 import { defaultWorkerCount } from '../workers/pool.js';
 import { parseCompileArgs, UsageError, type CompileOptions } from '../compile/options.js';
+import { expectLongRun } from '../tiering.js';
 
 /** From this many inputs on, `--out-dir` runs use worker threads unless `--jobs` says otherwise. */
 const PARALLEL_FROM = 8;
@@ -128,6 +129,7 @@ export async function runCompileCli(args: string[]): Promise<number> {
   const jobs: CompileJob[] = options.inputs.map((input) =>
     input === '-' ? { file: '<stdin>', text: fs.readFileSync(0).toString('latin1'), options: jobOptions } : { file: input, options: jobOptions },
   );
+  if (jobs.length > 1) expectLongRun(); // a batch: the optimizing compiler pays back
   const threads = Math.min(options.jobs ?? (jobs.length >= PARALLEL_FROM ? defaultWorkerCount() : 1), jobs.length);
   if (threads > 1) {
     // results arrive as workers finish; hold them until every earlier input is delivered

@@ -13,6 +13,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import yaml from 'js-yaml';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { expectLongRun } from '../tiering.js';
+
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** argparse's fromfile_prefix_chars='@': each line of the file is one argument (files may nest). */
 export function expandArgFiles(args: string[], depth = 0): string[] {
@@ -176,6 +185,8 @@ export async function runDtValidate(argv: string[]): Promise<number> {
     return usage('dt-validate', (err as Error).message);
   }
   const { options, positional } = parsed;
+  // one DTB is a short run (kbuild's way); several, or a folder of them, a long one
+  if (positional.length > 1 || positional.some(isFolder)) expectLongRun();
   const processed = await import('../schema/processed-json.js');
   if (options.help) {
     process.stdout.write(VALIDATE_HELP);

@@ -27,6 +27,7 @@ import type { Node } from '../tree/model.js';
 import { excerpt } from './excerpt.js';
 import type { CompileOptions } from './options.js';
 import type { PreprocessCache, PreprocessResult } from '../preprocess/index.js';
+import { expectLongRun, LONG_RUN_TEXT } from '../tiering.js';
 
 /** dtc's exit statuses: 1 for input errors (`die`, parse errors), 2 when checks found errors. */
 export const EXIT_INPUT_ERROR = 1;
@@ -174,6 +175,7 @@ async function loadDts(
   }
 
   if (!options.cpp) result.dependencies.push(source.file);
+  if (text.length >= LONG_RUN_TEXT) expectLongRun();
   const topText = map ? undefined : text;
   const readText = (file: string): string | undefined =>
     file === source.file && topText !== undefined ? topText : host.read(file)?.toString('latin1');

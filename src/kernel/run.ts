@@ -15,6 +15,7 @@ import { defaultWorkerCount, runPool } from '../workers/pool.js';
 import { discoverTargets, selectBoards, shard, type KernelTarget } from './targets.js';
 import { parseKbuildMakefile } from './makefile.js';
 import type { CheckOptions } from '../pipeline/options.js';
+import { expectLongRun } from '../tiering.js';
 
 export interface KernelOptions {
   tree: string;
@@ -145,6 +146,8 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
     const bindings = options.bindings.length ? options.bindings : [];
     const buildable = targets.filter((t) => !t.missing.length);
     const jobs: KernelJob[] = buildable.map((target) => ({ target, includeDirs: [layout.includePrefixes], sandboxRoots: [layout.root], bindings, coreSchemas: options.coreSchemas, soc: options.soc, el: options.el }));
+    // several targets (a hook's, kernel mode's): the optimizing compiler pays back, here and in the workers
+    if (jobs.length > 1) expectLongRun();
     const results = await runPool<KernelJob, KernelJobResult>({
       kind: 'kernel',
       jobs,

@@ -1,0 +1,43 @@
+/**
+ * V8's optimizing compiler in a fresh process (issue 17). TurboFan compiles hot functions on a
+ * background thread and swaps them in; in a run of a few hundred milliseconds — one `compile` or
+ * one `check`, as kbuild (one process per DTB) and a pre-commit hook start them — that work does
+ * not pay back: a cold compile of lemans-evk ran 118 TurboFan jobs, and with TurboFan off the
+ * process used about 40% less CPU and no more wall time. So the CLI starts short commands with
+ * TurboFan off (V8's interpreter and its baseline compiler only) and turns it back on as soon as
+ * it knows the run will be long: a batch of inputs, a worker pool, a server, a huge input.
+ *
+ * V8's flags are per process, not per thread: worker threads see what the process set. Only the
+ * CLI's entry (src/cli.ts) starts cold; a program that imports the modules keeps V8's default.
+ */
+import * as v8 from 'node:v8';
+
+/** Commands that are long by nature keep V8's default tiering from the start. */
+const LONG_COMMANDS = new Set(['kernel', 'lsp', 'review', 'dt-mk-schema', '__worker']);
+
+/** Preprocessed or read text from this size on makes a long compile (lemans-evk's is 0.22 MB). */
+export const LONG_RUN_TEXT = 4 << 20;
+
+let cold = false;
+
+/**
+ * For the CLI's entry only: a short command starts without TurboFan.
+ * `DTOVERLAY_CHECK_TIERING=default` keeps V8's own tiering (for comparisons).
+ */
+export function startCold(argv: readonly string[]): void {
+  if (cold || LONG_COMMANDS.has(argv[0] ?? '') || process.env.DTOVERLAY_CHECK_TIERING === 'default') return;
+  v8.setFlagsFromString('--no-opt');
+  cold = true;
+}
+
+/** The work ahead is long (several inputs, a big input, a pool): TurboFan back on. A no-op unless startCold ran. */
+export function expectLongRun(): void {
+  if (!cold) return;
+  v8.setFlagsFromString('--opt');
+  cold = false;
+}
+
+/** Whether this process runs without TurboFan now (for tests and the bench's notes). */
+export function startedCold(): boolean {
+  return cold;
+}
