@@ -5,4 +5,5 @@
 import * as module from 'node:module';
 
 if (process.env.DTOVERLAY_CHECK_CACHE !== 'off' && process.env.DTOVERLAY_CHECK_CACHE !== '0') module.enableCompileCache?.();
-await import('../dist/cli.js');
+// `compile` (kbuild starts one per DTB) is one module of its own; the rest load chunks as they go
+await import(process.argv[2] === 'compile' ? '../dist/compile.js' : '../dist/cli.js');

@@ -10,6 +10,7 @@ import { runCompileJob, type CompileJob, type CompileJobResult } from '../compil
 import { defaultWorkerCount } from '../workers/pool.js';
 import { parseCompileArgs, UsageError, type CompileOptions } from '../compile/options.js';
 import { expectLongRun } from '../tiering.js';
+import { reportFailure } from './failure.js';
 
 /** From this many inputs on, `--out-dir` runs use worker threads unless `--jobs` says otherwise. */
 const PARALLEL_FROM = 8;
@@ -63,6 +64,15 @@ function outputNameFor(input: string, outDir: string, format: 'dtb' | 'dts' | 'j
   const overlay = /\.dtso$/i.test(base) || /\.dtbo$/i.test(base);
   const ext = format === 'dtb' ? (overlay ? '.dtbo' : '.dtb') : format === 'dts' ? (overlay ? '.dtso' : '.dts') : format === 'asm' ? '.S' : '.json';
   return path.join(outDir, stem + ext);
+}
+
+/** `compile ARGS`: its exit status, any failure reported in one line (never a stack trace). */
+export async function compileCommand(args: string[]): Promise<number> {
+  try {
+    return await runCompileCli(args);
+  } catch (err) {
+    return reportFailure(err);
+  }
 }
 
 export async function runCompileCli(args: string[]): Promise<number> {

@@ -34,12 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   // `compile` takes dtc's command line (-Wno-foo, -b0, -qq), which commander cannot parse.
   if (argv[0] === 'compile') {
-    const { runCompileCli } = await import('./compile.js');
-    try {
-      return await runCompileCli(argv.slice(1));
-    } catch (err) {
-      return reportFailure(err);
-    }
+    const { compileCommand } = await import('./compile.js');
+    return compileCommand(argv.slice(1));
   }
 
   const { runProgram } = await import('./program.js');
