@@ -5,5 +5,7 @@
 import * as module from 'node:module';
 
 if (process.env.DTOVERLAY_CHECK_CACHE !== 'off' && process.env.DTOVERLAY_CHECK_CACHE !== '0') module.enableCompileCache?.();
-// `compile` (kbuild starts one per DTB) is one module of its own; the rest load chunks as they go
-await import(process.argv[2] === 'compile' ? '../dist/compile.js' : '../dist/cli.js');
+// `compile` (kbuild starts one per DTB) and `check` (a hook's) are one module each; every other
+// command loads the chunks it needs
+const entries = { compile: '../dist/compile.js', check: '../dist/check.js' };
+await import(Object.hasOwn(entries, process.argv[2] ?? '') ? entries[process.argv[2]] : '../dist/cli.js');

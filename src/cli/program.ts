@@ -2,9 +2,8 @@
  * The commander program: every command that takes ordinary options. `main.ts` imports it only
  * for those commands, so `compile` and the bundled tools start without commander.
  */
-import { Command, CommanderError } from 'commander';
-import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { reportFailure } from './failure.js';
+import type { Command } from 'commander';
+import { runCommands } from './commander.js';
 import { registerApply } from './apply.js';
 import { registerValidate } from './validate.js';
 import { registerSimulate } from './simulate.js';
@@ -13,22 +12,12 @@ import { registerKernel } from './kernel.js';
 import { registerDiff } from './diff.js';
 import { registerReview } from './review.js';
 import { registerHook } from './hook.js';
-import { VERSION } from '../pipeline/version.js';
 
-export async function runProgram(argv: string[]): Promise<number> {
-  const program = new Command();
-  program
-    .name('dtoverlay-check')
-    .description('Device-tree overlay compiler and validator')
-    // The top-level program only: `compile` keeps dtc's `-V <version>` (it is parsed before commander).
-    .version(VERSION, '-V, --version', 'print the version and exit')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+export function runProgram(argv: string[]): Promise<number> {
+  return runCommands(argv, registerAll);
+}
 
-  let status: Promise<number> = Promise.resolve(EXIT_OK);
-  const run = (p: Promise<number>) => {
-    status = p;
-  };
+function registerAll(program: Command, run: (p: Promise<number>) => void): void {
   program.command('compile').description('compile device-tree source like dtc 1.7.2, byte for byte (dtc options; --cpp, -D)').allowUnknownOption();
   registerApply(program, run);
   registerValidate(program, run);
@@ -59,13 +48,4 @@ export async function runProgram(argv: string[]): Promise<number> {
     .command('fdtoverlay')
     .description('run the bundled reference fdtoverlay 1.7.2 (WebAssembly) with its own arguments')
     .allowUnknownOption();
-
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return await status;
-  } catch (err) {
-    // commander has printed its message (or the help) already
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    return reportFailure(err);
-  }
 }
