@@ -99,6 +99,7 @@ function categoryOf(frame: CallFrame, source: string): string {
   if (frame.functionName === '(idle)') return 'idle (I/O wait)';
   if (frame.functionName === '(root)') return 'root';
   if (source.startsWith('node:internal/modules') || source.startsWith('node:internal/process/') && /esm|loader/.test(source)) return 'module loading';
+  if (source === '' && !frame.functionName.startsWith('(')) return frame.functionName === '' ? 'generated code (new Function: ajv validators)' : 'V8 builtins called from JS';
   if (source.startsWith('node:') || source === '') return frame.functionName.startsWith('(') ? frame.functionName : 'node (bootstrap, fs, other built-ins)';
   if (source.startsWith('node_modules/')) return source;
   const m = /^src\/([^/]+)\/([^/.]+)/.exec(source);

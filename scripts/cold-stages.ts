@@ -17,10 +17,17 @@ const kernelDt = path.resolve(repoRoot, '../shared/kernel-dt');
 
 /** The driver: each stage of src/compile/compile.ts for a --cpp dtb compile, timed. */
 const DRIVER = `
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+// as the CLI starts a short command (src/tiering.ts), unless the bench asks for V8's default
+if (process.env.DTOVERLAY_CHECK_TIERING !== 'default') v8.setFlagsFromString('--no-opt');
+const gcs = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]); }).observe({ entryTypes: ['gc'] });
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const heapUsed = () => v8.getHeapStatistics().used_heap_size / 1e6;
+const heaps = [heapUsed()];
 const marks = [['node start', performance.now(), cpuNow()]];
-const mark = (name) => marks.push([name, performance.now(), cpuNow()]);
+const mark = (name) => { marks.push([name, performance.now(), cpuNow()]); heaps.push(heapUsed()); };
 const { preprocess, PreprocessCache } = await import(${JSON.stringify(path.join(repoRoot, 'src/preprocess/index.ts'))});
 const { parseDts } = await import(${JSON.stringify(path.join(repoRoot, 'src/dts/parser.ts'))});
 const { FileSourceHost } = await import(${JSON.stringify(path.join(repoRoot, 'src/dts/source.ts'))});
@@ -63,6 +70,14 @@ mark('symbols');
 const out = writeDtb(tree, { quiet: 1 });
 mark('write dtb');
 const cpu = process.cpuUsage();
+await new Promise((r) => setTimeout(r, 0)); // let the observer deliver
+for (let i = 1; i < marks.length; i++) {
+  let ms = 0;
+  for (const [t, d] of gcs) if (t >= marks[i - 1][1] && t < marks[i][1]) ms += d;
+  marks[i].push(ms);
+}
+marks[0].push(0);
+if (process.env.SHOW_HEAP) console.error(marks.map((m, i) => m[0] + ': ' + (heaps[i] - (heaps[i - 1] ?? 0)).toFixed(1) + ' MB').join('; '));
 console.log(JSON.stringify({ marks, cpu: (cpu.user + cpu.system) / 1000, bytes: out.bytes.length, diagnostics: checked.diagnostics.length }));
 `;
 
@@ -91,12 +106,13 @@ async function main(): Promise<void> {
     const push = (k: string, v: number) => samples.set(k, [...(samples.get(k) ?? []), v]);
     for (let r = 0; r < opts.runs + 1; r++) {
       const t0 = process.hrtime.bigint();
-      const p = spawnSync(opts.node, [...opts.flags, out, opts.file], { cwd: kernelDt, encoding: 'utf8', env: { ...process.env, WARM_ROUNDS: String(opts.warm) } });
+      const p = spawnSync(opts.node, [...opts.flags, out, opts.file], { cwd: kernelDt, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, WARM_ROUNDS: String(opts.warm) } });
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
       if (p.status !== 0) throw new Error(p.stderr);
       if (r === 0) continue; // the untimed round
-      const { marks, cpu } = JSON.parse(p.stdout) as { marks: [string, number, number][]; cpu: number };
+      const { marks, cpu } = JSON.parse(p.stdout) as { marks: [string, number, number, number][]; cpu: number };
       for (let i = 0; i < marks.length; i++) {
+        push(`${marks[i]![0]}: GC`, marks[i]![3]);
         push(`${marks[i]![0]}: wall`, i === 0 ? marks[0]![1] : marks[i]![1] - marks[i - 1]![1]);
         push(`${marks[i]![0]}: CPU`, i === 0 ? marks[0]![2] : marks[i]![2] - marks[i - 1]![2]);
       }
@@ -108,7 +124,7 @@ async function main(): Promise<void> {
     const keys = [...samples.keys()];
     for (const k of keys.filter((k) => k.endsWith(': wall'))) {
       const stage = k.slice(0, -6);
-      console.log(`${median(samples.get(k)!).toFixed(1).padStart(8)} ms wall ${median(samples.get(`${stage}: CPU`)!).toFixed(1).padStart(8)} ms CPU  ${stage}`);
+      console.log(`${median(samples.get(k)!).toFixed(1).padStart(8)} ms wall ${median(samples.get(`${stage}: CPU`)!).toFixed(1).padStart(8)} ms CPU ${median(samples.get(`${stage}: GC`)!).toFixed(1).padStart(7)} ms GC pauses  ${stage}`);
     }
     for (const k of keys.filter((k) => !k.includes(': '))) console.log(`${median(samples.get(k)!).toFixed(1).padStart(8)} ms  ${k}`);
   } finally {
