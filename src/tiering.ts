@@ -5,7 +5,8 @@
  * not pay back: a cold compile of lemans-evk ran 118 TurboFan jobs, and with TurboFan off the
  * process used about 40% less CPU and no more wall time. So the CLI starts short commands with
  * TurboFan off (V8's interpreter and its baseline compiler only) and turns it back on as soon as
- * it knows the run will be long: a batch of inputs, a worker pool, a server, a huge input.
+ * it knows the run will be long: a batch of inputs, a worker pool, a server, a huge input, bindings
+ * to process or validators to compile (a cold schema cache: seconds of work).
  *
  * V8's flags are per process, not per thread: worker threads see what the process set. Only the
  * CLI's entry (src/cli.ts) starts cold; a program that imports the modules keeps V8's default.

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { chooseCoreSchemas, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
+import { expectLongRun } from '../tiering.js';
 
 /** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
 export const VALIDATOR_CODE_VERSION = 'ajv8.20-2';
@@ -218,6 +219,7 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
 }
 
 function build(files: string[], texts: Map<string, Buffer>): ProcessedSchemaSet {
+  expectLongRun(); // thousands of bindings to read and process: seconds, where TurboFan pays back
   const { sources, diagnostics } = readSchemaSources(files, texts);
   const set = processSchemas(sources);
   set.diagnostics.unshift(...diagnostics);

@@ -27,6 +27,7 @@ import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpL
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
+import { expectLongRun } from '../tiering.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
@@ -374,6 +375,7 @@ export class SchemaRuntime {
     const entry = this.cachedRefs.get(ref);
     const cached = entry?.chunk.get(entry.name);
     if (cached) return cached;
+    expectLongRun(); // validators compiled by ajv (a cold validator cache): the optimizing compiler pays back
     const fn = this.compileFresh(ref, owner);
     if (fn) this.fresh.push(ref);
     return fn;
