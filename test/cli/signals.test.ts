@@ -137,6 +137,17 @@ describe('compile', () => {
     expect(listing(tmp)).toEqual([]);
   }, 60_000);
 
+  it('after an output has been written (its handler installed and removed), the next stage dies of a signal at once again', async () => {
+    // Node restores the default action when the last listener goes: the second input's compile is unguarded
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(dir, 'small.dts'), '/dts-v1/;\n/ { model = "small"; };\n');
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const r = await interruptWhen(['compile', '-q', '--jobs', '1', '--out-dir', 'out', 'small.dts', 'big.dts'], dir, tmp, 'SIGINT', afterCpu(1000, () => fs.existsSync(path.join(out, 'small.dtb'))));
+    expectKilledBy(r, 'SIGINT');
+    expect(listing(out)).toEqual(['small.dtb']);
+  }, 60_000);
+
   it.each(['SIGINT', 'SIGTERM'] as const)('%s while it writes a 180 MB blob: the temporary is removed and never renamed', async (signal) => {
     const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
     // the temporary exists and is being written
