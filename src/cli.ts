@@ -1,9 +1,7 @@
 import { main } from './cli/main.js';
-import { installClosedPipeHandler, installInterruptHandler, yieldForSignals } from './cli/output.js';
+import { installClosedPipeHandler } from './cli/output.js';
 
-installInterruptHandler();
+// No SIGINT/SIGTERM handler: a signal ends the run at once, whatever it is doing (src/cli/output.ts).
 installClosedPipeHandler();
 
-const status = await main(process.argv.slice(2));
-await yieldForSignals(); // a Ctrl-C during the last synchronous stage still exits 130
-process.exitCode = status;
+process.exitCode = await main(process.argv.slice(2));

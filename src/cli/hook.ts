@@ -75,7 +75,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     compare = false;
   }
   const root = top ?? process.cwd();
-  const worktrees: { remove(): void }[] = [];
+  const worktrees: { remove(): Promise<void> }[] = [];
   try {
     let afterRoot = root;
     let before: BeforeSide | undefined;
@@ -83,20 +83,19 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
       // HEAD is checked out only for what its cached findings lack (src/review/head-cache.ts).
       // The commit is pinned now: a commit made meanwhile must not be checked under this tree id.
       const commit = git(['rev-parse', 'HEAD']).out.trim();
-      let head: string | undefined;
-      const checkout = () => {
-        if (head) return head;
-        const copy = addWorktree(root, commit);
-        worktrees.push(copy);
-        return (head = copy.dir);
-      };
+      let head: Promise<string> | undefined;
+      const checkout = () =>
+        (head ??= addWorktree(root, commit).then((copy) => {
+          worktrees.push(copy);
+          return copy.dir;
+        }));
       before = { treeId: git(['rev-parse', `${commit}^{tree}`]).out.trim(), checkout };
       // No files given: what is staged, not the working tree (given files: as they are, e.g.
       // pre-commit's, which stashes unstaged changes first).
       if (!files.length) {
-        const staged = addWorktree(root, 'HEAD');
+        const staged = await addWorktree(root, 'HEAD');
         worktrees.push(staged);
-        applyStaged(staged.dir, root);
+        await applyStaged(staged, root);
         afterRoot = staged.dir;
       }
     }
@@ -140,7 +139,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     }
     throw err;
   } finally {
-    for (const w of worktrees.reverse()) w.remove();
+    for (const w of worktrees.reverse()) await w.remove();
   }
 }
 

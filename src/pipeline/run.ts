@@ -80,7 +80,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
     for (const file of inputs) out.push(await loadCached(file, options, session));
     return out;
   });
-  for (const l of loaded) log.diagnostics.push(...l.diagnostics);
+  for (const l of loaded) for (const d of l.diagnostics) log.diagnostics.push(d); // no push(...): 100k findings overflow the stack
   const read = (l: LoadedInput) => (l.dependencies.length ? l.dependencies : [l.file]);
   const dependencies = [...new Set(loaded.flatMap(read))];
   const overlaySources = [...new Set(loaded.slice(1).flatMap(read))];
@@ -101,7 +101,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
     log.stages.push({ name: 'dtc-checks', status: 'ran', note: 'with the compile of the overlay' });
     const { checkOverlayStructure } = await import('../overlay/structure.js');
     await log.time('overlay-checks', () => {
-      log.diagnostics.push(...checkOverlayStructure(base));
+      for (const d of checkOverlayStructure(base)) log.diagnostics.push(d);
     });
     for (const stage of ['schema', 'pas'] as const) log.skip(stage, note);
     return report(base);
@@ -137,11 +137,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
       let levels = {};
       for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);
       // runChecks re-resolves phandles in place: check a copy, keep the merged tree as applied.
-      log.diagnostics.push(...runChecks(cloneTree(merged), { levels, symbols: true, force: true }).diagnostics);
+      for (const d of runChecks(cloneTree(merged), { levels, symbols: true, force: true }).diagnostics) log.diagnostics.push(d);
     });
     const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
     await log.time('overlay-checks', () => {
-      log.diagnostics.push(...checkOverlayPhandleArgs(merged, touched));
+      for (const d of checkOverlayPhandleArgs(merged, touched)) log.diagnostics.push(d);
     });
   } else {
     log.skip('apply', 'no overlays given');

@@ -45,7 +45,7 @@ export interface HookOptions {
  */
 export interface BeforeSide {
   treeId: string;
-  checkout(): string;
+  checkout(): Promise<string>;
 }
 
 export interface HookRun {
@@ -125,7 +125,7 @@ async function headRuns(options: HookOptions, before: BeforeSide, wanted: Set<st
     else missing.add(key);
   }
   if (!missing.size) return found;
-  const dir = before.checkout();
+  const dir = await before.checkout();
   const side = await checkSide(options, dir, missing);
   const runs = new Map(side.runs.map((r) => [r.key, r.diagnostics.map((d) => rebaseFinding(d, dir, options.root))]));
   for (const key of missing) {

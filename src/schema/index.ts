@@ -17,6 +17,7 @@ import { normalizeId, SchemaRuntime, type RuntimeOptions } from './compile.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
 import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
+import { replaceFileSync } from '../temp-files.js';
 
 export interface SchemaSet {
   processed: ProcessedSchemaSet;
@@ -84,10 +85,7 @@ function writeProcessedIndex(indexFile: string, set: ProcessedSchemaSet): void {
       lines.push(line);
       offset += line.length;
     }
-    const write = (file: string, data: string | Buffer): void => {
-      fs.writeFileSync(`${file}.${process.pid}.tmp`, data);
-      fs.renameSync(`${file}.${process.pid}.tmp`, file);
-    };
+    const write = replaceFileSync;
     write(indexFile.replace(/\.json$/, '.schemas.jsonl'), Buffer.concat(lines));
     write(indexFile.replace(/\.json$/, '.ranges.json'), JSON.stringify(ranges));
     // The index last: it is only used once the other two are complete.
