@@ -47,16 +47,27 @@ class StageLog {
 /**
  * Compiled inputs per session: kernel mode checks a board and then each composition built on it,
  * and the base is compiled once. Safe because no later stage modifies an input tree (apply and
- * the merged-tree checks work on copies).
+ * the merged-tree checks work on copies). Only the most recently used few are kept: a worker
+ * checks hundreds of boards, and every tree kept is megabytes (keeping all of them, one thread
+ * held 1.4 GB over the qcom tree); in a Makefile the compositions of a board mostly come right
+ * after it, so four are enough for the hits.
  */
 const compiledInputs = new WeakMap<object, Map<string, LoadedInput>>();
+export const COMPILED_INPUTS_KEPT = 4;
 
 async function loadCached(file: string, options: CheckOptions, session: object & Parameters<typeof loadInput>[2]): Promise<LoadedInput> {
   let cache = compiledInputs.get(session);
   if (!cache) compiledInputs.set(session, (cache = new Map()));
   const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags, options.sandboxRoots, options.keepSources]);
   let loaded = cache.get(key);
-  if (!loaded) cache.set(key, (loaded = await loadInput(file, options, session)));
+  if (loaded) {
+    // most recently used last: a Map iterates in insertion order
+    cache.delete(key);
+  } else {
+    loaded = await loadInput(file, options, session);
+  }
+  cache.set(key, loaded);
+  while (cache.size > COMPILED_INPUTS_KEPT) cache.delete(cache.keys().next().value!);
   return loaded;
 }
 
