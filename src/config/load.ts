@@ -91,7 +91,9 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     const reason = (err as { reason?: string }).reason ?? (err as Error).message;
     throw new ConfigError(`${file}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''}: invalid YAML: ${reason}`);
   }
-  const { Ajv } = await import('ajv');
+  // ajv is CommonJS: the bundle's lazy chunk gives only its default export (module.exports, which carries `Ajv`)
+  const { default: ajvModule } = await import('ajv');
+  const { Ajv } = ajvModule as unknown as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(data)) {
