@@ -209,13 +209,17 @@ describe('review and hook: temporary worktrees', () => {
     const board = path.join(hookRepo, 'arch/arm64/boot/dts/acme/board.dts');
     fs.writeFileSync(board, bigTree(4000, 'acme rev 2'));
     git(hookRepo, 'add', '-A');
+    // An unstaged Makefile edit: the staged change cannot be checked in the working tree itself
+    // (src/cli/hook.ts), so the hook makes its worktree.
+    const makefile = path.join(hookRepo, 'arch/arm64/boot/dts/acme/Makefile');
+    fs.appendFileSync(makefile, '# unstaged\n');
     const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
     const r = await interruptWhen(['hook'], hookRepo, tmp, signal, afterCpu(500, () => reviewFolders(tmp) === 1));
     expectKilledBy(r, signal);
     expect(await settled(() => listing(tmp).length === 0), listing(tmp).join(', ')).toBe(true);
     expect(await settled(() => worktreesOf(hookRepo).length === 0), worktreesOf(hookRepo).join(', ')).toBe(true);
     // what was staged is still staged, and nothing else changed
-    expect(git(hookRepo, 'status', '--porcelain')).toBe('M  arch/arm64/boot/dts/acme/board.dts\n');
+    expect(git(hookRepo, 'status', '--porcelain')).toBe(' M arch/arm64/boot/dts/acme/Makefile\nM  arch/arm64/boot/dts/acme/board.dts\n');
   }, 60_000);
 
   it('SIGKILL in the middle of review: the janitors still remove the worktrees and the include prefixes', async () => {
