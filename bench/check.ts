@@ -24,9 +24,6 @@ function referenceValidatorSeconds(): number | undefined {
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
 }
 
-/** Peak RSS (MB) of the last kernel run this bench made, for the cold section's issue-17 goal row. */
-export let lastKernelRssMb: number | undefined;
-
 export async function benchCheck(): Promise<Row[]> {
   const section = 'check (#8)';
   const rows: Row[] = [];
@@ -103,7 +100,6 @@ export async function benchCheck(): Promise<Row[]> {
     });
     if (rssKb) {
       const mb = Number(rssKb) / 1024;
-      lastKernelRssMb = mb;
       rows.push({ section, case: '  peak RSS of that kernel run (main thread + workers)', ours: mb, reference: 1024, referenceLabel: 'goal', unit: 'MB', note: mb <= 1024 ? 'met' : 'OVER' });
     }
   } finally {

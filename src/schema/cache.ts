@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { chooseCoreSchemas, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
+import { replaceFileSync } from '../temp-files.js';
 import { expectLongRun } from '../tiering.js';
 
 /** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
@@ -133,9 +134,7 @@ function isProcessedSetShape(v: unknown): v is ProcessedSchemaSet {
 
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  replaceFileSync(file, text);
 }
 
 /** The processed set for these folders: from the cache when it is current, else built (and stored). */

@@ -27,6 +27,7 @@ import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpL
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
+import { replaceFileSync } from '../temp-files.js';
 import { expectLongRun } from '../tiering.js';
 
 // ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
@@ -95,8 +96,7 @@ class ValidatorChunk {
   writeCodeCache(): void {
     if (!this.script || !this.needsCodeCache) return;
     try {
-      fs.writeFileSync(`${this.file}.v8.${process.pid}.tmp`, this.script.createCachedData());
-      fs.renameSync(`${this.file}.v8.${process.pid}.tmp`, `${this.file}.v8`);
+      replaceFileSync(`${this.file}.v8`, this.script.createCachedData());
       this.needsCodeCache = false;
     } catch {
       // Only costs time next run.
@@ -464,12 +464,10 @@ export class SchemaRuntime {
     try {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}.js`);
-      fs.writeFileSync(`${file}.${process.pid}.tmp`, code);
-      fs.renameSync(`${file}.${process.pid}.tmp`, file);
+      replaceFileSync(file, code);
       // The index last: a chunk is only used once both files are complete.
       const index = path.join(dir, `${name}.refs.json`);
-      fs.writeFileSync(`${index}.${process.pid}.tmp`, JSON.stringify(exportsByName));
-      fs.renameSync(`${index}.${process.pid}.tmp`, index);
+      replaceFileSync(index, JSON.stringify(exportsByName));
       this.fresh.length = 0;
     } catch {
       // A read-only cache only costs time.

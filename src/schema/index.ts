@@ -17,6 +17,8 @@ import { normalizeId, SchemaRuntime, type RuntimeOptions } from './compile.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
 import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
+import { replaceFileSync } from '../temp-files.js';
+import { holdsDtschemaCore } from './load.js';
 
 export interface SchemaSet {
   processed: ProcessedSchemaSet;
@@ -84,10 +86,7 @@ function writeProcessedIndex(indexFile: string, set: ProcessedSchemaSet): void {
       lines.push(line);
       offset += line.length;
     }
-    const write = (file: string, data: string | Buffer): void => {
-      fs.writeFileSync(`${file}.${process.pid}.tmp`, data);
-      fs.renameSync(`${file}.${process.pid}.tmp`, file);
-    };
+    const write = replaceFileSync;
     write(indexFile.replace(/\.json$/, '.schemas.jsonl'), Buffer.concat(lines));
     write(indexFile.replace(/\.json$/, '.ranges.json'), JSON.stringify(ranges));
     // The index last: it is only used once the other two are complete.
@@ -135,16 +134,16 @@ export { nodeOfDiagnostic } from './validate.js';
 
 /**
  * One warning for the schemas the bindings `$ref` that are not loaded (nodes they apply to fail
- * whatever they hold), or undefined when every reference resolves. `coreOrigin` is
- * chooseCoreSchemas's origin: for the built-in set the advice says how to get dt-schema's core.
+ * whatever they hold), or undefined when every reference resolves. When the core folder used
+ * (`coreDir`, chooseCoreSchemas's choice) lacks dt-schema's core, the advice says how to get it.
  */
-export function missingSchemasWarning(set: SchemaSet, coreOrigin: string): Diagnostic | undefined {
+export function missingSchemasWarning(set: SchemaSet, coreDir: string): Diagnostic | undefined {
   const missing = set.processed.missingRefs ?? [];
   if (!missing.length) return undefined;
   const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')} and ${missing.length - 6} more` : missing.join(', ');
-  const advice = coreOrigin === 'built-in'
-    ? "; they are dt-schema's core schemas, which the built-in set does not have: vendor them (bash scripts/vendor-dtschema.sh) or pass --core-schemas DIR"
-    : '';
+  const advice = holdsDtschemaCore(coreDir)
+    ? ''
+    : `; the core schemas folder ${coreDir} holds no dt-schema core (types.yaml): pass --core-schemas with dt-schema's folder, or restore vendor/dtschema (bash scripts/vendor-dtschema.sh)`;
   return {
     rule: 'schema/ref',
     severity: 'warning',
