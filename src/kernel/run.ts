@@ -139,6 +139,14 @@ function noTargetsMessage(layout: KernelLayout): string {
   return `${layout.root}: nothing to check: no dtb-y/dtb-$(CONFIG_…) targets in the Makefiles under ${where.join(', ') || '(no dts folders)'} (${makefiles} Makefile${makefiles === 1 ? '' : 's'} found)`;
 }
 
+/**
+ * From this many targets on, they are checked on worker threads. Fewer (a hook's or an overlay's
+ * few compositions) run in this thread, one after another: a worker starts cold (its own module
+ * load and JIT), and in one thread the second and third boards reuse the first one's headers,
+ * SoC .dtsi and warm code. Three lemans compositions: 1.7 s CPU in one thread, 2.5 s on two workers.
+ */
+export const PARALLEL_FROM = 4;
+
 export async function runKernel(options: KernelOptions): Promise<KernelRun> {
   const layout = findKernelLayout(options.tree, options.arch);
   try {
@@ -151,7 +159,7 @@ export async function runKernel(options: KernelOptions): Promise<KernelRun> {
     const results = await runPool<KernelJob, KernelJobResult>({
       kind: 'kernel',
       jobs,
-      threads: options.jobs,
+      threads: jobs.length < PARALLEL_FROM ? 1 : options.jobs,
       runHere: async () => (await import('./job.js')).runKernelJob,
       onDone: (r, _i, done) => options.onProgress?.(done, jobs.length, r.name),
       crashed: (job, why) => ({
