@@ -38,7 +38,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const COVERING: [string, string[]][] = [
   ['src/sandbox.ts', ['test/compile/sandbox.test.ts']],
   ['src/kernel/makefile.ts', ['test/kernel/makefile.test.ts']],
-  ['src/overlay/', ['test/overlay/apply.test.ts', 'test/overlay/apply-cli.test.ts']],
+  ['src/overlay/', ['test/overlay/apply.test.ts', 'test/overlay/apply-cli.test.ts', 'test/overlay/apply-edges.test.ts', 'test/overlay/arity.test.ts']],
   ['src/review/', ['test/review/review.test.ts', 'test/pipeline/hook.test.ts']],
   ['src/pas/smr.ts', ['test/pas/smr.test.ts']],
   ['src/schema/decode.ts', ['test/schema/decode.test.ts']],
@@ -326,7 +326,7 @@ export function tally(list: Pick<Outcome, 'how'>[]): { mutants: number; killed: 
 /** One row of the report. On a loaded machine re-check timeouts before trusting them. */
 function row(key: string, list: Outcome[]): string {
   const t = tally(list);
-  const cells = [t.mutants, t.killed, t.survived, t.equivalent, t.timeouts].map((n) => String(n).padStart(8));
+  const cells = [t.mutants, t.killed, t.survived, t.equivalent, t.timeouts].map((n) => String(n).padStart(9));
   return `${key.padEnd(32)}${cells.join('')}  ${t.rate.padStart(6)}`;
 }
 
@@ -397,7 +397,7 @@ function report(options: Options, outcomes: Outcome[], skipped: string[]): void 
     for (const key of [path.dirname(o.file) + '/', o.file]) groups.set(key, [...(groups.get(key) ?? []), o]);
   }
   console.log(`\nmutation check (seed ${options.seed}, at most ${options.max} per file)`);
-  console.log(`${''.padEnd(32)}${['mutants', 'killed', 'survived', 'equiv', 'timeout'].map((h) => h.padStart(8)).join('')}    rate`);
+  console.log(`${''.padEnd(32)}${['mutants', 'killed', 'survived', 'equiv', 'timeouts'].map((h) => h.padStart(9)).join('')}    rate`);
   for (const [key, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) console.log(row(key, list));
   console.log(row('total', outcomes));
   for (const s of skipped) console.log(`not measured: ${s}`);

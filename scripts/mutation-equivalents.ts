@@ -13,4 +13,40 @@ export interface Equivalent {
   reason: string;
 }
 
-export const EQUIVALENT: readonly Equivalent[] = [];
+const HEAD_CACHE_NAME = 'const file = (key: string) => path.join(dir!, `${base.copy().update(key).digest(\'hex\').slice(0, 32)}.json`);';
+const HEAD_CACHE_NAME_WHY =
+  "an entry's file name is a fixed piece of a SHA-256 digest of the same inputs: any such piece names it as well (nothing lists the folder), and get() checks the run key stored inside";
+
+export const EQUIVALENT: readonly Equivalent[] = [
+  { file: 'src/review/head-cache.ts', line: HEAD_CACHE_NAME, original: '0', replacement: '1', reason: HEAD_CACHE_NAME_WHY },
+  { file: 'src/review/head-cache.ts', line: HEAD_CACHE_NAME, original: '32', replacement: '31', reason: HEAD_CACHE_NAME_WHY },
+  { file: 'src/review/head-cache.ts', line: HEAD_CACHE_NAME, original: '32', replacement: '33', reason: HEAD_CACHE_NAME_WHY },
+  {
+    file: 'src/review/head-cache.ts',
+    line: 'stamps.push(`${v}@absent`);',
+    original: 'stamps.push(`${v}@absent`);',
+    replacement: ';',
+    reason: "the options' JSON already holds the folder's path, and once the folder exists its path@mtime stamp changes the key whether or not its absence was stamped",
+  },
+  {
+    file: 'src/overlay/arity.ts',
+    line: 'const fromSource = starts.length > 0 && starts[0] === 0;',
+    original: '>',
+    replacement: '>=',
+    reason: 'starts[0] === 0 already implies a non-empty list; an empty one gives undefined',
+  },
+  {
+    file: 'src/overlay/apply.ts',
+    line: 'have += 4;',
+    original: '4',
+    replacement: '3',
+    reason: 'counting the 4-byte END_NODE as 3 only makes bytesFrom gather more bytes than it needs; it cuts them to `need`, so the bytes are the same',
+  },
+  {
+    file: 'src/overlay/apply.ts',
+    line: 'if (slash < 0) continue; // a symbol outside any fragment does not reach the base',
+    original: '0',
+    replacement: '1',
+    reason: "slash is path.indexOf('/', 1): -1 or at least 1, so `< 1` and `< 0` agree",
+  },
+];
