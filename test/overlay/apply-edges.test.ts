@@ -63,9 +63,46 @@ describe('slack bytes: a value set on a node near the end of its parents (fdtove
         expectLikeFdtoverlay(base, [grow]);
         expectLikeFdtoverlay(base, [added]);
         expectLikeFdtoverlay(base, [added, grow]);
+        // fdtoverlay's output, stale bytes and all, as the base of the next overlay: read back and kept
+        expectLikeFdtoverlay(referenceApply(base, [added]).blob!, [grow]);
       }
     });
   }
+});
+
+describe('targets by alias and path, and phandles above 16 bits: what fdtoverlay does', () => {
+  const base = () =>
+    compiled(
+      'alias-base.dts',
+      '/dts-v1/;\n/ { aliases { serial0 = "/soc/uart@1"; empty = ""; }; soc { u: uart@1 { phandle = <0x12345678>; child { }; }; }; big: big { phandle = <0x00fedcba>; }; };\n',
+    );
+  const fragment = (target: string) => compiled('alias.dtso', `/dts-v1/;\n/plugin/;\n/ { fragment@0 { ${target}; __overlay__ { p = <1>; q = <&u &big &own>; own: sub { }; }; }; };\n`);
+  for (const target of ['target-path = "serial0"', 'target-path = "serial0/child"', 'target-path = "/soc/uart@1/child"', 'target = <&u>', 'target = <&big>']) {
+    it(`${target}: the same bytes`, () => {
+      expectLikeFdtoverlay(base(), [fragment(target)]);
+    });
+  }
+  for (const [target, code] of [
+    ['target-path = "serial1/child"', 'FDT_ERR_BADPATH'],
+    ['target-path = "serial0/nothing"', 'FDT_ERR_NOTFOUND'],
+    ['target-path = "/soc/nothing"', 'FDT_ERR_NOTFOUND'],
+    ['target-path = ""', 'FDT_ERR_BADPATH'],
+    ['target-path = "empty"', 'FDT_ERR_BADPATH'],
+  ]) {
+    it(`${target}: ${code}`, () => {
+      expect(expectLikeFdtoverlay(base(), [fragment(target)]).error).toBe(code);
+    });
+  }
+});
+
+describe('large values', () => {
+  it("a value of odd length larger than twice the writer's first buffer: fdtoverlay's bytes", () => {
+    const base = compiled('big-base.dts', '/dts-v1/;\n/ { l: n { small = "x"; }; };\n');
+    for (const length of [200_000, 200_001, 200_002]) {
+      const overlay = compiled('big.dtso', `/dts-v1/;\n/plugin/;\n&l { big = "${'a'.repeat(length - 1)}"; after = <1>; };\n`);
+      expectLikeFdtoverlay(base, [overlay]);
+    }
+  });
 });
 
 describe('overlay blobs with hand-edited __fixups__ / __symbols__: what fdtoverlay does', () => {
