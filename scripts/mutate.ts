@@ -1,5 +1,5 @@
 /**
- * `npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--list] PATH…`: a small
+ * `npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--resume FILE] [--list] PATH…`: a small
  * seeded mutation check. For each source file under the PATHs (files or folders of src/), it plants
  * one change at a time — an operator (+/-, ===/!==, ==/!=, &&/||), a boundary (< ↔ <=, > ↔ >=), a
  * numeric literal (n → n±1) or a dropped call statement — runs the tests that cover the file,
@@ -14,6 +14,10 @@
  * cost minutes.
  * `--max N` (default 20) bounds the mutants per file, drawn with the seed (default 1) from all its
  * candidates; `--list` prints the tests and the draw without running anything.
+ * `--resume FILE` (an earlier `--json`): a mutant that run killed by a failing test, in a file whose
+ * text has not changed since (the JSON keeps each file's hash), is not run again: tests added since
+ * cannot make it pass. It is counted as killed and marked as carried over; survivors, equivalents and
+ * timeouts are run again.
  *
  * Time: each mutant run has its own budget, 3× the file's unmutated run plus 30 s. A mutant that
  * runs past it is not trusted on that alone (the machine may just be busy): the unmutated tests
@@ -25,6 +29,7 @@
  * tell them apart, are counted as equivalent: listed, and left out of the rate's denominator.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +69,8 @@ interface Outcome extends Mutant {
   failedTest?: string;
   /** Why the mutant cannot change behaviour, when EQUIVALENT names it. */
   reason?: string;
+  /** Killed in the run `--resume` named, on the same file text; not run again. */
+  carried?: boolean;
 }
 
 const SWAPS = new Map<ts.SyntaxKind, [string, Kind]>([
@@ -264,6 +271,7 @@ interface Options {
   max: number;
   tests?: string[];
   json?: string;
+  resume?: string;
   list: boolean;
   paths: string[];
 }
@@ -281,6 +289,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--max') o.max = Number(value());
     else if (a === '--tests') o.tests = value().split(',');
     else if (a === '--json') o.json = value();
+    else if (a === '--resume') o.resume = value();
     else if (a === '--list') o.list = true;
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else o.paths.push(a);
@@ -292,7 +301,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 function usage(message: string): never {
-  console.error(`mutate: ${message}\nusage: npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--list] PATH…`);
+  console.error(`mutate: ${message}\nusage: npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--resume FILE] [--list] PATH…`);
   process.exit(2);
 }
 
@@ -336,6 +345,8 @@ async function main(): Promise<void> {
   const imports = testImports();
   const outcomes: Outcome[] = [];
   const skipped: string[] = [];
+  const hashes: Record<string, string> = {};
+  const earlier = options.resume ? earlierKills(options.resume) : undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       killGroup(running);
@@ -348,6 +359,7 @@ async function main(): Promise<void> {
     const tests = testsFor(file, imports, options.tests);
     console.log(`${file}: tests ${tests.join(' ') || '(none)'}`);
     const original = fs.readFileSync(path.join(repoRoot, file), 'utf8');
+    hashes[file] = sha256(original);
     const all = mutantsOf(file, original);
     const chosen = sample(all, options.max, options.seed);
     if (options.list) {
@@ -373,6 +385,12 @@ async function main(): Promise<void> {
     applyCurrent = () => fs.writeFileSync(full, planted);
     try {
       for (const m of chosen) {
+        const before = earlier?.get(mutantKey(m, hashes[file]!));
+        if (before) {
+          outcomes.push({ ...m, killed: true, how: 'failed', failedTest: before.failedTest, carried: true });
+          process.stdout.write(',');
+          continue;
+        }
         planted = original.slice(0, m.start) + m.replacement + original.slice(m.end);
         applyCurrent();
         const r = await judge(tests, baseline.ms);
@@ -388,10 +406,30 @@ async function main(): Promise<void> {
     }
   }
   if (options.list) return;
-  report(options, outcomes, skipped);
+  report(options, outcomes, skipped, hashes);
 }
 
-function report(options: Options, outcomes: Outcome[], skipped: string[]): void {
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A mutant of one file text: where, what, and the text's hash. */
+function mutantKey(m: Mutant, hash: string): string {
+  return [m.file, hash, m.start, m.end, m.replacement].join('\0');
+}
+
+/** The kills by a failing test recorded in an earlier `--json`, by mutantKey. */
+function earlierKills(file: string): Map<string, Outcome> {
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { hashes?: Record<string, string>; outcomes: Outcome[] };
+  const out = new Map<string, Outcome>();
+  for (const o of run.outcomes) {
+    const hash = run.hashes?.[o.file];
+    if (hash && o.how === 'failed') out.set(mutantKey(o, hash), o);
+  }
+  return out;
+}
+
+function report(options: Options, outcomes: Outcome[], skipped: string[], hashes: Record<string, string>): void {
   const groups = new Map<string, Outcome[]>();
   for (const o of outcomes) {
     for (const key of [path.dirname(o.file) + '/', o.file]) groups.set(key, [...(groups.get(key) ?? []), o]);
@@ -416,7 +454,9 @@ function report(options: Options, outcomes: Outcome[], skipped: string[]): void 
   list('equivalent', 'equivalent', (o) => `\n      ${o.reason}`);
   list('timeouts (killed)', 'timeout');
   for (const e of staleEquivalents(outcomes)) console.log(`\nnote: EQUIVALENT names a mutant the tests killed, so it is not equivalent: ${e}`);
-  if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ seed: options.seed, max: options.max, skipped, outcomes }, null, 1)}\n`);
+  const carried = outcomes.filter((o) => o.carried).length;
+  if (carried) console.log(`\n${carried} of the kills carried over from ${options.resume} (same file text, killed by a failing test there)`);
+  if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ seed: options.seed, max: options.max, hashes, skipped, outcomes }, null, 1)}\n`);
 }
 
 /** EQUIVALENT entries whose mutant was drawn and killed: the table is wrong about them. */

@@ -282,7 +282,9 @@ function fixupPhandles(app: Application): void {
     }
     const target = findNodeByPath(app.base, symbolPath);
     if (!target) {
-      app.fail('FDT_ERR_NOTFOUND', `label '${label}' ${usedIn} points at ${symbolPath} in the base's __symbols__, but the base has no such node`, where);
+      // fdt_path_offset: BADPATH for an empty path or one that starts with no alias, else NOTFOUND
+      const code = isAbsoluteOrAlias(app.base, symbolPath) ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH';
+      app.fail(code, `label '${label}' ${usedIn} points at '${symbolPath}' in the base's __symbols__, but the base has no such node`, where);
     }
     const phandle = phandleOf(target);
     if (!phandle) {

@@ -95,6 +95,30 @@ describe('targets by alias and path, and phandles above 16 bits: what fdtoverlay
   }
 });
 
+describe("the base's __symbols__ edited by hand: what fdtoverlay does", () => {
+  const overlay = () => compiled('sym.dtso', '/dts-v1/;\n/plugin/;\n&l { p = <&l>; };\n');
+  const base = (symbol: string) => {
+    const tree = readDtb(compiled('sym-base.dts', '/dts-v1/;\n/ { aliases { s = "/soc"; }; soc { l: dev { }; }; };\n'));
+    tree.root.getChild('__symbols__')!.getProperty('l')!.value.bytes = new Uint8Array(Buffer.from(`${symbol}\0`, 'latin1'));
+    return writePackedFdt(tree);
+  };
+  for (const [symbol, code] of [
+    ['', 'FDT_ERR_BADPATH'],
+    ['nosuch/dev', 'FDT_ERR_BADPATH'],
+    ['/soc/nothing', 'FDT_ERR_NOTFOUND'],
+    ['s/nothing', 'FDT_ERR_NOTFOUND'],
+  ]) {
+    it(`label l → '${symbol}': ${code}`, () => {
+      const r = expectLikeFdtoverlay(base(symbol), [overlay()]);
+      expect(r.error).toBe(code);
+      expect(r.message).toContain(`label 'l' used in /fragment@0:target (fragment@0) points at '${symbol}' in the base's __symbols__`);
+    });
+  }
+  it("label l → 's/dev' (through an alias): the same bytes", () => {
+    expectLikeFdtoverlay(base('s/dev'), [overlay()]);
+  });
+});
+
 describe('large values', () => {
   it("a value of odd length larger than twice the writer's first buffer: fdtoverlay's bytes", () => {
     const base = compiled('big-base.dts', '/dts-v1/;\n/ { l: n { small = "x"; }; };\n');

@@ -27,6 +27,14 @@ describe('readBlobForOverlay', () => {
     });
   }
 
+  it("a base with a boot CPU (dtc -b 3): fdtoverlay's bytes, boot_cpuid_phys kept", () => {
+    const base = referenceBlob('base.dts', work, ['-q', '-@', '-b', '3'])!;
+    const overlay = referenceBlob('o.dtso', work, ['-q', '-@'])!;
+    const ours = ourApply(base, [overlay]);
+    expect(Buffer.from(ours.blob!).readUInt32BE(28)).toBe(3);
+    expect(Buffer.from(ours.blob!).toString('hex')).toBe(Buffer.from(referenceApply(base, [overlay]).blob!).toString('hex'));
+  });
+
   it('a broken blob is named in the error', () => {
     const base = referenceBlob('base.dts', work, ['-q', '-@'])!;
     expect(() => readBlobForOverlay(base.subarray(0, 60), 'board.dtb')).toThrow(/board\.dtb/);
