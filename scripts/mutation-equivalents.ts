@@ -79,4 +79,33 @@ export const EQUIVALENT: readonly Equivalent[] = [
     replacement: '3',
     reason: 'a 3-byte file fails the magic anyway: its bytes[3] is undefined, never 0xed',
   },
+  ...capacity('src/overlay/strings.ts', 'this.bytes = new Uint8Array(Math.max(256, initial?.length ?? 0));', [
+    ['256', '255'],
+    ['256', '257'],
+    ['0', '1'],
+  ]),
+  ...capacity('src/overlay/strings.ts', 'if (size <= this.bytes.length) return;', [['<=', '<']]),
+  ...capacity('src/overlay/strings.ts', 'const grown = new Uint8Array(Math.max(size, this.bytes.length * 2));', [
+    ['2', '1'],
+    ['2', '3'],
+  ]),
+  {
+    file: 'src/overlay/strings.ts',
+    line: 'for (let i = 0; i < initial.length; i++) {',
+    original: '<',
+    replacement: '<=',
+    reason: 'initial[initial.length] is undefined, not 0: the extra step continues',
+  },
+  {
+    file: 'src/overlay/strings.ts',
+    line: 'start = i + 1;',
+    original: '1',
+    replacement: '0',
+    reason: "each later name is indexed with the NUL before it: its suffix from k = 1 is the name at its right offset, and a name starting with NUL is never looked up",
+  },
 ];
+
+/** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */
+function capacity(file: string, line: string, changes: [string, string][]): Equivalent[] {
+  return changes.map(([original, replacement]) => ({ file, line, original, replacement, reason: 'only the capacity of a buffer that grows as needed changes: its contents are the same' }));
+}
