@@ -103,8 +103,14 @@ export const EQUIVALENT: readonly Equivalent[] = [
     replacement: '0',
     reason: "each later name is indexed with the NUL before it: its suffix from k = 1 is the name at its right offset, and a name starting with NUL is never looked up",
   },
+  {
+    file: 'src/overlay/structure.ts',
+    line: 'if (bytes.length < 2 || bytes[bytes.length - 1] !== 0 || bytes[0] !== 0x2f) {',
+    original: '2',
+    replacement: '1',
+    reason: "a one-byte target-path is either NUL (so not '/') or not NUL-terminated: the other two tests flag it anyway",
+  },
 ];
-
 /** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */
 function capacity(file: string, line: string, changes: [string, string][]): Equivalent[] {
   return changes.map(([original, replacement]) => ({ file, line, original, replacement, reason: 'only the capacity of a buffer that grows as needed changes: its contents are the same' }));
