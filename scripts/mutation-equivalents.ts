@@ -110,7 +110,22 @@ export const EQUIVALENT: readonly Equivalent[] = [
     replacement: '1',
     reason: "a one-byte target-path is either NUL (so not '/') or not NUL-terminated: the other two tests flag it anyway",
   },
+  {
+    file: 'src/review/worktree.ts',
+    line: "const r = spawnSync('git', ['-c', 'user.name=dtoverlay-check', '-c', 'user.email=dtoverlay-check@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30 });",
+    original: '1',
+    replacement: '0',
+    reason: "maxBuffer 0 is no limit to spawnSync, more room than 1 GiB: git's output is read the same",
+  },
+  {
+    file: 'src/review/hook.ts',
+    line: 'let existing = 0;',
+    original: '0',
+    replacement: '1',
+    reason: 'read only when there is a HEAD to compare with (cli/hook.ts prints it under `compare`), and then assigned before it is returned',
+  },
 ];
+
 /** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */
 function capacity(file: string, line: string, changes: [string, string][]): Equivalent[] {
   return changes.map(([original, replacement]) => ({ file, line, original, replacement, reason: 'only the capacity of a buffer that grows as needed changes: its contents are the same' }));

@@ -58,6 +58,15 @@ describe('worktrees and patches', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 
+  it('remove() deletes the copy even when git no longer knows it as a worktree', () => {
+    const wt = addWorktree(repo, 'HEAD');
+    const admin = path.join(repo, '.git/worktrees');
+    for (const name of fs.readdirSync(admin)) fs.rmSync(path.join(admin, name), { recursive: true, force: true });
+    wt.remove();
+    expect(fs.existsSync(wt.dir)).toBe(false);
+    expect(worktrees(repo)).toBe(1);
+  });
+
   it('outside git, or at a revision that does not exist: a ReviewError saying which', () => {
     expect(() => addWorktree(scratch, 'HEAD')).toThrow(ReviewError);
     expect(() => addWorktree(scratch, 'HEAD')).toThrow(`${scratch} is not a git repository: git rev-parse --show-toplevel: fatal: not a git repository`);
@@ -129,6 +138,8 @@ describe('isMbox', () => {
     expect(isMbox('From: A <a@b>\nDate: today\nSubject: [PATCH] x\n\ndiff --git a/x b/x\n')).toBe(true);
     expect(isMbox('diff --git a/x b/x\n--- a/x\n+++ b/x\n')).toBe(false);
     expect(isMbox('From: A <a@b>\n\nno subject\n')).toBe(false);
+    // the From line alone, first in the file
+    expect(isMbox(`${fromLine}\ndiff --git a/x b/x\n`)).toBe(true);
   });
 
   it("looks for the From line in the first 2000 characters and the headers in the first 4000", () => {
