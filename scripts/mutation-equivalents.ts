@@ -124,6 +124,13 @@ export const EQUIVALENT: readonly Equivalent[] = [
     replacement: '1',
     reason: 'read only when there is a HEAD to compare with (cli/hook.ts prints it under `compare`), and then assigned before it is returned',
   },
+  {
+    file: 'src/review/review.ts',
+    line: 'let sidMapWeight = -1;',
+    original: '1',
+    replacement: '2',
+    reason: 'weights are counts (0 or more): starting below them at -2 picks the same first board as at -1',
+  },
 ];
 
 /** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */

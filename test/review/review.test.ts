@@ -157,6 +157,30 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
     }
   });
 
+  it('the overlay is already there and the patch only adds the compositions to the Makefile: new, each compared with its base board', async () => {
+    fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlayText);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'lemans: the EL2 overlay (built by nothing yet)');
+    try {
+      fs.writeFileSync(path.join(repo, QCOM, 'Makefile'), fullMakefile);
+      git(repo, 'commit', '-q', '-a', '-m', 'lemans: the EL2 compositions');
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+      git(repo, 'format-patch', '-q', '-1', '-o', out);
+      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+      const makefileOnly = path.join(out, fs.readdirSync(out)[0]);
+      const { report, boards } = await runReview({ patch: makefileOnly, tree: repo, rev: 'HEAD', bindings: [] });
+      fs.rmSync(out, { recursive: true, force: true });
+      expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
+        'lemans-evk-el2 new: lemans-evk before the patch',
+        'qcs9100-ride-el2 new: qcs9100-ride before the patch',
+        'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
+      ]);
+      expect(lists(report)).toEqual(EL2_FIXES);
+    } finally {
+      git(repo, 'reset', '-q', '--hard', head);
+    }
+  });
+
   it('CLI: text shows the diff once for the boards that share it, leaving no temporary folder; a patch that does not apply exits 2', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-review-tmp-'));
     const r = cliWith({ ...process.env, TMPDIR: tmp }, 'review', patch, '--tree', repo, '--el', '2');
