@@ -313,7 +313,7 @@ function lineText(text: string, m: Mutant): string {
 /** The EQUIVALENT entry for a mutant: same file, same source line text, same change. */
 export function equivalentOf(m: Mutant, text: string, table: readonly Equivalent[] = EQUIVALENT): Equivalent | undefined {
   const here = lineText(text, m);
-  return table.find((e) => e.file === m.file && e.line === here && e.original === m.original && e.replacement === m.replacement);
+  return table.find((e) => e.file === m.file && e.line === here && e.original === m.original && e.replacement === m.replacement && (e.column === undefined || e.column === m.column));
 }
 
 /** Counts of one group; the rate leaves equivalent mutants out of the denominator. */
