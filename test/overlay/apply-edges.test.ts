@@ -172,6 +172,13 @@ describe('overlay blobs with hand-edited __fixups__ / __symbols__: what fdtoverl
     expect(r.message).toContain("malformed __fixups__ entry '/fragment@0/__overlay__:p:' for label 'l'");
   });
 
+  it("a fragment's target of two cells: FDT_ERR_BADPHANDLE", () => {
+    const overlay = edited((t) => {
+      t.root.children.find((c) => c.name === 'fragment@0')!.properties.find((p) => p.name === 'target')!.value.bytes = new Uint8Array([0, 0, 0, 1, 0, 0, 0, 2]);
+    });
+    expect(expectLikeFdtoverlay(base, [overlay]).error).toBe('FDT_ERR_BADPHANDLE');
+  });
+
   it('a __symbols__ entry of two strings: FDT_ERR_BADVALUE', () => {
     const r = expectLikeFdtoverlay(base, [edited((t) => setBytes(t, '__symbols__', 'own', '/fragment@0/__overlay__/sub\0/x\0'))]);
     expect(r.error).toBe('FDT_ERR_BADVALUE');
