@@ -185,6 +185,14 @@ describe('overlay blobs with hand-edited __fixups__ / __symbols__: what fdtoverl
     expect(r.message).toContain("__symbols__ entry 'own' of the overlay is not one string");
   });
 
+  for (const value of ['sub', 'fragment@0/__overlay__/sub']) {
+    it(`a __symbols__ entry that is not an absolute path (${value}): FDT_ERR_BADVALUE`, () => {
+      const r = expectLikeFdtoverlay(base, [edited((t) => setBytes(t, '__symbols__', 'own', `${value}\0`))]);
+      expect(r.error).toBe('FDT_ERR_BADVALUE');
+      expect(r.message).toContain(`__symbols__ entry 'own' of the overlay is not an absolute path: '${value}'`);
+    });
+  }
+
   // libfdt adds a symbol only for /FRAGMENT/__overlay__ and /FRAGMENT/__overlay__/SUBPATH
   for (const [what, value] of [
     ['the fragment itself', '/fragment@0'],
