@@ -43,7 +43,20 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const COVERING: [string, string[]][] = [
   ['src/sandbox.ts', ['test/compile/sandbox.test.ts']],
   ['src/kernel/makefile.ts', ['test/kernel/makefile.test.ts']],
-  ['src/overlay/', ['test/overlay/apply.test.ts', 'test/overlay/apply-cli.test.ts', 'test/overlay/apply-edges.test.ts', 'test/overlay/arity.test.ts']],
+  [
+    'src/overlay/',
+    [
+      'test/overlay/apply.test.ts',
+      'test/overlay/apply-cli.test.ts',
+      'test/overlay/apply-edges.test.ts',
+      'test/overlay/arity.test.ts',
+      'test/overlay/blob.test.ts',
+      'test/overlay/errors.test.ts',
+      'test/overlay/inputs.test.ts',
+      'test/overlay/strings.test.ts',
+      'test/overlay/structure.test.ts',
+    ],
+  ],
   ['src/review/', ['test/review/review.test.ts', 'test/pipeline/hook.test.ts']],
   ['src/pas/smr.ts', ['test/pas/smr.test.ts']],
   ['src/schema/decode.ts', ['test/schema/decode.test.ts']],

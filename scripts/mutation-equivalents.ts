@@ -156,6 +156,13 @@ export const EQUIVALENT: readonly Equivalent[] = [
     column: 79,
     reason: "an empty entry's mask: an entry gets its id and mask (importHandoff, allocSmes) before it is marked valid, findSme skips invalid entries, and only valid ones are reported (used())",
   },
+  {
+    file: 'src/overlay/blob.ts',
+    line: 'if (offset === undefined || slack === 0) continue;',
+    original: '||',
+    replacement: '&&',
+    reason: 'readDtb records an offset for every property it builds; and with no slack the padding read is empty, so nothing is recorded either way',
+  },
 ];
 
 /** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */
