@@ -1,10 +1,10 @@
 /**
- * `npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] PATH…`: a small seeded
- * mutation check. For each source file under the PATHs (files or folders of src/), it plants one
- * change at a time — an operator (+/-, ===/!==, ==/!=, &&/||), a boundary (< ↔ <=, > ↔ >=), a
+ * `npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--resume FILE] [--list] PATH…`: a small
+ * seeded mutation check. For each source file under the PATHs (files or folders of src/), it plants
+ * one change at a time — an operator (+/-, ===/!==, ==/!=, &&/||), a boundary (< ↔ <=, > ↔ >=), a
  * numeric literal (n → n±1) or a dropped call statement — runs the tests that cover the file,
- * restores it, and reports the share of mutants the tests killed, per file and per folder, with
- * every survivor. Not in CI: each mutant is one vitest run (and vitest's global setup rebuilds
+ * restores it, and reports per file and per folder how many mutants the tests killed, with every
+ * survivor. Not in CI: each mutant is one vitest run (and vitest's global setup rebuilds
  * dist/cli.js, so CLI tests see the mutant too).
  *
  * Tests of a file: the test files beside it (test/<its folder>/, as src/overlay/apply.ts has
@@ -13,14 +13,29 @@
  * reach the file (a PAS test through the overlay code) are left out: they would make each mutant
  * cost minutes.
  * `--max N` (default 20) bounds the mutants per file, drawn with the seed (default 1) from all its
- * candidates. A mutant that makes the tests time out counts as killed.
+ * candidates; `--list` prints the tests and the draw without running anything.
+ * `--resume FILE` (an earlier `--json`): a mutant that run killed by a failing test, in a file whose
+ * text has not changed since (the JSON keeps each file's hash), is not run again: tests added since
+ * cannot make it pass. It is counted as killed and marked as carried over; survivors, equivalents and
+ * timeouts are run again.
+ *
+ * Time: each mutant run has its own budget, 3× the file's unmutated run plus 30 s. A mutant that
+ * runs past it is not trusted on that alone (the machine may just be busy): the unmutated tests
+ * are timed again and the mutant re-run with 3× that plus 30 s plus vitest's own test timeout, so
+ * that a test stuck awaiting the mutant fails by itself. Only a mutant still running then counts
+ * as a timeout: killed (a suite that never ends fails CI), and counted apart in the report.
+ *
+ * Survivors that EQUIVALENT (scripts/mutation-equivalents.ts) names, with the reason no test can
+ * tell them apart, are counted as equivalent: listed, and left out of the rate's denominator.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { seededRandom } from '../test/support/random.js';
+import { EQUIVALENT, type Equivalent } from './mutation-equivalents.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,7 +43,20 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const COVERING: [string, string[]][] = [
   ['src/sandbox.ts', ['test/compile/sandbox.test.ts']],
   ['src/kernel/makefile.ts', ['test/kernel/makefile.test.ts']],
-  ['src/overlay/', ['test/overlay/apply.test.ts', 'test/overlay/apply-cli.test.ts']],
+  [
+    'src/overlay/',
+    [
+      'test/overlay/apply.test.ts',
+      'test/overlay/apply-cli.test.ts',
+      'test/overlay/apply-edges.test.ts',
+      'test/overlay/arity.test.ts',
+      'test/overlay/blob.test.ts',
+      'test/overlay/errors.test.ts',
+      'test/overlay/inputs.test.ts',
+      'test/overlay/strings.test.ts',
+      'test/overlay/structure.test.ts',
+    ],
+  ],
   ['src/review/', ['test/review/review.test.ts', 'test/pipeline/hook.test.ts']],
   ['src/pas/smr.ts', ['test/pas/smr.test.ts']],
   ['src/schema/decode.ts', ['test/schema/decode.test.ts']],
@@ -49,7 +77,13 @@ interface Mutant {
 
 interface Outcome extends Mutant {
   killed: boolean;
-  how: 'failed' | 'timeout' | 'survived';
+  how: 'failed' | 'timeout' | 'survived' | 'equivalent';
+  /** The first test vitest reported failing, when it failed. */
+  failedTest?: string;
+  /** Why the mutant cannot change behaviour, when EQUIVALENT names it. */
+  reason?: string;
+  /** Killed in the run `--resume` named, on the same file text; not run again. */
+  carried?: boolean;
 }
 
 const SWAPS = new Map<ts.SyntaxKind, [string, Kind]>([
@@ -163,29 +197,76 @@ function testsFor(file: string, imports: Map<string, Set<string>>, override: str
 
 const vitestBin = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');
 
+/** vitest.config.ts's testTimeout: a test awaiting a hung mutant fails by itself after this long. */
+const VITEST_TEST_TIMEOUT_MS = 120_000;
+/** Added to 3× the unmutated run: start-up noise (the global setup's build) is not proportional. */
+const SLACK_MS = 30_000;
+
+interface Run {
+  status: 'passed' | 'failed' | 'timeout';
+  ms: number;
+  failedTest?: string;
+}
+
 /** One vitest run (asynchronous, so that Ctrl-C reaches the handler that restores the file). */
-function runTests(tests: string[], timeoutMs: number): Promise<{ status: 'passed' | 'failed' | 'timeout'; ms: number }> {
+function runTests(tests: string[], timeoutMs: number): Promise<Run> {
   const started = Date.now();
   const child = spawn(process.execPath, [vitestBin, 'run', ...tests, '--bail=1', '--reporter=dot'], {
     cwd: repoRoot,
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: a timeout ends vitest and its workers together
-    env: { ...process.env, NO_COLOR: '1' },
+    // a test that skips tests less: with ../shared absent, fail rather than skip (test/support/shared.ts)
+    env: { ...process.env, NO_COLOR: '1', REQUIRE_SHARED: '1' },
   });
   running = child.pid;
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    if (output.length < 1_000_000) output += chunk.toString('utf8');
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     killGroup(child.pid);
   }, timeoutMs);
   return new Promise((resolve) => {
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
       running = undefined;
-      resolve({ status: timedOut ? 'timeout' : code === 0 ? 'passed' : 'failed', ms: Date.now() - started });
+      const status = timedOut ? 'timeout' : code === 0 ? 'passed' : 'failed';
+      resolve({ status, ms: Date.now() - started, failedTest: status === 'failed' ? firstFailure(output) : undefined });
     });
   });
 }
+
+/** vitest's `FAIL  test/x.test.ts > suite > name` line, so a kill shows which test made it. */
+function firstFailure(output: string): string {
+  const m = /^\s*FAIL\s+(.+)$/m.exec(output) ?? /^(Error: .+)$/m.exec(output);
+  return m ? m[1]!.trim().slice(0, 300) : '(vitest failed; no FAIL line)';
+}
+
+/** The budget of one mutant run against an unmutated run of `baselineMs`. */
+export function budgetMs(baselineMs: number): number {
+  return 3 * baselineMs + SLACK_MS;
+}
+
+/**
+ * Runs a mutant; a run past its budget is repeated once, against a fresh unmutated timing, with
+ * room for vitest's own test timeout (see the header): only a mutant that outlasts that too is a timeout.
+ */
+async function judge(tests: string[], baselineMs: number): Promise<Run> {
+  const first = await runTests(tests, budgetMs(baselineMs));
+  if (first.status !== 'timeout') return first;
+  restoreCurrent?.();
+  const fresh = await runTests(tests, 30 * 60_000);
+  applyCurrent?.();
+  const freshMs = fresh.status === 'passed' ? fresh.ms : baselineMs;
+  return runTests(tests, budgetMs(Math.max(baselineMs, freshMs)) + VITEST_TEST_TIMEOUT_MS);
+}
+
+let restoreCurrent: (() => void) | undefined;
+let applyCurrent: (() => void) | undefined;
 
 let running: number | undefined;
 
@@ -203,11 +284,13 @@ interface Options {
   max: number;
   tests?: string[];
   json?: string;
+  resume?: string;
+  list: boolean;
   paths: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { seed: 1, max: 20, paths: [] };
+  const o: Options = { seed: 1, max: 20, list: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -219,6 +302,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--max') o.max = Number(value());
     else if (a === '--tests') o.tests = value().split(',');
     else if (a === '--json') o.json = value();
+    else if (a === '--resume') o.resume = value();
+    else if (a === '--list') o.list = true;
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else o.paths.push(a);
   }
@@ -229,22 +314,42 @@ function parseArgs(argv: string[]): Options {
 }
 
 function usage(message: string): never {
-  console.error(`mutate: ${message}\nusage: npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] PATH…`);
+  console.error(`mutate: ${message}\nusage: npm run mutate -- [--seed N] [--max N] [--tests a.test.ts,…] [--json FILE] [--resume FILE] [--list] PATH…`);
   process.exit(2);
 }
 
-function percent(killed: number, total: number): string {
-  return total ? `${((100 * killed) / total).toFixed(1)}%` : '-';
+/** The source line a mutant sits on, trimmed: what EQUIVALENT entries and the report quote. */
+function lineText(text: string, m: Mutant): string {
+  return text.split('\n')[m.line - 1]!.trim();
 }
 
-/**
- * One row: killed of all, the rate, and how many of the kills were timeouts. On a loaded machine
- * a timeout may be the load rather than a hang: re-run those mutants before trusting them.
- */
-function line(key: string, list: Outcome[]): string {
-  const killed = list.filter((o) => o.killed).length;
-  const timeouts = list.filter((o) => o.how === 'timeout').length;
-  return `${key.padEnd(36)} ${String(killed).padStart(4)}/${String(list.length).padEnd(4)} killed  ${percent(killed, list.length).padStart(6)}${timeouts ? `  (${timeouts} by timeout)` : ''}`;
+/** The EQUIVALENT entry for a mutant: same file, same source line text, same change. */
+export function equivalentOf(m: Mutant, text: string, table: readonly Equivalent[] = EQUIVALENT): Equivalent | undefined {
+  const here = lineText(text, m);
+  return table.find((e) => e.file === m.file && e.line === here && e.original === m.original && e.replacement === m.replacement && (e.column === undefined || e.column === m.column));
+}
+
+/** Counts of one group; the rate leaves equivalent mutants out of the denominator. */
+export function tally(list: Pick<Outcome, 'how'>[]): { mutants: number; killed: number; survived: number; equivalent: number; timeouts: number; rate: string } {
+  const count = (how: Outcome['how']) => list.filter((o) => o.how === how).length;
+  const killed = count('failed') + count('timeout');
+  const equivalent = count('equivalent');
+  const judged = list.length - equivalent;
+  return {
+    mutants: list.length,
+    killed,
+    survived: count('survived'),
+    equivalent,
+    timeouts: count('timeout'),
+    rate: judged ? `${((100 * killed) / judged).toFixed(1)}%` : '-',
+  };
+}
+
+/** One row of the report. On a loaded machine re-check timeouts before trusting them. */
+function row(key: string, list: Outcome[]): string {
+  const t = tally(list);
+  const cells = [t.mutants, t.killed, t.survived, t.equivalent, t.timeouts].map((n) => String(n).padStart(9));
+  return `${key.padEnd(32)}${cells.join('')}  ${t.rate.padStart(6)}`;
 }
 
 async function main(): Promise<void> {
@@ -252,7 +357,9 @@ async function main(): Promise<void> {
   const files = [...new Set(options.paths.flatMap(listTs))];
   const imports = testImports();
   const outcomes: Outcome[] = [];
-  let restoreCurrent: (() => void) | undefined;
+  const skipped: string[] = [];
+  const hashes: Record<string, string> = {};
+  const earlier = options.resume ? earlierKills(options.resume) : undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       killGroup(running);
@@ -265,54 +372,115 @@ async function main(): Promise<void> {
     const tests = testsFor(file, imports, options.tests);
     console.log(`${file}: tests ${tests.join(' ') || '(none)'}`);
     const original = fs.readFileSync(path.join(repoRoot, file), 'utf8');
+    hashes[file] = sha256(original);
     const all = mutantsOf(file, original);
+    const chosen = sample(all, options.max, options.seed);
+    if (options.list) {
+      console.log(`${file}: ${chosen.length} of ${all.length} mutants`);
+      for (const m of chosen) console.log(`  ${m.line}:${m.column} ${m.kind} ${JSON.stringify(m.original)} → ${JSON.stringify(m.replacement)}   ${lineText(original, m)}`);
+      continue;
+    }
     if (!tests.length || !all.length) {
       console.log(`${file}: ${all.length ? 'no test covers it' : 'nothing to mutate'}; skipped`);
+      if (all.length) skipped.push(`${file}: no test covers it`);
       continue;
     }
     const baseline = await runTests(tests, 30 * 60_000);
     if (baseline.status !== 'passed') {
-      console.log(`${file}: its tests fail without a mutant (${tests.join(' ')}); skipped`);
+      console.log(`${file}: its tests fail without a mutant (${baseline.failedTest ?? baseline.status}); skipped`);
+      skipped.push(`${file}: its tests fail without a mutant`);
       continue;
     }
-    const timeoutMs = Math.max(20_000, 3 * baseline.ms);
-    const chosen = sample(all, options.max, options.seed);
-    console.log(`${file}: ${chosen.length} of ${all.length} mutants (${(baseline.ms / 1000).toFixed(1)} s a run)`);
+    console.log(`${file}: ${chosen.length} of ${all.length} mutants (${(baseline.ms / 1000).toFixed(1)} s a run, budget ${(budgetMs(baseline.ms) / 1000).toFixed(0)} s)`);
     const full = path.join(repoRoot, file);
+    let planted = original;
     restoreCurrent = () => fs.writeFileSync(full, original);
+    applyCurrent = () => fs.writeFileSync(full, planted);
     try {
       for (const m of chosen) {
-        fs.writeFileSync(full, original.slice(0, m.start) + m.replacement + original.slice(m.end));
-        const r = await runTests(tests, timeoutMs);
-        const how = r.status === 'passed' ? 'survived' : r.status;
-        outcomes.push({ ...m, killed: how !== 'survived', how });
-        process.stdout.write(how === 'survived' ? 'S' : how === 'timeout' ? 'T' : '.');
+        const before = earlier?.get(mutantKey(m, hashes[file]!));
+        if (before) {
+          outcomes.push({ ...m, killed: true, how: 'failed', failedTest: before.failedTest, carried: true });
+          process.stdout.write(',');
+          continue;
+        }
+        planted = original.slice(0, m.start) + m.replacement + original.slice(m.end);
+        applyCurrent();
+        const r = await judge(tests, baseline.ms);
+        const equivalent = r.status === 'passed' ? equivalentOf(m, original) : undefined;
+        const how = r.status === 'passed' ? (equivalent ? 'equivalent' : 'survived') : r.status;
+        outcomes.push({ ...m, killed: how === 'failed' || how === 'timeout', how, failedTest: r.failedTest, reason: equivalent?.reason });
+        process.stdout.write({ survived: 'S', equivalent: 'E', timeout: 'T', failed: '.' }[how]);
       }
     } finally {
       restoreCurrent();
-      restoreCurrent = undefined;
+      restoreCurrent = applyCurrent = undefined;
       process.stdout.write('\n');
     }
   }
+  if (options.list) return;
+  report(options, outcomes, skipped, hashes);
+}
 
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A mutant of one file text: where, what, and the text's hash. */
+function mutantKey(m: Mutant, hash: string): string {
+  return [m.file, hash, m.start, m.end, m.replacement].join('\0');
+}
+
+/** The kills by a failing test recorded in an earlier `--json`, by mutantKey. */
+function earlierKills(file: string): Map<string, Outcome> {
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as { hashes?: Record<string, string>; outcomes: Outcome[] };
+  const out = new Map<string, Outcome>();
+  for (const o of run.outcomes) {
+    const hash = run.hashes?.[o.file];
+    if (hash && o.how === 'failed') out.set(mutantKey(o, hash), o);
+  }
+  return out;
+}
+
+function report(options: Options, outcomes: Outcome[], skipped: string[], hashes: Record<string, string>): void {
   const groups = new Map<string, Outcome[]>();
   for (const o of outcomes) {
     for (const key of [path.dirname(o.file) + '/', o.file]) groups.set(key, [...(groups.get(key) ?? []), o]);
   }
   console.log(`\nmutation check (seed ${options.seed}, at most ${options.max} per file)`);
-  for (const [key, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) {
-    console.log(line(key, list));
+  console.log(`${''.padEnd(32)}${['mutants', 'killed', 'survived', 'equiv', 'timeouts'].map((h) => h.padStart(9)).join('')}    rate`);
+  for (const [key, list] of [...groups].sort((a, b) => a[0].localeCompare(b[0]))) console.log(row(key, list));
+  console.log(row('total', outcomes));
+  for (const s of skipped) console.log(`not measured: ${s}`);
+  const texts = new Map<string, string>();
+  const quote = (o: Outcome) => {
+    if (!texts.has(o.file)) texts.set(o.file, fs.readFileSync(path.join(repoRoot, o.file), 'utf8'));
+    return `${o.file}:${o.line}:${o.column} ${o.kind} ${JSON.stringify(o.original)} → ${JSON.stringify(o.replacement)}   ${lineText(texts.get(o.file)!, o)}`;
+  };
+  const list = (title: string, how: Outcome['how'], extra: (o: Outcome) => string = () => '') => {
+    const these = outcomes.filter((o) => o.how === how);
+    if (!these.length) return;
+    console.log(`\n${title}:`);
+    for (const o of these) console.log(`  ${quote(o)}${extra(o)}`);
+  };
+  list('survivors', 'survived');
+  list('equivalent', 'equivalent', (o) => `\n      ${o.reason}`);
+  list('timeouts (killed)', 'timeout');
+  for (const e of staleEquivalents(outcomes)) console.log(`\nnote: EQUIVALENT names a mutant the tests killed, so it is not equivalent: ${e}`);
+  const carried = outcomes.filter((o) => o.carried).length;
+  if (carried) console.log(`\n${carried} of the kills carried over from ${options.resume} (same file text, killed by a failing test there)`);
+  if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ seed: options.seed, max: options.max, hashes, skipped, outcomes }, null, 1)}\n`);
+}
+
+/** EQUIVALENT entries whose mutant was drawn and killed: the table is wrong about them. */
+function staleEquivalents(outcomes: Outcome[]): string[] {
+  const out: string[] = [];
+  for (const o of outcomes) {
+    if (!o.killed) continue;
+    const text = fs.readFileSync(path.join(repoRoot, o.file), 'utf8');
+    if (equivalentOf(o, text)) out.push(`${o.file}:${o.line} ${o.original} → ${o.replacement}`);
   }
-  console.log(line('total', outcomes));
-  const survivors = outcomes.filter((o) => !o.killed);
-  if (survivors.length) {
-    console.log('\nsurvivors:');
-    for (const s of survivors) {
-      const text = fs.readFileSync(path.join(repoRoot, s.file), 'utf8').split('\n')[s.line - 1]!.trim();
-      console.log(`  ${s.file}:${s.line}:${s.column} ${s.kind} ${JSON.stringify(s.original)} → ${JSON.stringify(s.replacement)}   ${text}`);
-    }
-  }
-  if (options.json) fs.writeFileSync(options.json, `${JSON.stringify({ seed: options.seed, max: options.max, outcomes }, null, 1)}\n`);
+  return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

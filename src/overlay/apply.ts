@@ -226,7 +226,7 @@ function parseFixupEntries(app: Application, fixup: Property): FixupEntry[] {
     if (end < 0) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for label '${fixup.name}' is not NUL-terminated`, { path: '/__fixups__', property: fixup.name });
     const text = Buffer.from(bytes.subarray(start, end)).toString('latin1');
     const match = /^([^:]*):([^:]+):\s*\+?(\d+)$/.exec(text);
-    if (!match || match[1] === '') {
+    if (!match) {
       app.fail('FDT_ERR_BADOVERLAY', `malformed __fixups__ entry '${text}' for label '${fixup.name}' (expected path:property:offset)`, { path: '/__fixups__', property: fixup.name });
     }
     entries.push({ path: match[1], property: match[2], offset: Number(match[3]) });
@@ -242,6 +242,13 @@ function referenceSpan(app: Application, entry: FixupEntry): Span | undefined {
   if (!prop) return undefined;
   const marker = prop.value.markers.find((m) => m.kind === 'ref-phandle' && m.offset === entry.offset);
   return marker?.span ?? prop.span;
+}
+
+/** Whether libfdt's path look-up gets past the alias step: an absolute path, or an alias `tree` defines. */
+function isAbsoluteOrAlias(tree: Tree, path: string): boolean {
+  if (path.startsWith('/')) return true;
+  const slash = path.indexOf('/');
+  return path !== '' && findNodeByPath(tree, slash < 0 ? path : path.slice(0, slash)) !== undefined;
 }
 
 function fragmentOf(path: string): string {
@@ -275,7 +282,9 @@ function fixupPhandles(app: Application): void {
     }
     const target = findNodeByPath(app.base, symbolPath);
     if (!target) {
-      app.fail('FDT_ERR_NOTFOUND', `label '${label}' ${usedIn} points at ${symbolPath} in the base's __symbols__, but the base has no such node`, where);
+      // fdt_path_offset: BADPATH for an empty path or one that starts with no alias, else NOTFOUND
+      const code = isAbsoluteOrAlias(app.base, symbolPath) ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH';
+      app.fail(code, `label '${label}' ${usedIn} points at '${symbolPath}' in the base's __symbols__, but the base has no such node`, where);
     }
     const phandle = phandleOf(target);
     if (!phandle) {
@@ -283,6 +292,10 @@ function fixupPhandles(app: Application): void {
     }
     for (const entry of entries) {
       const node = findNodeByPath(app.overlay, entry.path);
+      if (!node && !isAbsoluteOrAlias(app.overlay, entry.path)) {
+        // fdt_path_offset_namelen: an empty path, or one that starts with no alias of the overlay
+        app.fail('FDT_ERR_BADPATH', `__fixups__ entry for '${label}' names '${entry.path}', which is neither an absolute path nor an alias of the overlay`, { path: '/__fixups__', property: label });
+      }
       if (!node) app.fail('FDT_ERR_BADOVERLAY', `__fixups__ entry for '${label}' names ${entry.path}, which the overlay does not have`, { path: '/__fixups__', property: label });
       const prop = findProperty(node, entry.property);
       if (!prop) app.fail('FDT_ERR_NOTFOUND', `__fixups__ entry for '${label}' names property ${entry.path}:${entry.property}, which the overlay does not have`, { path: entry.path, property: entry.property });
@@ -399,7 +412,8 @@ function updateSymbols(app: Application): void {
     if (slash < 0) continue; // a symbol outside any fragment does not reach the base
     const rest = path.slice(slash);
     let relPath: string;
-    if (rest.startsWith('/__overlay__/') && rest.length > '/__overlay__/'.length) relPath = rest.slice('/__overlay__/'.length);
+    // '/__overlay__/' with nothing after it is libfdt's first form too: the symbol gets the target path and a '/'.
+    if (rest.startsWith('/__overlay__/')) relPath = rest.slice('/__overlay__/'.length);
     else if (rest === '/__overlay__') relPath = '';
     else continue;
     const fragment = findChild(app.overlay.root, path.slice(1, slash));

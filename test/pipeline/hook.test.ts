@@ -17,8 +17,12 @@ function cli(cwd: string, ...args: string[]) {
 
 /** As `cli`, without blocking the test worker for the tens of seconds a hook run over many boards takes. */
 function cliAsync(cwd: string, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return cliAsyncWith(cwd, process.env, ...args);
+}
+
+function cliAsyncWith(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -59,6 +63,8 @@ describe('hook outside a Linux tree: each staged source on its own, compared wit
     git(repo, 'commit', '-q', '-m', 'a');
     const text = fs.readFileSync(path.join(repo, 'a.dts'), 'utf8');
     fs.writeFileSync(path.join(repo, 'a.dts'), `/* moved */\n${text}`);
+    // a staged file that is not a device-tree source is not compiled
+    fs.writeFileSync(path.join(repo, 'notes.txt'), 'not a device tree {\n');
     git(repo, 'add', '-A');
     const staged = cli(repo, 'hook', '--fail-on', 'warning');
     expect(staged.stderr).toBe('');
@@ -229,14 +235,27 @@ describe.skipIf(!hasShared)('hook blocks only on what the staged change introduc
     expect(all.stderr).toContain('git commit --no-verify');
   });
 
-  it('a staged .dtso that no Makefile target builds is checked on its own, with a note', async () => {
+  it('a staged .dtso that no Makefile target builds is checked on its own, with the kernel\'s includes and a note; no temporary folder is left', async () => {
     const file = path.join(qcom(), 'unbuilt-test.dtso');
-    fs.writeFileSync(file, '/dts-v1/;\n/plugin/;\n&{/} {\n\tnode {\n\t\tprop = <1>;\n\t\tprop = <2>;\n\t};\n};\n');
+    // <dt-bindings/…> resolves only through the kernel's include prefixes
+    fs.writeFileSync(file, '/dts-v1/;\n/plugin/;\n#include <dt-bindings/gpio/gpio.h>\n&{/} {\n\tnode {\n\t\tprop = <GPIO_ACTIVE_LOW>;\n\t\tprop = <2>;\n\t};\n};\n');
     git(repo, 'add', '-A');
-    const r = await cliAsync(repo, 'hook');
-    expect(r.stderr).toContain('note: arch/arm64/boot/dts/qcom/unbuilt-test.dtso is built by no Makefile target: checked on its own');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^arch\/arm64\/boot\/dts\/qcom\/unbuilt-test\.dtso:5:\d+: error: .*duplicate/im);
-    expect(r.stdout).toMatch(/^0 findings already in HEAD, not blocking$/m);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-hook-tmp-'));
+    try {
+      const r = await cliAsyncWith(repo, { ...process.env, TMPDIR: tmp }, 'hook', '-f', 'json');
+      expect(r.stderr).toContain('note: arch/arm64/boot/dts/qcom/unbuilt-test.dtso is built by no Makefile target: checked on its own');
+      expect(r.stderr).toMatch(/^0 findings already in HEAD, not blocking$/m);
+      expect(r.status).toBe(1);
+      const report = JSON.parse(r.stdout);
+      // the tree, then the source checked alone, in the user's tree (not the staged copy)
+      expect(report.inputs).toEqual([repo, file]);
+      const errors = report.diagnostics.filter((d: { severity: string }) => d.severity === 'error');
+      expect(errors.map((d: { rule: string; span?: { file: string; line: number } }) => `${d.span?.file}:${d.span?.line}`)).toEqual(['arch/arm64/boot/dts/qcom/unbuilt-test.dtso:6']);
+      expect(errors[0].message).toMatch(/duplicate/i);
+      // the staged copy of HEAD, HEAD's copy and the include-prefix folders are all removed
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -22,7 +22,8 @@ import { git, gitCorpusCopy } from '../kernel/tree.js';
 const hasShared = sharedOrExplain('review-mode tests (../shared/corpus/linux)');
 const QCOM = 'arch/arm64/boot/dts/qcom';
 const EL2_BOARDS = ['lemans-evk-el2', 'qcs9100-ride-el2', 'qcs9100-ride-r3-el2'];
-const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd: repoRoot, encoding: 'utf8' });
+const cli = (...args: string[]) => cliWith(process.env, ...args);
+const cliWith = (env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/dtoverlay-check.js'), ...args], { cwd: repoRoot, encoding: 'utf8', env });
 
 /** A finding as the tests compare them: rule, node, property, and the file:line it points at. */
 function brief(d: Diagnostic): string {
@@ -58,15 +59,33 @@ const cdsp1TakesCdsp0Sid = (t: string) => t.replace('0x29c0 0x0400', '0x21c0 0x0
 // One mistake, one error: at the line that made the collision (cdsp1's), cdsp0's line related.
 const SID_COLLISION = ['error pas/overlay-sid-collision /soc@0/remoteproc@2a300000:iommus lemans-el2.dtso:30'];
 
+// Fixed by adding the EL2 overlay: each remoteproc's missing iommus, and the two devices the
+// overlay disables; the remoteproc nodes are in the board (evk) or the ride boards' common file.
+const fixedOn = (file: string, lines: number[], iris: number) =>
+  [
+    ...['30000000', '26300000', '2a300000', '20c00000', '21c00000'].map((a, i) => `error pas/el2-remoteproc-missing-iommus /soc@0/remoteproc@${a} ${file}:${lines[i]}`),
+    `warning pas/el2-disabled-devices /soc@0/video-codec@aa00000:status ${file}:${iris}`,
+    'warning pas/el2-disabled-devices /soc@0/gpu@3d00000/zap-shader:status lemans.dtsi:4317',
+  ].sort();
+const EL2_FIXES = {
+  'lemans-evk-el2': { introduced: [], fixed: fixedOn('lemans-evk.dts', [784, 790, 796, 802, 808], 655) },
+  'qcs9100-ride-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
+  'qcs9100-ride-r3-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
+};
+
 describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its compositions', () => {
   let repo = '';
   let patch = '';
   let head = '';
+  let fullMakefile = '';
+  let overlayText = Buffer.alloc(0);
   beforeAll(() => {
     repo = gitCorpusCopy();
     const makefile = path.join(repo, QCOM, 'Makefile');
     const full = fs.readFileSync(makefile, 'utf8');
     const overlay = fs.readFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
+    fullMakefile = full;
+    overlayText = overlay;
     fs.writeFileSync(makefile, full.split('\n').filter((l) => !/lemans-evk-el2|qcs9100-ride-el2|qcs9100-ride-r3-el2/.test(l)).join('\n'));
     fs.rmSync(path.join(repo, QCOM, 'lemans-el2.dtso'));
     git(repo, 'commit', '-q', '-a', '-m', 'drop the EL2 overlay');
@@ -101,18 +120,7 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
     ]);
     // The spans point into the user's tree, not the temporary worktree.
     expect(iommus[0].span?.file).toBe(path.join(path.resolve(repo), QCOM, 'lemans-el2.dtso'));
-    // Fixed: each remoteproc's missing iommus, and the two devices the overlay disables; the
-    // remoteproc nodes are in the board (evk) or the ride boards' common file.
-    const fixedOn = (file: string, lines: number[], iris: number) => [
-      ...['30000000', '26300000', '2a300000', '20c00000', '21c00000'].map((a, i) => `error pas/el2-remoteproc-missing-iommus /soc@0/remoteproc@${a} ${file}:${lines[i]}`),
-      `warning pas/el2-disabled-devices /soc@0/video-codec@aa00000:status ${file}:${iris}`,
-      'warning pas/el2-disabled-devices /soc@0/gpu@3d00000/zap-shader:status lemans.dtsi:4317',
-    ].sort();
-    expect(lists(report)).toEqual({
-      'lemans-evk-el2': { introduced: [], fixed: fixedOn('lemans-evk.dts', [784, 790, 796, 802, 808], 655) },
-      'qcs9100-ride-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
-      'qcs9100-ride-r3-el2': { introduced: [], fixed: fixedOn('lemans-ride-common.dtsi', [910, 915, 920, 925, 930], 535) },
-    });
+    expect(lists(report)).toEqual(EL2_FIXES);
     // One fixed finding on two boards is listed once with both.
     const zap = report.fixed?.filter((d) => d.path === '/soc@0/gpu@3d00000/zap-shader') ?? [];
     expect(zap.map((d) => d.boards)).toEqual([EL2_BOARDS]);
@@ -125,8 +133,60 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
-  it('CLI: text shows the diff once for the boards that share it; a patch that does not apply exits 2', () => {
-    const r = cli('review', patch, '--tree', repo, '--el', '2');
+  it('the Makefile already names the compositions and the patch adds the overlay: new, each compared with its base board', async () => {
+    fs.writeFileSync(path.join(repo, QCOM, 'Makefile'), fullMakefile);
+    git(repo, 'commit', '-q', '-a', '-m', 'lemans: the EL2 compositions (their overlay comes next)');
+    try {
+      fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlayText);
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '-m', 'lemans: the EL2 overlay');
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+      git(repo, 'format-patch', '-q', '-1', '-o', out);
+      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+      const overlayOnly = path.join(out, fs.readdirSync(out)[0]);
+      const { report, boards } = await runReview({ patch: overlayOnly, tree: repo, rev: 'HEAD', bindings: [] });
+      fs.rmSync(out, { recursive: true, force: true });
+      expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
+        'lemans-evk-el2 new: lemans-evk before the patch',
+        'qcs9100-ride-el2 new: qcs9100-ride before the patch',
+        'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
+      ]);
+      expect(lists(report)).toEqual(EL2_FIXES);
+    } finally {
+      git(repo, 'reset', '-q', '--hard', head);
+    }
+  });
+
+  it('the overlay is already there and the patch only adds the compositions to the Makefile: new, each compared with its base board', async () => {
+    fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlayText);
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'lemans: the EL2 overlay (built by nothing yet)');
+    try {
+      fs.writeFileSync(path.join(repo, QCOM, 'Makefile'), fullMakefile);
+      git(repo, 'commit', '-q', '-a', '-m', 'lemans: the EL2 compositions');
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+      git(repo, 'format-patch', '-q', '-1', '-o', out);
+      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+      const makefileOnly = path.join(out, fs.readdirSync(out)[0]);
+      const { report, boards } = await runReview({ patch: makefileOnly, tree: repo, rev: 'HEAD', bindings: [] });
+      fs.rmSync(out, { recursive: true, force: true });
+      expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
+        'lemans-evk-el2 new: lemans-evk before the patch',
+        'qcs9100-ride-el2 new: qcs9100-ride before the patch',
+        'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
+      ]);
+      expect(lists(report)).toEqual(EL2_FIXES);
+    } finally {
+      git(repo, 'reset', '-q', '--hard', head);
+    }
+  });
+
+  it('CLI: text shows the diff once for the boards that share it, leaving no temporary folder; a patch that does not apply exits 2', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-review-tmp-'));
+    const r = cliWith({ ...process.env, TMPDIR: tmp }, 'review', patch, '--tree', repo, '--el', '2');
+    // both worktrees and their include-prefix folders are removed
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // The three compositions differ from their own base boards: three diffs, one header each.
@@ -164,6 +224,8 @@ describe.skipIf(!hasShared)('review: patches to lemans-el2.dtso', () => {
     const patch = patchOf('give cdsp1 the SID of cdsp0', cdsp1TakesCdsp0Sid);
     const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
     expect(lists(report)).toEqual(onEl2Boards(SID_COLLISION, []));
+    // The SID maps shown are those of the board with the most findings, the first of equals.
+    expect(report.review?.sidMap?.board).toBe('lemans-evk-el2');
     // Merged across boards: each finding once, naming the three compositions.
     expect(report.diagnostics.map(brief).sort()).toEqual(SID_COLLISION);
     for (const d of report.diagnostics) expect(d.boards).toEqual(EL2_BOARDS);
@@ -266,6 +328,8 @@ describe.skipIf(!hasShared)('review: patches to lemans-el2.dtso', () => {
     const { report } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
     expect(lists(report)).toEqual(onEl2Boards([], []));
     expect(report.fixed).toEqual([]);
+    // no board has a finding, and still the first one's SID maps are shown
+    expect(report.review?.sidMap?.board).toBe('lemans-evk-el2');
     expect(report.diagnostics).toEqual([]);
     const text = formatReport(report, 'text');
     expect(text).toContain('== lemans-evk-el2, qcs9100-ride-el2, qcs9100-ride-r3-el2: changed, each compared with itself before the patch\n(no change in the merged tree)\n');

@@ -100,6 +100,46 @@ describe('decode', () => {
   });
 });
 
+describe('decode: what the type table leaves open', () => {
+  // Two bindings: one types `dual-prop` as a number, the other as a string; a matrix whose row
+  // count is fixed (minItems = maxItems) but whose rows say nothing of their length.
+  const other = fixupSchema({
+    $id: 'http://devicetree.org/schemas/u.yaml#',
+    properties: {
+      'dual-prop': { $ref: `${T}string` },
+      'names-prop': { $ref: `${T}string` },
+      'fixed-rows': { $ref: `${T}uint32-matrix`, minItems: 2, maxItems: 2 },
+    },
+  });
+  const first = fixupSchema({
+    $id: 'http://devicetree.org/schemas/v.yaml#',
+    properties: { 'dual-prop': { $ref: `${T}uint32` }, 'names-prop': { $ref: `${T}string-array` } },
+  });
+  const table = new PropTypeLookup(buildPropTypeTable([first as JsonObject, other as JsonObject]));
+  const decode = (props: Record<string, Uint8Array>) => decodeTree(node('', props), table).root;
+
+  it('string or number: a string when the bytes are one, else the number', () => {
+    expect([...table.types('dual-prop')]).toEqual(['uint32', 'string']);
+    expect(decode({ 'dual-prop': Buffer.from('text\0') })['dual-prop']).toEqual(['text']);
+    expect(decode({ 'dual-prop': cells(0x01020304) })['dual-prop']).toBe(0x01020304);
+  });
+
+  it('only string types, and bytes that are no strings: kept as bytes', () => {
+    expect(decode({ 'names-prop': cells(0x01020304) })['names-prop']).toBeInstanceOf(RawBytes);
+  });
+
+  it('rows of a fixed length that the values do not fill: the last row is short', () => {
+    expect(decodeTree(node('', { 'mat-prop': cells(1, 2, 3) }), lookup).root['mat-prop']).toEqual([[1, 2], [3]]);
+  });
+
+  it('a fixed number of rows of unknown length: the values split evenly among them', () => {
+    expect(decode({ 'fixed-rows': cells(1, 2, 3, 4, 5, 6) })['fixed-rows']).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+  });
+});
+
 describe('decode: phandle+args lists split by each provider', () => {
   // dt-validate's fixups: interconnects entries are two phandle+args (source and destination);
   // *-gpios use the provider's #gpio-cells, a 0 phandle being an empty entry; interrupts-extended

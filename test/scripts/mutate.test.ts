@@ -1,6 +1,6 @@
-/** The mutation runner's planting (scripts/mutate.ts): which changes a file offers, and the seeded draw. */
+/** The mutation runner (scripts/mutate.ts): which changes a file offers, the seeded draw, the time budget and the counts. */
 import { describe, expect, it } from 'vitest';
-import { mutantsOf, sample } from '../../scripts/mutate.js';
+import { budgetMs, equivalentOf, mutantsOf, sample, tally } from '../../scripts/mutate.js';
 
 const text = [
   "import { x } from './x.js';",
@@ -38,5 +38,28 @@ describe('mutantsOf', () => {
     expect(sample(mutants, 4, 7)).toEqual(once);
     expect(once.map((m) => m.start)).toEqual([...once.map((m) => m.start)].sort((a, b) => a - b));
     expect(sample(mutants, 100, 7)).toHaveLength(mutants.length);
+  });
+});
+
+describe('budget and counts', () => {
+  it('gives each mutant run 3× the unmutated run plus 30 s', () => {
+    expect(budgetMs(5_000)).toBe(45_000);
+    expect(budgetMs(60_000)).toBe(210_000);
+  });
+
+  it('counts timeouts as kills apart, and leaves equivalent mutants out of the rate', () => {
+    const hows = ['failed', 'failed', 'timeout', 'survived', 'equivalent'] as const;
+    expect(tally(hows.map((how) => ({ how })))).toEqual({ mutants: 5, killed: 3, survived: 1, equivalent: 1, timeouts: 1, rate: '75.0%' });
+    expect(tally([{ how: 'equivalent' }]).rate).toBe('-');
+  });
+
+  it('matches an equivalent entry by file, line text and change only', () => {
+    const mutants = mutantsOf('src/f.ts', text);
+    const boundary = mutants.find((m) => m.kind === 'boundary')!;
+    const entry = { file: 'src/f.ts', line: 'return a + 1 < b && a !== 0x10;', original: '<', replacement: '<=', reason: 'r' };
+    expect(equivalentOf(boundary, text, [entry])).toBe(entry);
+    expect(equivalentOf(boundary, text, [{ ...entry, file: 'src/g.ts' }])).toBeUndefined();
+    expect(equivalentOf(boundary, text, [{ ...entry, replacement: '>' }])).toBeUndefined();
+    expect(equivalentOf(boundary, text.replace('a + 1 < b', 'a + 2 < b'), [entry])).toBeUndefined();
   });
 });
