@@ -11,7 +11,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import yaml from 'js-yaml';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 /** argparse's fromfile_prefix_chars='@': each line of the file is one argument (files may nest). */
@@ -132,7 +131,7 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     return 255;
   }
   const json = processedSchemaJson(set);
-  const text = options.json ? formatProcessedSchema(json) : yaml.dump(json, { lineWidth: -1 });
+  const text = options.json ? formatProcessedSchema(json) : (await import('../schema/load.js')).jsYaml().dump(json, { lineWidth: -1 });
   if (typeof options.outfile === 'string') fs.writeFileSync(options.outfile, text);
   else process.stdout.write(text);
   return EXIT_OK;
@@ -193,14 +192,14 @@ export async function runDtValidate(argv: string[]): Promise<number> {
     limit = limit.map((l) => dirs.reduce((m, d) => (m.startsWith(d) ? m.slice(d.length + 1) : m), l));
   }
 
-  const { schemaSetFrom, schemaSetFromProcessedText, validate, persistSchemaSet } = await import('../schema/index.js');
+  const { schemaSetFrom, schemaSetFromProcessedFile, validate, persistSchemaSet } = await import('../schema/index.js');
   const { chooseCoreSchemas } = await import('../schema/load.js');
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   let set;
   if (schemaArg !== undefined && !fs.existsSync(schemaArg)) return usage('dt-validate', `no such schema file or folder: ${schemaArg}`);
   if (schemaArg !== undefined && fs.statSync(schemaArg).isFile()) {
     try {
-      set = schemaSetFromProcessedText(fs.readFileSync(schemaArg));
+      set = schemaSetFromProcessedFile(schemaArg);
     } catch (err) {
       return usage('dt-validate', `${schemaArg}: ${(err as Error).message}`);
     }

@@ -13,30 +13,51 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import * as ajv2019 from 'ajv/dist/2019.js';
-import * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
-import * as ajvUtil from 'ajv/dist/compile/util.js';
-import * as standaloneModule from 'ajv/dist/standalone/index.js';
+import type * as ajv2019 from 'ajv/dist/2019.js';
+import type * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
+import type * as ajvUtil from 'ajv/dist/compile/util.js';
 import type { ValidateFunction, CodeKeywordDefinition, KeywordCxt } from 'ajv';
-import { _, str } from 'ajv';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
-import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpLike } from './regex.js';
+import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
+import { NodeGuard } from './guards.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
 
-// ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
-const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
-  (ajv2019 as unknown as { default: typeof ajv2019.Ajv2019 }).default) as typeof ajv2019.Ajv2019;
 type Ajv = ajv2019.Ajv2019;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
-const standaloneDefault = standaloneModule.default as unknown as { default?: StandaloneCode } | StandaloneCode;
-const standaloneCode = (typeof standaloneDefault === 'function' ? standaloneDefault : standaloneDefault.default!) as StandaloneCode;
 
 const requireFromHere = createRequire(import.meta.url);
+
+interface AjvCompiler {
+  Ajv2019: typeof ajv2019.Ajv2019;
+  codegen: typeof ajvCodegen;
+  util: typeof ajvUtil;
+  standaloneCode: StandaloneCode;
+}
+let ajvCompiler: AjvCompiler | undefined;
+
+/**
+ * ajv's compiler (and standalone code generator), required when a validator must first be compiled:
+ * in a warm run every validator comes from the cache, and a fresh process (kbuild starts one per
+ * DTB) then loads only ajv's small runtime helpers that the cached code requires (issue 17).
+ */
+function ajvModules(): AjvCompiler {
+  if (!ajvCompiler) {
+    // CommonJS modules: each exports its main value and also has it as `default`.
+    const main = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+    ajvCompiler = {
+      Ajv2019: main<typeof ajv2019.Ajv2019>(requireFromHere('ajv/dist/2019.js')),
+      codegen: requireFromHere('ajv/dist/compile/codegen/index.js') as typeof ajvCodegen,
+      util: requireFromHere('ajv/dist/compile/util.js') as typeof ajvUtil,
+      standaloneCode: main<StandaloneCode>(requireFromHere('ajv/dist/standalone/index.js')),
+    };
+  }
+  return ajvCompiler;
+}
 
 /** What cached validator code may `require`: ajv's runtime helpers and our keyword helpers. */
 function requireForValidators(name: string): unknown {
@@ -59,7 +80,7 @@ class ValidatorChunk {
 
   get(name: string): ValidateFunction | undefined {
     if (!this.exports) this.exports = this.evaluate();
-    const fn = this.exports[name];
+    const fn = Object.prototype.hasOwnProperty.call(this.exports, name) ? this.exports[name] : undefined;
     return typeof fn === 'function' ? fn : undefined;
   }
 
@@ -73,19 +94,21 @@ class ValidatorChunk {
     }
     const module = { exports: {} as Record<string, ValidateFunction> };
     try {
-      const body = fs.readFileSync(this.file, 'utf8');
+      const bytes = fs.readFileSync(this.file);
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
       // not run, its validators are compiled again
-      if (chunkName(body) !== path.basename(this.file, '.js')) {
+      if (chunkName(bytes) !== path.basename(this.file, '.js')) {
         for (const f of [this.file, `${this.file}.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
-      this.script = new vm.Script(`(function (require, module, exports) {${body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
+      this.script = new vm.Script(`(function (require, module, exports) {${bytes.toString('utf8')}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
       this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
       (this.script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireForValidators, module, module.exports);
     } catch {
-      // A stale or partial chunk: its validators are compiled again.
+      // A stale or partial chunk: its validators are compiled again. Code that threw half-way has
+      // exported validators whose helpers it never set up: none of them is used.
+      return {};
     }
     return module.exports;
   }
@@ -104,7 +127,7 @@ class ValidatorChunk {
 }
 
 /** A validator chunk's file name: the start of its code's SHA-256. */
-function chunkName(code: string): string {
+function chunkName(code: string | Buffer): string {
   return createHash('sha256').update(code).digest('hex').slice(0, 20);
 }
 
@@ -152,6 +175,7 @@ const typeSizeKeyword: CodeKeywordDefinition = {
   keyword: 'typeSize',
   schemaType: 'number',
   code(cxt: KeywordCxt) {
+    const { _ } = ajvModules().codegen;
     const { gen, schema, it } = cxt;
     const sizeOf = gen.scopeValue('func', { ref: typeSizeOf, code: _`require(${RUNTIME_MODULE}).typeSizeOf` });
     const size = gen.const('size', _`${sizeOf}(${it.parentData}, ${it.parentDataProperty})`);
@@ -159,8 +183,8 @@ const typeSizeKeyword: CodeKeywordDefinition = {
     cxt.fail(_`${size} !== ${schema as number}`);
   },
   error: {
-    message: ({ params }) => str`size is ${params.size}, expected ${params.expected}`,
-    params: ({ params }) => _`{size: ${params.size}, expected: ${params.expected}}`,
+    message: ({ params }) => ajvModules().codegen.str`size is ${params.size}, expected ${params.expected}`,
+    params: ({ params }) => ajvModules().codegen._`{size: ${params.size}, expected: ${params.expected}}`,
   },
 };
 
@@ -180,8 +204,8 @@ interface EvaluatedState {
 
 function hoistEvaluated({ it, gen }: EvaluatedState): void {
   if (!it.opts.unevaluated) return;
-  if (it.props !== true && !(it.props instanceof ajvCodegen.Name)) {
-    it.props = ajvUtil.evaluatedPropsToName(gen, it.props as Record<string, true> | undefined);
+  if (it.props !== true && !(it.props instanceof ajvModules().codegen.Name)) {
+    it.props = ajvModules().util.evaluatedPropsToName(gen, it.props as Record<string, true> | undefined);
   }
   if (typeof it.items === 'number') it.items = gen.var('items', it.items);
 }
@@ -198,10 +222,11 @@ function hoistEvaluated({ it, gen }: EvaluatedState): void {
 function isolatePatternEvaluated(cxt: EvaluatedState, run: () => void): void {
   const { it, gen } = cxt;
   const outer = it.props;
-  if (!it.opts.unevaluated || !(outer instanceof ajvCodegen.Name)) return run();
-  it.props = gen.let('props', _`{}`);
+  const { codegen, util } = ajvModules();
+  if (!it.opts.unevaluated || !(outer instanceof codegen.Name)) return run();
+  it.props = gen.let('props', codegen._`{}`);
   run();
-  it.props = ajvUtil.mergeEvaluated.props(gen, it.props as ajvCodegen.Name, outer);
+  it.props = util.mergeEvaluated.props(gen, it.props as ajvCodegen.Name, outer);
 }
 
 function patchEvaluatedTracking(ajv: Ajv): void {
@@ -260,34 +285,68 @@ export function mergeTrivialPatterns(schema: Json): Json {
   return out;
 }
 
+/** The names and patterns of dt-validate's `generated-compatibles` schema (compatible items: anyOf [enum of names, patterns]). */
+export function documentedCompatibleLists(schema: JsonObject | undefined): { names: string[]; patterns: string[] } {
+  const names: string[] = [];
+  const patterns: string[] = [];
+  const props = schema && isObject(schema.properties) ? schema.properties : undefined;
+  const compatible = props && isObject(props.compatible) ? props.compatible : undefined;
+  const items = compatible && isObject(compatible.items) ? compatible.items : undefined;
+  const anyOf = items && Array.isArray(items.anyOf) ? items.anyOf : [];
+  for (const entry of anyOf) {
+    if (!isObject(entry)) continue;
+    if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') names.push(n);
+    if (typeof entry.pattern === 'string') patterns.push(entry.pattern);
+  }
+  return { names, patterns };
+}
+
 /**
- * dt-validate's `generated-compatibles` schema (compatible items: anyOf [enum of names, patterns])
- * as a Set and a list of regexes: thousands of names are otherwise compared one by one per node.
+ * The compatibles dt-validate's `generated-compatibles` schema documents, answered by a name
+ * look-up and a list of regexes: thousands of names are otherwise compared one by one per node.
  */
 export class DocumentedCompatibles {
-  private readonly names = new Set<string>();
   private readonly patterns: RegExpLike[] = [];
 
-  constructor(schema: JsonObject | undefined) {
-    const props = schema && isObject(schema.properties) ? schema.properties : undefined;
-    const compatible = props && isObject(props.compatible) ? props.compatible : undefined;
-    const items = compatible && isObject(compatible.items) ? compatible.items : undefined;
-    const anyOf = items && Array.isArray(items.anyOf) ? items.anyOf : [];
-    for (const entry of anyOf) {
-      if (!isObject(entry)) continue;
-      if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') this.names.add(n);
-      if (typeof entry.pattern === 'string') {
-        // A pattern that cannot be compiled documents nothing.
-        const re = compileBindingPattern(entry.pattern);
-        if (re) this.patterns.push(re);
-      }
+  constructor(
+    private readonly hasName: (name: string) => boolean,
+    patterns: string[],
+  ) {
+    for (const pattern of patterns) {
+      // A pattern that cannot be compiled documents nothing.
+      const re = compileBindingPattern(pattern);
+      if (re) this.patterns.push(re);
     }
+  }
+
+  static fromSchema(schema: JsonObject | undefined): DocumentedCompatibles {
+    const { names, patterns } = documentedCompatibleLists(schema);
+    const set = new Set(names);
+    return new DocumentedCompatibles((name) => set.has(name), patterns);
   }
 
   /** True when every string item is documented (non-strings pass, as under JSON Schema). */
   allDocumented(compatibles: unknown[]): boolean {
-    return compatibles.every((c) => typeof c !== 'string' || this.names.has(c) || this.patterns.some((p) => p.test(c)));
+    return compatibles.every((c) => typeof c !== 'string' || this.hasName(c) || this.patterns.some((p) => p.test(c)));
   }
+}
+
+/**
+ * Look-ups a cached set answers without its compatible map and documented-compatibles schema in
+ * memory (processed-cache.ts: sorted tables read where they lie).
+ */
+export interface CompatibleLookups {
+  /** The `$id` of the schema that claims a compatible (the set's compatMap). */
+  schemaOf(compatible: string): string | undefined;
+  documented: DocumentedCompatibles;
+}
+
+/** What SchemaRuntime resolves once per process for a schema of the set's `always` list. */
+export interface AlwaysEntry {
+  /** When set, a node it says cannot fail the schema is not run through it (guards.ts). */
+  guard: NodeGuard | undefined;
+  select: ValidateFunction | 'always' | 'never';
+  validate: ValidateFunction | null | undefined;
 }
 
 export interface RuntimeOptions {
@@ -297,10 +356,12 @@ export interface RuntimeOptions {
   loadSchemas?: () => JsonObject[];
   /** Reads one processed schema by normalised `$id` when `set.schemas` was left empty: preferred to loadSchemas. */
   loadSchema?: (id: string) => JsonObject | undefined;
+  /** Compatible look-ups of a cached set; default: the set's compatMap and generatedCompatibles. */
+  compatibles?: CompatibleLookups;
 }
 
 export class SchemaRuntime {
-  readonly ajv: Ajv;
+  private ajvInstance: Ajv | undefined;
   private byIdMap: Map<string, JsonObject> | undefined;
   /** Placeholders for references to schemas the set lacks. */
   private readonly missing = new Map<string, JsonObject>();
@@ -319,19 +380,31 @@ export class SchemaRuntime {
     readonly set: ProcessedSchemaSet,
     private readonly options: RuntimeOptions = {},
   ) {
+    // Before any chunk is evaluated: V8's code cache records the flags it was made under, and one
+    // made without the linear engine would be rejected (and rewritten) by a run with it.
+    enableLinearRegExp();
     const index = options.validatorCacheDir ? indexValidatorChunks(options.validatorCacheDir) : { chunks: [], byRef: new Map() };
     this.chunks = index.chunks;
     this.cachedRefs = index.byRef;
-    this.ajv = new Ajv2019({
-      allErrors: true,
-      strict: false,
-      validateSchema: false,
-      validateFormats: false,
-      unicodeRegExp: false,
-      code: { regExp: bindingRegExp, source: true, process: strictValidatorSource },
-    });
-    this.ajv.addKeyword(typeSizeKeyword);
-    patchEvaluatedTracking(this.ajv);
+  }
+
+  /** The ajv instance validators are compiled with, made when the first one must be. */
+  get ajv(): Ajv {
+    if (!this.ajvInstance) {
+      const { Ajv2019 } = ajvModules();
+      const instance = new Ajv2019({
+        allErrors: true,
+        strict: false,
+        validateSchema: false,
+        validateFormats: false,
+        unicodeRegExp: false,
+        code: { regExp: bindingRegExp, source: true, process: strictValidatorSource },
+      });
+      instance.addKeyword(typeSizeKeyword);
+      patchEvaluatedTracking(instance);
+      this.ajvInstance = instance;
+    }
+    return this.ajvInstance;
   }
 
   /** Every processed schema by normalised `$id`; read from the cache only when something must be compiled. */
@@ -453,7 +526,7 @@ export class SchemaRuntime {
     this.fresh.forEach((ref, i) => (exportsByName[`v${i}`] = ref));
     let code: string;
     try {
-      code = standaloneCode(this.ajv, exportsByName);
+      code = ajvModules().standaloneCode(this.ajv, exportsByName);
     } catch (err) {
       this.diagnostics.push({ rule: 'schema/cache', severity: 'warning', message: `validator cache not written: ${(err as Error).message}` });
       return;
@@ -496,8 +569,14 @@ export class SchemaRuntime {
 
   /** The compatibles the set documents (its generated-compatibles schema, answered without ajv). */
   documentedCompatibles(): DocumentedCompatibles {
-    this.documented ??= new DocumentedCompatibles(this.set.generatedCompatibles);
+    this.documented ??= this.options.compatibles?.documented ?? DocumentedCompatibles.fromSchema(this.set.generatedCompatibles);
     return this.documented;
+  }
+
+  /** The `$id` of the schema that claims `compatible`, if one does (own entries only: not `constructor`). */
+  schemaOfCompatible(compatible: string): string | undefined {
+    if (this.options.compatibles) return this.options.compatibles.schemaOf(compatible);
+    return Object.prototype.hasOwnProperty.call(this.set.compatMap, compatible) ? this.set.compatMap[compatible] : undefined;
   }
 
   /** Which `always` schemas may select a node, by its compatibles and properties. */
@@ -506,13 +585,15 @@ export class SchemaRuntime {
     return this.index;
   }
 
-  private readonly alwaysEntries: ({ select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } | undefined)[] = [];
+  private readonly alwaysEntries: (AlwaysEntry | undefined)[] = [];
 
-  /** `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
-  alwaysEntry(index: number): { select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } {
+  /** Guard, `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
+  alwaysEntry(index: number): AlwaysEntry {
     let entry = this.alwaysEntries[index];
     if (!entry) {
-      entry = { select: this.select(this.set.always[index]!), validate: undefined };
+      const id = this.set.always[index]!;
+      const guard = Object.prototype.hasOwnProperty.call(this.set.guards, id) ? this.set.guards[id] : null;
+      entry = { guard: guard ? NodeGuard.of(guard) : undefined, select: this.select(id), validate: undefined };
       this.alwaysEntries[index] = entry;
     }
     return entry;

@@ -153,7 +153,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const diagnostics: Diagnostic[] = [];
   const unmatched: UnmatchedCompatible[] = [];
   const messages: DtValidateMessage[] = [];
-  const { compatMap, always } = runtime.set;
+  const { always } = runtime.set;
   const selectIndex = runtime.selectIndex();
   const documented = runtime.documentedCompatibles();
 
@@ -176,7 +176,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       const compatible = obj.compatible;
       if (Array.isArray(compatible)) {
         for (const c of compatible as unknown[]) {
-          const id = typeof c === 'string' ? compatMap[c] : undefined;
+          const id = typeof c === 'string' ? runtime.schemaOfCompatible(c) : undefined;
           if (id !== undefined) {
             run(id);
             break;
@@ -201,7 +201,10 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
         const entry = runtime.alwaysEntry(i);
         const select = entry.select;
         if (select === 'never' || (select !== 'always' && !select(instance))) continue;
+        // compiled as before (a binding ajv rejects is reported whether or not a node is skipped)
         if (entry.validate === undefined) entry.validate = runtime.validator(id);
+        // a node without any property the schema looks at passes it
+        if (entry.guard && !entry.guard.mayFail(instance)) continue;
         if (entry.validate && !entry.validate(instance)) report(id, entry.validate.errors ?? [], instance, node, disabled);
       }
     }

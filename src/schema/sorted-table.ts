@@ -1,0 +1,97 @@
+/**
+ * A string → string table on disk that is looked up where it lies, without parsing it: a fresh
+ * process (kbuild starts one per DTB) asks the 24,000-entry compatible map about the few hundred
+ * compatibles of one tree, and parsing it as JSON would cost more than the look-ups.
+ *
+ * Layout (little-endian): u32 entry count n, then n + 1 u32 offsets into the text, then the text:
+ * each entry is its key and its value as JSON strings, joined by a tab, entries sorted by key
+ * bytes. JSON strings hold no raw tab or newline and encode each string one way, so a key is found
+ * by comparing the encoded query with the encoded keys, whatever characters the strings hold.
+ */
+
+const U32 = 4;
+
+/** The table's bytes for these entries (a later equal key replaces an earlier one, as in an object). */
+export function sortedTableBytes(entries: Iterable<[string, string]>): Buffer {
+  const byKey = new Map<string, string>();
+  for (const [k, v] of entries) byKey.set(k, v);
+  const rows = [...byKey].map(([k, v]) => ({ key: Buffer.from(JSON.stringify(k)), value: JSON.stringify(v) }));
+  rows.sort((a, b) => Buffer.compare(a.key, b.key));
+  const texts = rows.map((r) => Buffer.concat([r.key, Buffer.from(`\t${r.value}`)]));
+  const head = Buffer.alloc(U32 * (rows.length + 2));
+  head.writeUInt32LE(rows.length, 0);
+  let offset = 0;
+  texts.forEach((t, i) => {
+    head.writeUInt32LE(offset, U32 * (i + 1));
+    offset += t.length;
+  });
+  head.writeUInt32LE(offset, U32 * (rows.length + 1));
+  return Buffer.concat([head, ...texts]);
+}
+
+/** Why these bytes are not a table sortedTableBytes wrote, or undefined when they are one. */
+export function sortedTableProblem(bytes: Buffer): string | undefined {
+  if (bytes.length < U32) return 'too short';
+  const n = bytes.readUInt32LE(0);
+  const textStart = U32 * (n + 2);
+  if (textStart > bytes.length) return 'offsets past the end';
+  let previous = 0;
+  for (let i = 0; i <= n; i++) {
+    const at = bytes.readUInt32LE(U32 * (i + 1));
+    if (at < previous || textStart + at > bytes.length) return 'offsets out of order';
+    previous = at;
+  }
+  if (textStart + previous !== bytes.length) return 'text length differs';
+  return undefined;
+}
+
+export class SortedTable {
+  private readonly n: number;
+  private readonly textStart: number;
+
+  /** `bytes` must have passed sortedTableProblem (the cache checks its entries' hashes too). */
+  constructor(private readonly bytes: Buffer) {
+    this.n = bytes.readUInt32LE(0);
+    this.textStart = U32 * (this.n + 2);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  private row(i: number): { start: number; end: number } {
+    return { start: this.textStart + this.bytes.readUInt32LE(U32 * (i + 1)), end: this.textStart + this.bytes.readUInt32LE(U32 * (i + 2)) };
+  }
+
+  /** The value of `key`, or undefined. */
+  get(key: string): string | undefined {
+    const wanted = Buffer.from(`${JSON.stringify(key)}\t`);
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const { start, end } = this.row(mid);
+      // An encoded key ends at its only unescaped quote, so none is a prefix of another: the
+      // query's encoding and tab against the row's start order as the keys do, and equal means found.
+      const keyEnd = Math.min(start + wanted.length, end);
+      const order = this.bytes.compare(wanted, 0, wanted.length, start, keyEnd);
+      if (order === 0) return JSON.parse(this.bytes.toString('utf8', start + wanted.length, end)) as string;
+      if (order < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Every entry, in key order (for callers that need the whole map, e.g. an editor's completion list). */
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.n; i++) {
+      const { start, end } = this.row(i);
+      const tab = this.bytes.indexOf(9, start);
+      yield [JSON.parse(this.bytes.toString('utf8', start, tab)) as string, JSON.parse(this.bytes.toString('utf8', tab + 1, end)) as string];
+    }
+  }
+}
