@@ -3,7 +3,8 @@
  * does not pay for ajv or the parser (cold start matters for pre-commit hooks).
  */
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError, formatSpan, InputError } from '../diagnostics.js';
+import { isDtSchemaTool, runDtSchemaTool } from './dt-schema-entry.js';
+import { reportError } from './report-error.js';
 
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { registerApply } from './apply.js';
@@ -22,15 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     const { runBundledTool } = await import('./tools.js');
     return runBundledTool(argv[0], argv.slice(1));
   }
-  // dt-schema's programs, with their own (argparse) command lines, for kbuild's DT_MK_SCHEMA / DT_CHECKER.
-  if (argv[0] === 'dt-mk-schema' || argv[0] === 'dt-validate') {
-    const tools = await import('./dt-schema-tools.js');
-    try {
-      return await (argv[0] === 'dt-mk-schema' ? tools.runDtMkSchema(argv.slice(1)) : tools.runDtValidate(argv.slice(1)));
-    } catch (err) {
-      return reportFailure(err);
-    }
-  }
+  // dt-schema's programs, with their own (argparse) command lines (src/cli.ts dispatches them first)
+  if (isDtSchemaTool(argv[0])) return runDtSchemaTool(argv);
   // a worker thread of `kernel` or `compile` (src/workers/pool.ts): the job kinds it answers
   if (argv[0] === '__worker') {
     const { serveWorker } = await import('../workers/pool.js');
@@ -106,18 +100,5 @@ export function reportFailure(err: unknown): number {
   if (err instanceof CommanderError) {
     return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
   }
-  if (err instanceof DiagnosticError) {
-    const d = err.diagnostic;
-    const where = d.span ? `${formatSpan(d.span)}: ` : '';
-    process.stderr.write(`${where}${d.severity}: ${d.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (err instanceof InputError) {
-    process.stderr.write(`dtoverlay-check: ${err.message}\n`);
-    return EXIT_USAGE;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`dtoverlay-check: internal error: ${message}\n`);
-  if (process.env.DTOVERLAY_CHECK_DEBUG) console.error(err);
-  return EXIT_USAGE;
+  return reportError(err);
 }
