@@ -192,11 +192,20 @@ export async function runDtValidate(argv: string[]): Promise<number> {
     limit = limit.map((l) => dirs.reduce((m, d) => (m.startsWith(d) ? m.slice(d.length + 1) : m), l));
   }
 
+  if (schemaArg !== undefined && !fs.existsSync(schemaArg)) return usage('dt-validate', `no such schema file or folder: ${schemaArg}`);
+  const dtbs: string[] = [];
+  for (const d of positional) {
+    if (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) dtbs.push(...findDtbs(d));
+  }
+  for (const f of positional) if (fs.statSync(f, { throwIfNoEntry: false })?.isFile()) dtbs.push(f);
+  // kbuild runs one DTB per process: there V8's optimizing compiler costs more than it gains
+  const tier = await import('../schema/v8-tier.js');
+  if (dtbs.length <= tier.ONE_SHOT_DTBS) tier.capOptimizingCompiler();
+
   const { schemaSetFrom, schemaSetFromProcessedFile, validate, persistSchemaSet } = await import('../schema/index.js');
   const { chooseCoreSchemas } = await import('../schema/load.js');
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   let set;
-  if (schemaArg !== undefined && !fs.existsSync(schemaArg)) return usage('dt-validate', `no such schema file or folder: ${schemaArg}`);
   if (schemaArg !== undefined && fs.statSync(schemaArg).isFile()) {
     try {
       set = schemaSetFromProcessedFile(schemaArg);
@@ -209,11 +218,6 @@ export async function runDtValidate(argv: string[]): Promise<number> {
 
   const { readDtb } = await import('../dtb/read.js');
   const { formatDtValidateMessages } = await import('../schema/dt-validate-format.js');
-  const dtbs: string[] = [];
-  for (const d of positional) {
-    if (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) dtbs.push(...findDtbs(d));
-  }
-  for (const f of positional) if (fs.statSync(f, { throwIfNoEntry: false })?.isFile()) dtbs.push(f);
   let status = EXIT_OK;
   for (const file of dtbs) {
     if (options.verbose) process.stdout.write(`Check:  ${file}\n`);

@@ -23,6 +23,7 @@ import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
 import { NodeGuard } from './guards.js';
+import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
@@ -84,8 +85,13 @@ class ValidatorChunk {
     return typeof fn === 'function' ? fn : undefined;
   }
 
+  /** The V8 code cache beside the chunk, for this process's flags (v8-tier.ts). */
+  private get codeCache(): string {
+    return `${this.file}${codeCacheSuffix()}.v8`;
+  }
+
   private evaluate(): Record<string, ValidateFunction> {
-    const codeCache = `${this.file}.v8`;
+    const codeCache = this.codeCache;
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(codeCache);
@@ -98,7 +104,7 @@ class ValidatorChunk {
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
       // not run, its validators are compiled again
       if (chunkName(bytes) !== path.basename(this.file, '.js')) {
-        for (const f of [this.file, `${this.file}.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
+        for (const f of [this.file, `${this.file}.v8`, `${this.file}.baseline.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
@@ -117,8 +123,8 @@ class ValidatorChunk {
   writeCodeCache(): void {
     if (!this.script || !this.needsCodeCache) return;
     try {
-      fs.writeFileSync(`${this.file}.v8.${process.pid}.tmp`, this.script.createCachedData());
-      fs.renameSync(`${this.file}.v8.${process.pid}.tmp`, `${this.file}.v8`);
+      fs.writeFileSync(`${this.codeCache}.${process.pid}.tmp`, this.script.createCachedData());
+      fs.renameSync(`${this.codeCache}.${process.pid}.tmp`, this.codeCache);
       this.needsCodeCache = false;
     } catch {
       // Only costs time next run.

@@ -208,7 +208,10 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
         if (entry.validate && !entry.validate(instance)) report(id, entry.validate.errors ?? [], instance, node, disabled);
       }
     }
-    for (const [childName, child] of Object.entries(obj)) if (isDtNode(child)) check(child, childName, disabled);
+    for (const childName in obj) {
+      const child = obj[childName];
+      if (isDtNode(child)) check(child, childName, disabled);
+    }
   };
 
   const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
