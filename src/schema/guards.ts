@@ -144,8 +144,20 @@ export class NodeGuard {
   mayFail(node: object): boolean {
     for (const name of this.names) if (name in node) return true;
     if (this.patterns.length) {
-      for (const key in node) for (const re of this.patterns) if (re.test(key)) return true;
+      for (const key in node) if (this.matchesPattern(key)) return true;
     }
     return false;
+  }
+
+  /** Answers per property name: a board has a few hundred names over ~15,000 properties. */
+  private readonly matched = new Map<string, boolean>();
+
+  private matchesPattern(key: string): boolean {
+    let answer = this.matched.get(key);
+    if (answer === undefined) {
+      answer = this.patterns.some((re) => re.test(key));
+      this.matched.set(key, answer);
+    }
+    return answer;
   }
 }

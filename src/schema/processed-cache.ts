@@ -9,12 +9,12 @@
  *   file left alone for STAT_SETTLE_MS: a write to it afterwards changes its change time, and
  *   so the fingerprint (git's rule against "racy" timestamps: a write within the same clock tick
  *   as the one recorded would keep it);
- * - `<key>-<PROCESSING_VERSION>.index`: a header line (format, lengths, SHA-256 of the body and of
- *   the ranges file below), then the body: the set without its schemas as JSON (type table,
- *   selects, …), the compatible map and the documented compatibles' names as sorted tables
- *   (sorted-table.ts), looked up where they lie;
- * - `<key>-<…>.schemas.jsonl` and `.ranges.json`: the schemas one a line, and each one's byte
- *   range and SHA-256, read only when a validator must be compiled or a failure explained.
+ * - `<key>-<PROCESSING_VERSION>.index`: a header line (format, lengths, SHA-256 of the body), then
+ *   the body: the set without its schemas as JSON (type table, selects, guards, …), then three
+ *   sorted tables (sorted-table.ts) looked up where they lie: compatible → schema `$id`, the
+ *   documented compatibles' names, and `$id` → where the schema's line is in the file below;
+ * - `<key>-<…>.schemas.jsonl`: the schemas one a line, each read (and checked against its
+ *   SHA-256 in the index) only when a validator must be compiled or a failure explained.
  *
  * The key is the SHA-256 of the file's bytes. Everything read is checked — format, hashes, shape —
  * and anything that fails is rebuilt from the file itself; cached and fresh sets give the same
@@ -31,7 +31,7 @@ import type { PropTypeTable } from './prop-types.js';
 import { SortedTable, sortedTableBytes, sortedTableProblem } from './sorted-table.js';
 
 /** Bump when the layout of these files changes. */
-export const PROCESSED_CACHE_FORMAT = 'dtoverlay-check-processed-2';
+export const PROCESSED_CACHE_FORMAT = 'dtoverlay-check-processed-3';
 
 /** How long a processed schema file must be left alone before its identity stands for its contents. */
 export const STAT_SETTLE_MS = 2000;
@@ -56,20 +56,25 @@ interface IndexBody {
 
 interface IndexHeader {
   format: string;
-  /** Byte lengths of the body's three parts: JSON, compatible table, documented-names table. */
+  /** Byte lengths of the body's parts: JSON, then the compatible, documented-names and ranges tables. */
   json: number;
   compat: number;
   documented: number;
+  ranges: number;
   sha256: string;
-  /** SHA-256 of the `.ranges.json` file beside it (which holds the hash of each schema's line). */
-  rangesSha256: string;
 }
 
 /** Where a schema's line is in the `.schemas.jsonl` file: offset, length and the start of its SHA-256. */
 type SchemaRange = [number, number, string];
 
-function isSchemaRange(v: unknown): v is SchemaRange {
-  return Array.isArray(v) && v.length === 3 && [v[0], v[1]].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0) && typeof v[2] === 'string';
+/** A range as the ranges table holds it: `offset length hash`. */
+function rangeText([offset, length, hash]: SchemaRange): string {
+  return `${offset} ${length} ${hash}`;
+}
+
+function parseRange(text: string | undefined): SchemaRange | undefined {
+  const m = text === undefined ? null : /^(\d+) (\d+) ([0-9a-f]{32})$/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), m[3]!] : undefined;
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -96,8 +101,7 @@ function isIndexHeader(v: unknown): v is IndexHeader {
     isObject(v) &&
     v.format === PROCESSED_CACHE_FORMAT &&
     typeof v.sha256 === 'string' &&
-    typeof v.rangesSha256 === 'string' &&
-    [v.json, v.compat, v.documented].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
+    [v.json, v.compat, v.documented, v.ranges].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
   );
 }
 
@@ -105,7 +109,6 @@ function isIndexHeader(v: unknown): v is IndexHeader {
 export class ProcessedCacheEntry {
   readonly index: string;
   readonly schemas: string;
-  readonly ranges: string;
 
   constructor(
     readonly dir: string,
@@ -115,7 +118,6 @@ export class ProcessedCacheEntry {
     const base = path.join(dir, `${key}-${processingVersion}`);
     this.index = `${base}.index`;
     this.schemas = `${base}.schemas.jsonl`;
-    this.ranges = `${base}.ranges.json`;
   }
 }
 
@@ -129,17 +131,16 @@ function writeAtomically(file: string, data: string | Buffer): void {
 /** Writes the cache files of a set read from its processed schema file; a read-only cache only costs time. */
 export function writeProcessedEntry(entry: ProcessedCacheEntry, set: ProcessedSchemaSet): void {
   try {
-    const ranges: Record<string, SchemaRange> = {};
+    const ranges = new Map<string, SchemaRange>();
     const lines: Buffer[] = [];
     let offset = 0;
     for (const schema of set.schemas) {
       const line = Buffer.from(`${JSON.stringify(schema)}\n`);
-      ranges[normalizeId(schema.$id as string)] = [offset, line.length - 1, sha256(line.subarray(0, -1)).slice(0, 32)];
+      ranges.set(normalizeId(schema.$id as string), [offset, line.length - 1, sha256(line.subarray(0, -1)).slice(0, 32)]);
       lines.push(line);
       offset += line.length;
     }
     const schemasBytes = Buffer.concat(lines);
-    const rangesText = JSON.stringify(ranges);
     const { names, patterns } = documentedCompatibleLists(set.generatedCompatibles);
     const body: IndexBody = {
       propTypes: set.propTypes,
@@ -153,17 +154,17 @@ export function writeProcessedEntry(entry: ProcessedCacheEntry, set: ProcessedSc
     const json = Buffer.from(JSON.stringify(body));
     const compat = sortedTableBytes(Object.entries(set.compatMap));
     const documented = sortedTableBytes(names.map((n) => [n, '']));
-    const all = Buffer.concat([json, compat, documented]);
+    const rangesTable = sortedTableBytes([...ranges].map(([id, range]) => [id, rangeText(range)]));
+    const all = Buffer.concat([json, compat, documented, rangesTable]);
     const header: IndexHeader = {
       format: PROCESSED_CACHE_FORMAT,
       json: json.length,
       compat: compat.length,
       documented: documented.length,
+      ranges: rangesTable.length,
       sha256: sha256(all),
-      rangesSha256: sha256(rangesText),
     };
     writeAtomically(entry.schemas, schemasBytes);
-    writeAtomically(entry.ranges, rangesText);
     // The index last: it is only used once the files it vouches for are complete.
     writeAtomically(entry.index, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), all]));
   } catch {
@@ -198,19 +199,19 @@ export function readProcessedEntry(entry: ProcessedCacheEntry, fallback: () => J
     header = JSON.parse(bytes.toString('utf8', 0, newline));
     if (!isIndexHeader(header)) return undefined;
     const all = bytes.subarray(newline + 1);
-    if (header.json + header.compat + header.documented !== all.length || sha256(all) !== header.sha256) return undefined;
+    if (header.json + header.compat + header.documented + header.ranges !== all.length || sha256(all) !== header.sha256) return undefined;
     body = JSON.parse(all.toString('utf8', 0, header.json));
   } catch {
     return undefined;
   }
   if (!isIndexBody(body)) return undefined;
-  const start = newline + 1 + header.json;
-  const compatBytes = bytes.subarray(start, start + header.compat);
-  const namesBytes = bytes.subarray(start + header.compat, start + header.compat + header.documented);
-  if (sortedTableProblem(compatBytes) !== undefined || sortedTableProblem(namesBytes) !== undefined) return undefined;
+  let start = newline + 1 + header.json;
+  const part = (length: number): Buffer => bytes.subarray(start, (start += length));
+  const [compatBytes, namesBytes, rangesBytes] = [part(header.compat), part(header.documented), part(header.ranges)];
+  if ([compatBytes, namesBytes, rangesBytes].some((t) => sortedTableProblem(t) !== undefined)) return undefined;
   const compat = new SortedTable(compatBytes);
   const names = new SortedTable(namesBytes);
-  const schemas = new SchemaLines(entry, header, fallback);
+  const schemas = new SchemaLines(entry, new SortedTable(rangesBytes), fallback);
   const set = cachedSet(body, compat, schemas);
   return {
     set,
@@ -259,31 +260,13 @@ function cachedSet(body: IndexBody, compat: SortedTable, schemas: SchemaLines): 
  * all of them from the fallback (the processed schema itself) once anything fails a check.
  */
 class SchemaLines {
-  private ranges: Record<string, SchemaRange> | null | undefined;
   private everything: Map<string, JsonObject> | undefined;
 
   constructor(
     private readonly entry: ProcessedCacheEntry,
-    private readonly header: IndexHeader,
+    private readonly ranges: SortedTable,
     private readonly fallback: () => JsonObject[],
   ) {}
-
-  /** The ranges file, when it is the one the index vouches for (read once). */
-  private rangeTable(): Record<string, SchemaRange> | null {
-    if (this.ranges === undefined) {
-      this.ranges = null;
-      try {
-        const text = fs.readFileSync(this.entry.ranges, 'utf8');
-        const ranges = JSON.parse(text) as unknown;
-        if (sha256(text) === this.header.rangesSha256 && isObject(ranges) && Object.values(ranges).every(isSchemaRange)) {
-          this.ranges = ranges as unknown as Record<string, SchemaRange>;
-        }
-      } catch {
-        // the fallback answers
-      }
-    }
-    return this.ranges;
-  }
 
   private fromFallback(): Map<string, JsonObject> {
     this.everything ??= new Map(this.fallback().map((s) => [normalizeId(s.$id as string), s]));
@@ -291,12 +274,11 @@ class SchemaLines {
   }
 
   one(id: string): JsonObject | undefined {
-    const ranges = this.everything ? null : this.rangeTable();
-    if (!ranges) return this.fromFallback().get(id);
-    const range = Object.prototype.hasOwnProperty.call(ranges, id) ? ranges[id]! : undefined;
-    if (!range) return undefined;
-    const line = this.readLine(range);
-    return line ?? this.fromFallback().get(id);
+    if (this.everything) return this.everything.get(id);
+    const text = this.ranges.get(id);
+    if (text === undefined) return undefined;
+    const range = parseRange(text);
+    return (range && this.readLine(range)) ?? this.fromFallback().get(id);
   }
 
   /** The schema at a range, or undefined when the bytes there are not the ones recorded. */
@@ -315,17 +297,16 @@ class SchemaLines {
   }
 
   all(): JsonObject[] {
-    const ranges = this.everything ? null : this.rangeTable();
-    if (ranges) {
+    if (!this.everything) {
       try {
-        const file = fs.readFileSync(this.entry.schemas);
-        const schemas: JsonObject[] = [];
-        for (const [offset, length, hash] of Object.values(ranges)) {
-          const schema = offset + length <= file.length ? checkedSchema(file.subarray(offset, offset + length), hash) : undefined;
-          if (!schema) break;
-          schemas.push(schema);
+        const ranges = [...this.ranges.entries()].map(([, text]) => parseRange(text));
+        if (ranges.every((r) => r !== undefined)) {
+          // in the file's order, which is the set's
+          ranges.sort((a, b) => a![0] - b![0]);
+          const file = fs.readFileSync(this.entry.schemas);
+          const schemas = ranges.map(([offset, length, hash]) => (offset + length <= file.length ? checkedSchema(file.subarray(offset, offset + length), hash) : undefined));
+          if (schemas.every((s) => s !== undefined)) return schemas as JsonObject[];
         }
-        if (schemas.length === Object.keys(ranges).length) return schemas;
       } catch {
         // the fallback answers
       }
