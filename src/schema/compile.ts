@@ -347,11 +347,26 @@ export interface CompatibleLookups {
   documented: DocumentedCompatibles;
 }
 
+/** A schema's `select`, asked of a node (instance): whether the schema applies. */
+export type SelectTest = (instance: unknown) => boolean;
+
+/**
+ * The names of a select that says only `properties: {name: false, …}` (gpio-consumer.yaml's
+ * `gpio-hog: false`, asked of every node): it holds when the node has none of them. As ajv's
+ * `data[name] !== undefined` does, `in` sees inherited names too.
+ */
+function propertiesThatMustBeAbsent(select: JsonObject): string[] | undefined {
+  const keys = Object.keys(select);
+  if (keys.length !== 1 || keys[0] !== 'properties' || !isObject(select.properties)) return undefined;
+  const entries = Object.entries(select.properties);
+  return entries.length > 0 && entries.every(([, v]) => v === false) ? entries.map(([k]) => k) : undefined;
+}
+
 /** What SchemaRuntime resolves once per process for a schema of the set's `always` list. */
 export interface AlwaysEntry {
   /** When set, a node it says cannot fail the schema is not run through it (guards.ts). */
   guard: NodeGuard | undefined;
-  select: ValidateFunction | 'always' | 'never';
+  select: SelectTest | 'always' | 'never';
   validate: ValidateFunction | null | undefined;
 }
 
@@ -373,7 +388,7 @@ export class SchemaRuntime {
   private readonly missing = new Map<string, JsonObject>();
   private readonly added = new Set<string>();
   private readonly validators = new Map<string, ValidateFunction | null>();
-  private readonly selects = new Map<string, ValidateFunction | 'always' | 'never'>();
+  private readonly selects = new Map<string, SelectTest | 'always' | 'never'>();
   /** Validators in the on-disk cache, by ajv reference (`id` or `id#/select`). */
   private readonly cachedRefs: Map<string, { chunk: ValidatorChunk; name: string }>;
   private readonly chunks: ValidatorChunk[];
@@ -606,13 +621,15 @@ export class SchemaRuntime {
   }
 
   /** The schema's `select` as a validator, or whether it applies to every node or none. */
-  select(id: string): ValidateFunction | 'always' | 'never' {
+  select(id: string): SelectTest | 'always' | 'never' {
     const key = normalizeId(id);
     let found = this.selects.get(key);
     if (found === undefined) {
       const select = this.set.selects[id];
+      const absent = isObject(select) ? propertiesThatMustBeAbsent(select) : undefined;
       if (select === true) found = 'always';
       else if (!isObject(select)) found = 'never';
+      else if (absent) found = (node) => !absent.some((name) => name in (node as object));
       else found = this.compile(`${key}#/select`, key) ?? 'never';
       this.selects.set(key, found);
     }
