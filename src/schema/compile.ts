@@ -104,7 +104,7 @@ class ValidatorChunk {
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
       // not run, its validators are compiled again
       if (chunkName(bytes) !== path.basename(this.file, '.js')) {
-        for (const f of [this.file, `${this.file}.v8`, `${this.file}.baseline.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
+        for (const f of [this.file, this.codeCache, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.

@@ -342,9 +342,9 @@ export function keyByStat(dir: string, file: string, st: fs.BigIntStats): string
 }
 
 /** Records the content key of this file's identity, once the file has been left alone long enough (see above). */
-export function recordKeyByStat(dir: string, file: string, st: fs.BigIntStats, key: string): void {
+export function recordKeyByStat(dir: string, file: string, st: fs.BigIntStats, key: string, now = Date.now()): void {
   const changed = Number((st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1_000_000n);
-  if (Date.now() - changed < STAT_SETTLE_MS) return;
+  if (now - changed < STAT_SETTLE_MS) return;
   try {
     writeAtomically(path.join(dir, 'stat', `${statFingerprint(file, st)}.json`), JSON.stringify({ key }));
   } catch {

@@ -7,9 +7,9 @@
  * DTBs in one process the two break even. So a run of a few DTBs — kbuild runs one per process —
  * caps the tiers, before any validator code is loaded.
  *
- * V8 rejects a code cache made under other flags: the validator chunks keep one code cache per
- * mode (codeCacheSuffix), so capped and uncapped runs sharing a cache folder do not overwrite
- * each other's.
+ * V8 rejects a code cache made by another V8 or under other flags: the validator chunks keep one
+ * code cache per V8 version and mode (codeCacheSuffix), so runs on two Nodes, or capped and
+ * uncapped runs, sharing a cache folder do not overwrite each other's.
  */
 import * as v8 from 'node:v8';
 
@@ -25,7 +25,7 @@ export function capOptimizingCompiler(): void {
   capped = true;
 }
 
-/** The suffix of a code cache file made under this process's flags (before `.v8`). */
+/** The suffix of a code cache file made by this V8 under this process's flags (before `.v8`). */
 export function codeCacheSuffix(): string {
-  return capped ? '.baseline' : '';
+  return `.${process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_')}${capped ? '.baseline' : ''}`;
 }
