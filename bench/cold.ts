@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { dtValidateUnavailable, dtValidateWork } from './dt-validate-work.js';
+import { linkedKernelTree } from '../test/kernel/tree.js';
 import { cli, interleaved, nativeDtc, nativeFdtoverlay, node2, sharedDir, type ProcessCase, type ProcessFigures, type Row } from './lib.js';
 
 const SECTION = 'cold (#17)';
@@ -136,6 +137,37 @@ function hookRow(corpus: string): Row {
   }
 }
 
+/**
+ * Peak RSS of `kernel -j 2` over every qcom target of a Linux-layout tree made from
+ * ../shared/kernel-dt (test/kernel/tree.ts), one run (it takes 30–60 s): GNU time's maximum
+ * resident set size, which counts the main thread and both workers (one process).
+ */
+function kernelRssRow(): Row | undefined {
+  if (!fs.existsSync('/usr/bin/time')) return { section: SECTION, case: 'peak RSS of kernel -j 2 over all qcom targets', ours: undefined, reference: 1024, referenceLabel: 'goal', unit: 'MB', note: 'not measured: needs GNU time (/usr/bin/time)' };
+  const tree = linkedKernelTree();
+  try {
+    const measure = (node: string) => {
+      const r = spawnSync('/usr/bin/time', ['-f', 'maxrss-kb %M', node, cli, 'kernel', '--tree', tree, '-j', '2', '-q', '--fail-on', 'never'], { encoding: 'utf8' });
+      const kb = Number(/maxrss-kb (\d+)/.exec(r.stderr)?.[1]);
+      return { mb: kb / 1024, ok: r.status === 0 };
+    };
+    const ours = measure(process.execPath);
+    const second = node2 ? measure(node2) : undefined;
+    return {
+      section: SECTION,
+      case: 'peak RSS of kernel -j 2 over all qcom targets (one run)',
+      ours: ours.mb,
+      reference: 1024,
+      referenceLabel: 'goal',
+      unit: 'MB',
+      node2: second?.mb,
+      note: `${ours.ok ? '' : 'the run FAILED; '}goal ≤ 1 GB ${ours.mb <= 1024 ? '(met)' : '(OVER)'}`,
+    };
+  } finally {
+    fs.rmSync(tree, { recursive: true, force: true });
+  }
+}
+
 export function benchCold(): Row[] {
   const rows: Row[] = [];
   const kernelDt = path.join(sharedDir, 'kernel-dt');
@@ -149,5 +181,6 @@ export function benchCold(): Row[] {
   const validate = validateRow();
   if (validate) rows.push(validate);
   if (fs.existsSync(linux)) rows.push(hookRow(linux));
+  if (fs.existsSync(kernelDt)) rows.push(kernelRssRow()!);
   return rows;
 }

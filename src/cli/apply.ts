@@ -9,7 +9,7 @@ import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js'
 import { EXIT_USAGE } from './exit-codes.js';
 import { addSourceOptions, sourceOptionsFor, type SourceCliOptions } from './source-options.js';
 import { limitsWith } from '../limits.js';
-import { writeOutputAtomically } from './output.js';
+import { writeOutput } from './output.js';
 import { failOnOption } from './fail-on.js';
 import { exitStatusFor, type FailOn } from '../report/types.js';
 
@@ -98,7 +98,7 @@ export async function applyCommand(baseFile: string, overlayFiles: string[], opt
       const { printJson } = await import('../output/json.js');
       output = Buffer.from(printJson(applied.tree, findings));
     }
-    writeOutputAtomically(opts.output, output, { inputs });
+    await writeOutput(opts.output, output, { inputs });
     // dtc's warnings from compiling sources count as findings too
     return exitStatusFor([...base.diagnostics, ...overlays.flatMap((o) => o.diagnostics), ...findings], opts.failOn);
   } catch (err) {

@@ -138,9 +138,11 @@ export async function emitReport(
   let baselined = 0;
   const baselineFile = opts.baseline ?? config?.config.baseline;
   if (baselineFile) {
-    const { readBaseline, writeBaseline, filterBaseline } = await import('../config/baseline.js');
+    const { readBaseline, baselineText, filterBaseline } = await import('../config/baseline.js');
     if (opts.updateBaseline) {
-      writeBaseline(baselineFile, report.diagnostics);
+      // all or nothing, like every output: an interrupted update never leaves half a baseline
+      const { writeOutput } = await import('./output.js');
+      await writeOutput(baselineFile, Buffer.from(baselineText(report.diagnostics)));
       if (!opts.quiet) process.stderr.write(`dtoverlay-check: wrote ${report.diagnostics.length} findings to ${baselineFile}\n`);
       return 0;
     }
@@ -166,8 +168,8 @@ export async function emitReport(
     }
     const text = formatReport(report, opts.format, { color, html });
     if (opts.output) {
-      const { writeOutputAtomically } = await import('./output.js');
-      writeOutputAtomically(opts.output, Buffer.from(text), { inputs });
+      const { writeOutput } = await import('./output.js');
+      await writeOutput(opts.output, Buffer.from(text), { inputs });
     }
     else process.stdout.write(text);
   }

@@ -36,7 +36,7 @@ export async function checkNewSince(base: string | undefined, overlays: string[]
   const after = await checkInputs(base === undefined ? undefined : abs(base), overlays.map(abs), opts, config);
   let worktree;
   try {
-    worktree = addWorktree(top, rev);
+    worktree = await addWorktree(top, rev);
   } catch (err) {
     if (!(err instanceof ReviewError)) throw err;
     process.stderr.write(`dtoverlay-check check: --new-since ${rev}: ${err.message}\n`);
@@ -62,6 +62,6 @@ export async function checkNewSince(base: string | undefined, overlays: string[]
     reportExisting(only(existing).length, rev, opts);
     return status;
   } finally {
-    worktree.remove();
+    await worktree.remove();
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OutputError, writeOutputAtomically, yieldForSignals } from './output.js';
+import { OutputError, writeOutput } from './output.js';
 import { EXIT_INPUT_ERROR, guessOutputFormat, newSession } from '../compile/compile.js';
 import { runCompileJob, type CompileJob, type CompileJobResult } from '../compile/job.js';
 import { defaultWorkerCount } from '../workers/pool.js';
@@ -92,7 +92,7 @@ export async function runCompileCli(args: string[]): Promise<number> {
 
   let status = 0;
   // One input's messages and outputs, delivered in input order whichever thread compiled it.
-  const deliver = (input: string, result: CompileJobResult): void => {
+  const deliver = async (input: string, result: CompileJobResult): Promise<void> => {
     process.stderr.write(result.stderr);
     if (result.exitCode !== 0 || !result.output) {
       if (status === 0) status = result.exitCode || EXIT_INPUT_ERROR;
@@ -100,9 +100,9 @@ export async function runCompileCli(args: string[]): Promise<number> {
     }
     const inputs = [input, ...result.dependencies];
     // like dtc's die() on an output it cannot open: one line, status 1, and the next input goes on
-    const write = (out: string, bytes: Uint8Array): void => {
+    const write = async (out: string, bytes: Uint8Array): Promise<void> => {
       try {
-        writeOutputAtomically(out, bytes, { inputs });
+        await writeOutput(out, bytes, { inputs });
       } catch (err) {
         if (!(err instanceof OutputError)) throw err;
         process.stderr.write(`FATAL ERROR: ${err.message}\n`);
@@ -112,15 +112,15 @@ export async function runCompileCli(args: string[]): Promise<number> {
     if (options.depFile && options.inputs.length === 1) {
       const escape = (p: string): string => p.replace(/ /g, '\\ ');
       const line = `${escape(options.outFile)}:${result.dependencies.map((d) => ` ${escape(d)}`).join('')}\n`;
-      write(options.depFile, Buffer.from(line));
+      await write(options.depFile, Buffer.from(line));
     }
     if (options.outDir) {
       const format = options.outputFormat ?? guessOutputFormat(options.outFile, options.inputFormat ?? 'dts');
-      write(outputNameFor(input, options.outDir, format), result.output);
+      await write(outputNameFor(input, options.outDir, format), result.output);
     } else if (options.outFile === '-') {
       process.stdout.write(result.output);
     } else {
-      write(options.outFile, result.output);
+      await write(options.outFile, result.output);
     }
   };
 
@@ -133,6 +133,8 @@ export async function runCompileCli(args: string[]): Promise<number> {
     // results arrive as workers finish; hold them until every earlier input is delivered
     const held = new Map<number, CompileJobResult>();
     let nextToDeliver = 0;
+    // one delivery at a time (outputs are written asynchronously), in input order
+    let delivered = Promise.resolve();
     const { runPool } = await import('../workers/pool.js');
     await runPool({
       kind: 'compile',
@@ -143,19 +145,20 @@ export async function runCompileCli(args: string[]): Promise<number> {
         held.set(index, result);
         for (let r = held.get(nextToDeliver); r; r = held.get(nextToDeliver)) {
           held.delete(nextToDeliver);
-          deliver(options.inputs[nextToDeliver]!, r);
+          const input = options.inputs[nextToDeliver]!;
+          delivered = delivered.then(() => deliver(input, r));
           nextToDeliver++;
         }
       },
       crashed: (job, why) => ({ exitCode: EXIT_INPUT_ERROR, stderr: `FATAL ERROR: compiling ${job.file} failed: ${why}\n`, dependencies: [] }),
     });
+    await delivered;
     return status;
   }
   const session = newSession();
   for (let i = 0; i < jobs.length; i++) {
     const result = await runCompileJob(jobs[i]!, session);
-    await yieldForSignals();
-    deliver(options.inputs[i]!, result);
+    await deliver(options.inputs[i]!, result);
   }
   return status;
 }

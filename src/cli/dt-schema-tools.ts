@@ -132,8 +132,11 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
   }
   const json = processedSchemaJson(set);
   const text = options.json ? formatProcessedSchema(json) : (await import('../schema/load.js')).jsYaml().dump(json, { lineWidth: -1 });
-  if (typeof options.outfile === 'string') fs.writeFileSync(options.outfile, text);
-  else process.stdout.write(text);
+  if (typeof options.outfile === 'string') {
+    // all or nothing, like our other outputs (kbuild must not take a cut-short schema for a made one)
+    const { writeOutput } = await import('./output.js');
+    await writeOutput(options.outfile, Buffer.from(text));
+  } else process.stdout.write(text);
   return EXIT_OK;
 }
 

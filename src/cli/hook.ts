@@ -42,6 +42,38 @@ function git(args: string[]): { ok: boolean; out: string; err: string } {
 
 const DT_FILE = /\.(dts|dtsi|dtso|yaml)$/;
 
+/**
+ * Paths (from the git top) whose working-tree content differs from the index: unstaged edits and
+ * deletions, and untracked files (ignored ones are not listed).
+ */
+export function unstagedPaths(top: string): { changed: Set<string>; blocking: string[] } | undefined {
+  const r = spawnSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: top, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) return undefined;
+  const changed = new Set<string>();
+  const blocking: string[] = [];
+  for (const entry of r.stdout.split('\0')) {
+    if (entry.length < 4 || entry[1] === ' ') continue;
+    const file = entry.slice(3);
+    changed.add(file);
+    // What a run reads without listing it as read: the Makefiles that name the targets, the
+    // bindings and configuration, the include-prefix links, and a source deleted in the working
+    // tree (an include the staged tree would find).
+    if (/(^|\/)Makefile$|\.(ya?ml)$|^scripts\/dtc\//.test(file) || (entry[1] === 'D' && /\.(dts|dtsi|dtso|h)$/.test(file))) blocking.push(file);
+  }
+  return { changed, blocking };
+}
+
+/** Whether every file `read` inside `top` is tracked and unchanged in the working tree. */
+function readAsStaged(top: string, read: string[], unstaged: Set<string>): boolean {
+  const inside = read.map((f) => path.relative(top, f)).filter((rel) => rel && !rel.startsWith('..') && !path.isAbsolute(rel));
+  if (inside.some((rel) => unstaged.has(rel))) return false;
+  if (!inside.length) return true;
+  const r = spawnSync('git', ['ls-files', '-z', '--', ...inside.map((rel) => `:(literal)${rel}`)], { cwd: top, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) return false;
+  const tracked = new Set(r.stdout.split('\0').filter(Boolean));
+  return inside.every((rel) => tracked.has(rel));
+}
+
 export async function hookCommand(files: string[], opts: HookCliOptions): Promise<number> {
   if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) {
     process.stderr.write(`dtoverlay-check hook: --jobs ${opts.jobs}: expected a positive number\n`);
@@ -75,42 +107,45 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     compare = false;
   }
   const root = top ?? process.cwd();
-  const worktrees: { remove(): void }[] = [];
+  const worktrees: { remove(): Promise<void> }[] = [];
   try {
     let afterRoot = root;
     let before: BeforeSide | undefined;
+    let unstaged: ReturnType<typeof unstagedPaths>;
+    const stagedCopy = async () => {
+      const staged = await addWorktree(root, 'HEAD');
+      worktrees.push(staged);
+      await applyStaged(staged, root);
+      return staged.dir;
+    };
     if (compare && changed.length) {
       // HEAD is checked out only for what its cached findings lack (src/review/head-cache.ts).
       // The commit is pinned now: a commit made meanwhile must not be checked under this tree id.
       const commit = git(['rev-parse', 'HEAD']).out.trim();
-      let head: string | undefined;
-      const checkout = () => {
-        if (head) return head;
-        const copy = addWorktree(root, commit);
-        worktrees.push(copy);
-        return (head = copy.dir);
-      };
+      let head: Promise<string> | undefined;
+      const checkout = () =>
+        (head ??= addWorktree(root, commit).then((copy) => {
+          worktrees.push(copy);
+          return copy.dir;
+        }));
       before = { treeId: git(['rev-parse', `${commit}^{tree}`]).out.trim(), checkout };
       // No files given: what is staged, not the working tree (given files: as they are, e.g.
-      // pre-commit's, which stashes unstaged changes first).
+      // pre-commit's, which stashes unstaged changes first). The working tree itself serves when
+      // nothing the runs read differs there from the index (checked after the run); else a copy
+      // of HEAD with the staged change applied (seconds for a whole kernel tree).
       if (!files.length) {
-        const staged = addWorktree(root, 'HEAD');
-        worktrees.push(staged);
-        applyStaged(staged.dir, root);
-        afterRoot = staged.dir;
+        unstaged = top ? unstagedPaths(top) : undefined;
+        if (!unstaged || unstaged.blocking.length) afterRoot = await stagedCopy();
       }
     }
     const { runHook } = await import('../review/hook.js');
     const { defaultJobs } = await import('../kernel/run.js');
-    const { report, existing, unbuilt } = await runHook({
-      changed,
-      root,
-      afterRoot,
-      before,
-      include: opts.include,
-      jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(),
-      config,
-    });
+    const hookOptions = { changed, root, afterRoot, before, include: opts.include, jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(), config };
+    let run = await runHook(hookOptions);
+    if (afterRoot === root && unstaged && !readAsStaged(root, run.read, unstaged.changed)) {
+      run = await runHook({ ...hookOptions, afterRoot: await stagedCopy() });
+    }
+    const { report, existing, unbuilt } = run;
     for (const file of unbuilt) say(`note: ${path.relative(process.cwd(), file) || file} is built by no Makefile target: checked on its own`);
     const { emitReport } = await import('./check-run.js');
     const status = await emitReport(report, opts, config);
@@ -140,7 +175,7 @@ export async function hookCommand(files: string[], opts: HookCliOptions): Promis
     }
     throw err;
   } finally {
-    for (const w of worktrees.reverse()) w.remove();
+    for (const w of worktrees.reverse()) await w.remove();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { DiagnosticError, formatSpan, type Diagnostic } from '../diagnostics.js';
 import { EXIT_FINDINGS, EXIT_USAGE } from './exit-codes.js';
 import { addSourceOptions, collect, sourceOptionsFor, type SourceCliOptions } from './source-options.js';
-import { writeOutputAtomically } from './output.js';
+import { writeOutput } from './output.js';
 import { failOnOption } from './fail-on.js';
 import { exitStatusFor, type FailOn } from '../report/types.js';
 import { pathProblem } from './paths.js';
@@ -71,7 +71,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
     if (!opts.quiet && opts.format === 'text') for (const m of composition.messages) process.stderr.write(`${m}\n`);
     if (!composition.tree) {
       for (const d of composition.diagnostics) process.stderr.write(await textOf(d));
-      if (opts.format === 'json') writeOutputAtomically(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'), { inputs: [baseFile, ...overlayFiles] });
+      if (opts.format === 'json') await writeOutput(opts.output, Buffer.from(JSON.stringify({ diagnostics: composition.diagnostics, simulation: null }, null, 2) + '\n'), { inputs: [baseFile, ...overlayFiles] });
       return exitStatusFor(composition.diagnostics, opts.failOn);
     }
     let profile;
@@ -98,7 +98,7 @@ export async function simulateCommand(baseFile: string, overlayFiles: string[], 
     else if (opts.format === 'svg') output = (await import('../report/sid-map-svg.js')).renderSidMapSvg(result.simulation, diagnostics);
     else if (opts.format === 'html') output = (await import('../report/sid-map-html.js')).renderSidMapHtml(result.simulation, diagnostics);
     else output = (await import('../report/sid-map-text.js')).formatSimulationText(diagnostics, result.simulation, { quiet: opts.quiet });
-    writeOutputAtomically(opts.output, Buffer.from(output, 'utf8'), { inputs: [baseFile, ...overlayFiles] });
+    await writeOutput(opts.output, Buffer.from(output, 'utf8'), { inputs: [baseFile, ...overlayFiles] });
     return exitStatusFor(diagnostics, opts.failOn);
   } catch (err) {
     if (err instanceof DiagnosticError) {

@@ -100,7 +100,7 @@ export async function validateCommand(treeFile: string, overlayFiles: string[], 
       diagnostics = diagnostics.filter((d) => d.path !== undefined && onlyPaths!.has(d.path));
       unmatched = unmatched.filter((u) => onlyPaths!.has(u.path));
     }
-    const missing = missingSchemasWarning(set, chooseCoreSchemas(opts.coreSchemas).origin);
+    const missing = missingSchemasWarning(set, chooseCoreSchemas(opts.coreSchemas).dir);
     const problems = [...set.processed.diagnostics.filter((d) => d.severity === 'error'), ...set.runtime.diagnostics, ...(missing ? [missing] : [])];
     if (!opts.quiet) {
       if (opts.format === 'json') {

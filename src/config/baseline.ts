@@ -31,17 +31,11 @@ function key(e: BaselineEntry): string {
   return [e.rule, e.file ?? '', e.path ?? '', e.property ?? '', e.message].join('\u0000');
 }
 
-export function writeBaseline(file: string, diagnostics: readonly Diagnostic[]): void {
+/** The baseline file's text for `diagnostics` (written like any output: src/cli/output.ts). */
+export function baselineText(diagnostics: readonly Diagnostic[]): string {
   const findings = diagnostics.map(baselineEntry).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const body: BaselineFile = { version: 1, findings };
-  // a temporary beside it, renamed: an interrupted update never leaves half a baseline (docs/security.md)
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(temp, JSON.stringify(body, null, 2) + '\n');
-    fs.renameSync(temp, file);
-  } finally {
-    fs.rmSync(temp, { force: true });
-  }
+  return JSON.stringify(body, null, 2) + '\n';
 }
 
 export function readBaseline(file: string): BaselineFile | Error {

@@ -91,7 +91,8 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     const reason = (err as { reason?: string }).reason ?? (err as Error).message;
     throw new ConfigError(`${file}${mark ? `:${mark.line + 1}:${mark.column + 1}` : ''}: invalid YAML: ${reason}`);
   }
-  const { Ajv } = await import('ajv');
+  const { loadAjv } = await import('../ajv.js');
+  const Ajv = await loadAjv();
   const ajv = new Ajv({ allErrors: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(data)) {

@@ -5,10 +5,10 @@
  * (`scripts/dtc/include-prefixes`: `arm64` → the arm64 dts folder, `dt-bindings` → the headers).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkFlagsOf, KERNEL_DEFAULT_DTC_FLAGS } from './makefile.js';
 import { InputError } from '../diagnostics.js';
+import { makeWatchedFolder } from '../janitor.js';
 
 export interface KernelLayout {
   root: string;
@@ -63,15 +63,19 @@ export function findKernelLayout(root: string, archFilter?: string[]): KernelLay
   let dispose = () => {};
   if (!isDir(shipped)) {
     // Build the kernel's prefix folder from symlinks: `#include <arm64/qcom/x.dtsi>`, `<dt-bindings/…>`.
-    includePrefixes = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-include-prefixes-'));
+    // A temporary folder, so watched by a janitor: removed even when the run is killed (src/janitor.ts).
+    const folder = makeWatchedFolder('dtoc-include-prefixes-');
+    includePrefixes = folder.dir;
     const allArches = kind === 'kernel' ? path.join(abs, 'arch') : path.join(abs, 'src');
     for (const arch of fs.readdirSync(allArches)) {
       const target = kind === 'kernel' ? path.join(allArches, arch, 'boot/dts') : path.join(allArches, arch);
       if (isDir(target)) fs.symlinkSync(target, path.join(includePrefixes, arch));
     }
     if (isDir(path.join(abs, 'include/dt-bindings'))) fs.symlinkSync(path.join(abs, 'include/dt-bindings'), path.join(includePrefixes, 'dt-bindings'));
-    const made = includePrefixes;
-    dispose = () => fs.rmSync(made, { recursive: true, force: true });
+    dispose = () => {
+      fs.rmSync(folder.dir, { recursive: true, force: true });
+      folder.dismiss();
+    };
   }
   return { root: abs, kind, archDirs, includePrefixes, bindings, dispose };
 }

@@ -109,9 +109,8 @@ let validator: Validator | undefined;
 /** Checks a parsed profile against schemas/soc/soc-profile.schema.json (DiagnosticError when it fails). */
 export async function validateProfile(raw: unknown, file: string): Promise<RawProfile> {
   if (!validator) {
-    const { default: AjvModule } = await import('ajv');
-    // ajv is CommonJS: under NodeNext its default export is the module object with `default` inside.
-    const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): Validator };
+    const { loadAjv } = await import('../ajv.js');
+    const Ajv = (await loadAjv()) as unknown as new (o: object) => { compile(s: object): Validator };
     const schema = JSON.parse(fs.readFileSync(path.join(profileDir(), 'soc-profile.schema.json'), 'utf8')) as object;
     validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }

@@ -41,7 +41,7 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
     log.diagnostics.push(...diagnostics);
     // Bindings this tree needed that could not be compiled (reported once per process, by the tree that met them).
     log.diagnostics.push(...set.runtime.diagnostics.slice(bindingProblems));
-    const missing = schema.missingSchemasWarning(set, core.origin);
+    const missing = schema.missingSchemasWarning(set, core.dir);
     if (missing) log.diagnostics.push(missing);
     const coreNote = coreSchemaNote(core, dtschemaVersionOf);
     log.stages.push({ name: 'schema', status: 'ran', note: coreNote, ms: Math.round(performance.now() - start) });
@@ -53,7 +53,6 @@ export async function runSchemaStage(tree: Tree, options: CheckOptions, log: Sta
 
 /** The schema stage's note: which core schemas the run used. */
 function coreSchemaNote(core: import('../schema/load.js').CoreSchemaChoice, versionOf: (dir: string) => string | undefined): string {
-  if (core.origin === 'built-in') return 'built-in core schemas';
   if (core.origin === 'vendored dt-schema') return `dt-schema ${versionOf(core.dir) ?? ''} core schemas (vendored)`.replace('  ', ' ');
   return `core schemas: ${core.dir} (${core.origin})`;
 }

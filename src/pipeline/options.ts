@@ -12,7 +12,7 @@ export interface CheckOptions {
   checkFlags: { flag: string; isError: boolean }[];
   /** dt-binding folders; empty = no binding validation. */
   bindings: string[];
-  /** dt-schema's folder (schemas/, meta-schemas/); undefined = the schema engine's built-in core schemas. */
+  /** dt-schema's folder (schemas/, meta-schemas/); undefined = DTOVERLAY_CHECK_CORE_SCHEMAS, else dt-schema's core vendored in vendor/dtschema/ (chooseCoreSchemas). */
   coreSchemas?: string;
   /** SoC profile name for the PAS simulation; undefined = from the root compatible. */
   soc?: string;

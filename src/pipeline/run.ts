@@ -47,16 +47,27 @@ class StageLog {
 /**
  * Compiled inputs per session: kernel mode checks a board and then each composition built on it,
  * and the base is compiled once. Safe because no later stage modifies an input tree (apply and
- * the merged-tree checks work on copies).
+ * the merged-tree checks work on copies). Only the most recently used few are kept: a worker
+ * checks hundreds of boards, and every tree kept is megabytes (keeping all of them, one thread
+ * held 1.4 GB over the qcom tree); in a Makefile the compositions of a board mostly come right
+ * after it, so four are enough for the hits.
  */
 const compiledInputs = new WeakMap<object, Map<string, LoadedInput>>();
+export const COMPILED_INPUTS_KEPT = 4;
 
 async function loadCached(file: string, options: CheckOptions, session: object & Parameters<typeof loadInput>[2]): Promise<LoadedInput> {
   let cache = compiledInputs.get(session);
   if (!cache) compiledInputs.set(session, (cache = new Map()));
   const key = JSON.stringify([file, options.cpp, options.includeDirs, options.defines, options.checkFlags, options.sandboxRoots, options.keepSources]);
   let loaded = cache.get(key);
-  if (!loaded) cache.set(key, (loaded = await loadInput(file, options, session)));
+  if (loaded) {
+    // most recently used last: a Map iterates in insertion order
+    cache.delete(key);
+  } else {
+    loaded = await loadInput(file, options, session);
+  }
+  cache.set(key, loaded);
+  while (cache.size > COMPILED_INPUTS_KEPT) cache.delete(cache.keys().next().value!);
   return loaded;
 }
 
@@ -80,7 +91,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
     for (const file of inputs) out.push(await loadCached(file, options, session));
     return out;
   });
-  for (const l of loaded) log.diagnostics.push(...l.diagnostics);
+  for (const l of loaded) for (const d of l.diagnostics) log.diagnostics.push(d); // no push(...): 100k findings overflow the stack
   const read = (l: LoadedInput) => (l.dependencies.length ? l.dependencies : [l.file]);
   const dependencies = [...new Set(loaded.flatMap(read))];
   const overlaySources = [...new Set(loaded.slice(1).flatMap(read))];
@@ -101,7 +112,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
     log.stages.push({ name: 'dtc-checks', status: 'ran', note: 'with the compile of the overlay' });
     const { checkOverlayStructure } = await import('../overlay/structure.js');
     await log.time('overlay-checks', () => {
-      log.diagnostics.push(...checkOverlayStructure(base));
+      for (const d of checkOverlayStructure(base)) log.diagnostics.push(d);
     });
     for (const stage of ['schema', 'pas'] as const) log.skip(stage, note);
     return report(base);
@@ -137,11 +148,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckRun> {
       let levels = {};
       for (const { flag, isError } of options.checkFlags) levels = parseCheckFlag(flag, isError, levels);
       // runChecks re-resolves phandles in place: check a copy, keep the merged tree as applied.
-      log.diagnostics.push(...runChecks(cloneTree(merged), { levels, symbols: true, force: true }).diagnostics);
+      for (const d of runChecks(cloneTree(merged), { levels, symbols: true, force: true }).diagnostics) log.diagnostics.push(d);
     });
     const { checkOverlayPhandleArgs } = await import('../overlay/arity.js');
     await log.time('overlay-checks', () => {
-      log.diagnostics.push(...checkOverlayPhandleArgs(merged, touched));
+      for (const d of checkOverlayPhandleArgs(merged, touched)) log.diagnostics.push(d);
     });
   } else {
     log.skip('apply', 'no overlays given');

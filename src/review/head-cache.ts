@@ -16,6 +16,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { VERSION } from '../pipeline/version.js';
 import { defaultCacheDir } from '../schema/cache.js';
 import { rebaseFinding } from './compare.js';
+import { replaceFileSync } from '../temp-files.js';
 
 /** Bump when what a run reports for the same tree could change without VERSION changing. */
 const FORMAT = 'hook-findings-3';
@@ -51,10 +52,7 @@ export function headCache(treeId: string, options: unknown, root: string, cacheD
       if (!dir) return;
       try {
         fs.mkdirSync(dir, { recursive: true });
-        const target = file(key);
-        const tmp = `${target}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify({ key, diagnostics: diagnostics.map((d) => rebaseFinding(d, root, TREE)) }));
-        fs.renameSync(tmp, target);
+        replaceFileSync(file(key), JSON.stringify({ key, diagnostics: diagnostics.map((d) => rebaseFinding(d, root, TREE)) }));
       } catch {
         // a cache that cannot be written only costs time next run
       }

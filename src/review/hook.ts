@@ -45,7 +45,7 @@ export interface HookOptions {
  */
 export interface BeforeSide {
   treeId: string;
-  checkout(): string;
+  checkout(): Promise<string>;
 }
 
 export interface HookRun {
@@ -55,6 +55,8 @@ export interface HookRun {
   existing: number;
   /** Sources checked on their own because no Makefile target builds them (paths in `root`). */
   unbuilt: string[];
+  /** Every file the runs after the change read, in `afterRoot`. */
+  read: string[];
 }
 
 /** What one side (HEAD, or the change) found: one entry per target or per source checked alone. */
@@ -63,6 +65,8 @@ interface SideRun {
   /** The source checked on its own (not a Makefile target). */
   file?: string;
   diagnostics: Diagnostic[];
+  /** Every file the run read (sources, includes, headers). */
+  dependencies: string[];
 }
 
 interface Side {
@@ -107,7 +111,8 @@ export async function runHook(options: HookOptions): Promise<HookRun> {
   report.command = 'hook';
   report.inputs = report.inputs.map((f) => move(f, afterRoot, root));
   report.diagnostics = report.diagnostics.map((d) => rebaseFinding(d, afterRoot, root));
-  return { report, existing, unbuilt: after.unbuilt.map((f) => move(f, afterRoot, root)) };
+  const read = [...new Set(after.runs.flatMap((r) => r.dependencies))];
+  return { report, existing, unbuilt: after.unbuilt.map((f) => move(f, afterRoot, root)), read };
 }
 
 /**
@@ -125,7 +130,7 @@ async function headRuns(options: HookOptions, before: BeforeSide, wanted: Set<st
     else missing.add(key);
   }
   if (!missing.size) return found;
-  const dir = before.checkout();
+  const dir = await before.checkout();
   const side = await checkSide(options, dir, missing);
   const runs = new Map(side.runs.map((r) => [r.key, r.diagnostics.map((d) => rebaseFinding(d, dir, options.root))]));
   for (const key of missing) {
@@ -149,7 +154,8 @@ async function checkSide(options: HookOptions, side: string, only?: Set<string>)
     const check = mergeCheckOptions(defaultCheckOptions(file), options.config, { include: options.include });
     check.includeDirs = check.includeDirs.map((d) => move(path.resolve(d), options.root, side));
     if (kernel) withKernelLayout(check, kernel);
-    return { key: `file:${path.relative(side, file)}`, file, diagnostics: (await runCheck(check)).report.diagnostics };
+    const { report, dependencies } = await runCheck(check);
+    return { key: `file:${path.relative(side, file)}`, file, diagnostics: report.diagnostics, dependencies };
   };
   const wantedFile = (f: string) => fs.existsSync(f) && (!only || only.has(`file:${path.relative(side, f)}`));
   if (!linux) {
@@ -181,7 +187,7 @@ async function checkSide(options: HookOptions, side: string, only?: Set<string>)
         el: config?.el,
       });
     }
-    const runs = [...kernel.results.map((r) => ({ key: r.name, diagnostics: r.diagnostics })), ...standalone];
+    const runs = [...kernel.results.map((r) => ({ key: r.name, diagnostics: r.diagnostics, dependencies: r.dependencies })), ...standalone];
     return {
       runs,
       unbuilt,

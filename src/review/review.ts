@@ -50,21 +50,21 @@ interface Side {
   targets: Map<string, KernelTarget>;
 }
 
-function openSide(repo: string, rev: string): Side {
-  const worktree = addWorktree(repo, rev);
+async function openSide(repo: string, rev: string): Promise<Side> {
+  const worktree = await addWorktree(repo, rev);
   try {
     const layout = findKernelLayout(worktree.dir);
     return { worktree, layout, targets: new Map(discoverTargets(layout).map((t) => [t.name, t])) };
   } catch (err) {
-    worktree.remove();
+    await worktree.remove();
     throw err;
   }
 }
 
-function closeSide(side: Side | undefined): void {
+async function closeSide(side: Side | undefined): Promise<void> {
   if (!side) return;
   side.layout.dispose();
-  side.worktree.remove();
+  await side.worktree.remove();
 }
 
 /** Only errors and warnings count: a note that appears or disappears is neither introduced nor fixed. */
@@ -110,9 +110,9 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
   let before: Side | undefined;
   let after: Side | undefined;
   try {
-    before = openSide(options.tree, options.rev);
-    after = openSide(options.tree, options.rev);
-    const applied = applyPatch(after.worktree.dir, options.patch);
+    before = await openSide(options.tree, options.rev);
+    after = await openSide(options.tree, options.rev);
+    const applied = await applyPatch(after.worktree, options.patch);
     const touched = applied.touched;
     // Re-read the Makefiles: the patch may add compositions.
     after.targets = new Map(discoverTargets(after.layout).map((t) => [t.name, t]));
@@ -202,8 +202,8 @@ export async function runReview(options: ReviewOptions): Promise<ReviewRun> {
     };
     return { report, boards };
   } finally {
-    closeSide(after);
-    closeSide(before);
+    await closeSide(after);
+    await closeSide(before);
   }
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as ajv2019 from 'ajv/dist/2019.js';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
-import { listYamlFiles, parseSchemaFile, vendoredDtschemaDir } from './load.js';
+import { chooseCoreSchemas, listYamlFiles, parseSchemaFile } from './load.js';
 import { isObject, type JsonObject } from './json.js';
 import { bindingRegExp, GUARDED_INPUT_LIMIT, isGuardedPattern } from './regex.js';
 import type { Json } from './json.js';
@@ -36,10 +36,9 @@ function bindingPatterns(schema: Json): string[] {
 const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
   (ajv2019 as unknown as { default: typeof ajv2019.Ajv2019 }).default) as typeof ajv2019.Ajv2019;
 
-/** The meta-schemas of the folder given, else of the vendored dt-schema core. */
+/** The meta-schemas of the core validation uses (the folder given, else as chooseCoreSchemas picks). */
 function metaSchemaDir(coreSchemas: string | undefined): string | undefined {
-  const dir = coreSchemas ?? vendoredDtschemaDir();
-  if (!dir) return undefined;
+  const dir = chooseCoreSchemas(coreSchemas).dir;
   const nested = path.join(dir, 'meta-schemas');
   return fs.existsSync(nested) ? nested : undefined;
 }

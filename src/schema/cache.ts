@@ -23,6 +23,7 @@ import { chooseCoreSchemas, coreSchemasFolder, listYamlFiles, readSchemaSources 
 import { isPresenceGuard } from './guards.js';
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
+import { replaceFileSync } from '../temp-files.js';
 
 /** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
 export const VALIDATOR_CODE_VERSION = 'ajv8.20-2';
@@ -136,9 +137,7 @@ function isProcessedSetShape(v: unknown): v is ProcessedSchemaSet {
 
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  replaceFileSync(file, text);
 }
 
 /** The processed set for these folders: from the cache when it is current, else built (and stored). */

@@ -27,6 +27,7 @@ import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
+import { replaceFileSync } from '../temp-files.js';
 
 type Ajv = ajv2019.Ajv2019;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
@@ -123,8 +124,7 @@ class ValidatorChunk {
   writeCodeCache(): void {
     if (!this.script || !this.needsCodeCache) return;
     try {
-      fs.writeFileSync(`${this.codeCache}.${process.pid}.tmp`, this.script.createCachedData());
-      fs.renameSync(`${this.codeCache}.${process.pid}.tmp`, this.codeCache);
+      replaceFileSync(this.codeCache, this.script.createCachedData());
       this.needsCodeCache = false;
     } catch {
       // Only costs time next run.
@@ -556,12 +556,10 @@ export class SchemaRuntime {
     try {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}.js`);
-      fs.writeFileSync(`${file}.${process.pid}.tmp`, code);
-      fs.renameSync(`${file}.${process.pid}.tmp`, file);
+      replaceFileSync(file, code);
       // The index last: a chunk is only used once both files are complete.
       const index = path.join(dir, `${name}.refs.json`);
-      fs.writeFileSync(`${index}.${process.pid}.tmp`, JSON.stringify(exportsByName));
-      fs.renameSync(`${index}.${process.pid}.tmp`, index);
+      replaceFileSync(index, JSON.stringify(exportsByName));
       this.fresh.length = 0;
     } catch {
       // A read-only cache only costs time.

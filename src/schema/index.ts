@@ -10,7 +10,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Tree } from '../tree/model.js';
 import { defaultCacheDir, loadProcessedSet, PROCESSING_VERSION, VALIDATOR_CODE_VERSION, type LoadSchemaOptions } from './cache.js';
 import type { JsonObject } from './json.js';
-import { jsYaml } from './load.js';
+import { holdsDtschemaCore, jsYaml } from './load.js';
 import { processedSchemaProblem, processedSetFromJson } from './processed-json.js';
 import { keyByStat, processedKey, ProcessedCacheEntry, readProcessedEntry, recordKeyByStat, writeProcessedEntry } from './processed-cache.js';
 import { SchemaRuntime, type RuntimeOptions } from './compile.js';
@@ -116,16 +116,16 @@ export { nodeOfDiagnostic } from './validate.js';
 
 /**
  * One warning for the schemas the bindings `$ref` that are not loaded (nodes they apply to fail
- * whatever they hold), or undefined when every reference resolves. `coreOrigin` is
- * chooseCoreSchemas's origin: for the built-in set the advice says how to get dt-schema's core.
+ * whatever they hold), or undefined when every reference resolves. When the core folder used
+ * (`coreDir`, chooseCoreSchemas's choice) lacks dt-schema's core, the advice says how to get it.
  */
-export function missingSchemasWarning(set: SchemaSet, coreOrigin: string): Diagnostic | undefined {
+export function missingSchemasWarning(set: SchemaSet, coreDir: string): Diagnostic | undefined {
   const missing = set.processed.missingRefs ?? [];
   if (!missing.length) return undefined;
   const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')} and ${missing.length - 6} more` : missing.join(', ');
-  const advice = coreOrigin === 'built-in'
-    ? "; they are dt-schema's core schemas, which the built-in set does not have: vendor them (bash scripts/vendor-dtschema.sh) or pass --core-schemas DIR"
-    : '';
+  const advice = holdsDtschemaCore(coreDir)
+    ? ''
+    : `; the core schemas folder ${coreDir} holds no dt-schema core (types.yaml): pass --core-schemas with dt-schema's folder, or restore vendor/dtschema (bash scripts/vendor-dtschema.sh)`;
   return {
     rule: 'schema/ref',
     severity: 'warning',

@@ -1,8 +1,8 @@
 /**
  * Finding and parsing binding files: a bindings folder (the kernel's
  * Documentation/devicetree/bindings) and the core schemas (dt-schema's `schemas/`: the copy
- * vendored in vendor/dtschema/, or a folder given; our own `schemas/core/` only without either). Files are read in sorted order so that the first of two duplicate `$id`s is
- * the same on every machine.
+ * vendored in vendor/dtschema/, or a folder given). Files are read in sorted order so that the
+ * first of two duplicate `$id`s is the same on every machine.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,17 +52,22 @@ function packageFolder(relative: string): string {
   return path.resolve(here, '../..', relative);
 }
 
-/** Our own small core schemas: only used when the vendored dt-schema core is missing. */
-export function builtinCoreSchemaDir(): string {
-  return packageFolder('schemas/core');
+/** Where the package keeps dt-schema's core schemas and meta-schemas (scripts/vendor-dtschema.sh writes them). */
+export function vendoredDtschemaPath(): string {
+  return packageFolder('vendor/dtschema');
 }
 
 /**
  * dt-schema's core schemas and meta-schemas as vendored by scripts/vendor-dtschema.sh (the
- * `dtschema` wheel of the version in its SOURCE file), or undefined when that copy is missing.
+ * release named in its SOURCE file), or undefined when that copy is missing.
  */
-export function vendoredDtschemaDir(dir = packageFolder('vendor/dtschema')): string | undefined {
-  return fs.existsSync(path.join(dir, 'schemas', 'types.yaml')) ? dir : undefined;
+export function vendoredDtschemaDir(dir = vendoredDtschemaPath()): string | undefined {
+  return holdsDtschemaCore(dir) ? dir : undefined;
+}
+
+/** Whether a core-schema folder holds dt-schema's core (its types.yaml, which every binding uses). */
+export function holdsDtschemaCore(dir: string): boolean {
+  return fs.existsSync(path.join(coreSchemasFolder(dir), 'types.yaml'));
 }
 
 /** The dt-schema version a core folder holds (its SOURCE file, written by the vendoring script), if it says. */
@@ -77,21 +82,20 @@ export function dtschemaVersionOf(dir: string): string | undefined {
 /** Which core schemas a run uses, and why. */
 export interface CoreSchemaChoice {
   dir: string;
-  origin: 'given' | 'environment' | 'vendored dt-schema' | 'built-in';
+  origin: 'given' | 'environment' | 'vendored dt-schema';
 }
 
 /**
- * The core schemas: `--core-schemas` (or the config's `coreSchemas`), else
- * `DTOVERLAY_CHECK_CORE_SCHEMAS` (a folder, or `builtin`), else dt-schema's core vendored in
- * vendor/dtschema/, else (a checkout where it was not vendored) our own `schemas/core/`.
- * An installed dt-schema is not looked for: the vendored copy is the same release.
+ * The core schemas: `--core-schemas` (or the config's `coreSchemas`), else the folder in
+ * `DTOVERLAY_CHECK_CORE_SCHEMAS`, else dt-schema's core vendored in vendor/dtschema/, which the
+ * package always ships. There is no other fallback: a core of our own would give findings
+ * dt-validate does not. An installed dt-schema is not looked for.
  */
-export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = process.env, vendored = vendoredDtschemaDir()): CoreSchemaChoice {
+export function chooseCoreSchemas(given?: string, env: NodeJS.ProcessEnv = process.env, vendored = vendoredDtschemaPath()): CoreSchemaChoice {
   if (given) return { dir: given, origin: 'given' };
   const fromEnv = env.DTOVERLAY_CHECK_CORE_SCHEMAS;
-  if (fromEnv === 'builtin') return { dir: builtinCoreSchemaDir(), origin: 'built-in' };
   if (fromEnv) return { dir: fromEnv, origin: 'environment' };
-  return vendored ? { dir: vendored, origin: 'vendored dt-schema' } : { dir: builtinCoreSchemaDir(), origin: 'built-in' };
+  return { dir: vendored, origin: 'vendored dt-schema' };
 }
 
 /**

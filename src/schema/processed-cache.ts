@@ -29,6 +29,7 @@ import { isPresenceGuard, type PresenceGuard } from './guards.js';
 import type { ProcessedSchemaSet } from './process.js';
 import type { PropTypeTable } from './prop-types.js';
 import { SortedTable, sortedTableBytes, sortedTableProblem } from './sorted-table.js';
+import { replaceFileSync } from '../temp-files.js';
 
 /** Bump when the layout of these files changes. */
 export const PROCESSED_CACHE_FORMAT = 'dtoverlay-check-processed-3';
@@ -123,9 +124,7 @@ export class ProcessedCacheEntry {
 
 function writeAtomically(file: string, data: string | Buffer): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  replaceFileSync(file, data);
 }
 
 /** Writes the cache files of a set read from its processed schema file; a read-only cache only costs time. */

@@ -42,7 +42,7 @@ function badValuesDtb(): string {
 
 describe('dt-mk-schema and dt-validate', () => {
   it('make the processed schema from an @list and validate a DTB with it, printing what dt-validate prints', async () => {
-    fs.writeFileSync(path.join(work, 'list'), `${path.join(bindings, 'acme,smmu.yaml')}\n${path.join(bindings, 'remoteproc')}\n`);
+    fs.writeFileSync(path.join(work, 'list'), `${path.join(bindings, 'acme,board.yaml')}\n${path.join(bindings, 'acme,smmu.yaml')}\n${path.join(bindings, 'remoteproc')}\n`);
     const processed = path.join(work, 'processed-schema.json');
     expect(await main(['dt-mk-schema', '-j', '-o', processed, `@${path.join(work, 'list')}`])).toBe(0);
     const json = JSON.parse(fs.readFileSync(processed, 'utf8')) as Record<string, { $filename?: string; type?: string }>;

@@ -191,6 +191,31 @@ describe.skipIf(!hasShared)('hook blocks only on what the staged change introduc
     expect(r.stderr).toMatch(/--baseline \S+ --update-baseline/);
   });
 
+  it('a staged mistake undone only in the working tree still blocks: what is staged is checked', async () => {
+    const line = edit('lemans-el2.dtso', 'iommus = <&apps_smmu 0x29c0 0x0400>;', 'iommus = <&apps_smmu 0x21c0 0x0400>;');
+    git(repo, 'add', '-A');
+    edit('lemans-el2.dtso', 'iommus = <&apps_smmu 0x21c0 0x0400>;', 'iommus = <&apps_smmu 0x29c0 0x0400>;');
+    // an unstaged edit nothing reads does not matter either way
+    fs.appendFileSync(path.join(repo, 'arch/arm64/boot/dts/qcom/notes.txt'), 'unstaged\n');
+    const r = await cliAsync(repo, 'hook', '-f', 'json');
+    expect(r.status).toBe(1);
+    const errors = JSON.parse(r.stdout).diagnostics.filter((d: { severity: string }) => d.severity === 'error');
+    expect(errors.map((d: { rule: string; span?: { file: string; line: number } }) => `${d.rule} ${d.span?.file}:${d.span?.line}`)).toEqual([`pas/overlay-sid-collision arch/arm64/boot/dts/qcom/lemans-el2.dtso:${line}`]);
+  });
+
+  it('a file the working tree has but the index lacks (ignored by git) is not read: the staged include is missing', async () => {
+    fs.writeFileSync(path.join(qcom(), '.gitignore'), 'local-extra.dtsi\n');
+    fs.writeFileSync(path.join(qcom(), 'local-extra.dtsi'), '/ { };\n');
+    const text = fs.readFileSync(path.join(qcom(), 'lemans-el2.dtso'), 'utf8');
+    fs.writeFileSync(path.join(qcom(), 'lemans-el2.dtso'), text.replace('/plugin/;\n', '/plugin/;\n#include "local-extra.dtsi"\n'));
+    git(repo, 'add', '-A');
+    expect(git(repo, 'status', '--porcelain', '--ignored')).toContain('!! arch/arm64/boot/dts/qcom/local-extra.dtsi');
+    const r = await cliAsync(repo, 'hook');
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('local-extra.dtsi');
+    expect(r.stdout + r.stderr).toMatch(/No such file|not found|cannot|missing/i);
+  });
+
   it('--fail-on info: existing notes do not block, --all blocks on them', async () => {
     fs.appendFileSync(path.join(qcom(), 'lemans-el2.dtso'), '\n/* staged: harmless */\n');
     git(repo, 'add', '-A');

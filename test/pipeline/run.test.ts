@@ -81,3 +81,36 @@ describe('check pipeline', () => {
     expect(report.diagnostics.filter((d) => d.rule.startsWith('schema/'))).toEqual([]);
   });
 });
+
+describe('compiled inputs kept by a session', () => {
+  it('reuses the most recent ones and compiles again what fell out (at most COMPILED_INPUTS_KEPT are held)', async () => {
+    const { COMPILED_INPUTS_KEPT } = await import('../../src/pipeline/run.js');
+    const { newSession } = await import('../../src/compile/index.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-kept-'));
+    try {
+      const session = newSession();
+      const boards = Array.from({ length: COMPILED_INPUTS_KEPT + 1 }, (_, i) => {
+        const file = path.join(dir, `board${i}.dts`);
+        fs.writeFileSync(file, `/dts-v1/;\n/ { model = "board ${i}"; };\n`);
+        return file;
+      });
+      const treeOf = async (file: string) => {
+        const options = defaultCheckOptions(file);
+        options.session = session;
+        return (await runCheck(options)).inputs[0].tree;
+      };
+      const first = await treeOf(boards[0]);
+      expect(first).toBeDefined();
+      expect(await treeOf(boards[0])).toBe(first);
+      for (const board of boards.slice(1)) await treeOf(board);
+      // boards[0] was the least recently used of COMPILED_INPUTS_KEPT + 1: compiled again
+      expect(await treeOf(boards[0])).not.toBe(first);
+      const last = await treeOf(boards.at(-1)!);
+      expect(await treeOf(boards.at(-1)!)).toBe(last);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

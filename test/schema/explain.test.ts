@@ -22,6 +22,8 @@ properties:
   acme,count:
     $ref: /schemas/types.yaml#/definitions/uint32
     maximum: 4
+  clocks:
+    maxItems: 1
   clock-names:
     items:
       - const: core
@@ -35,17 +37,20 @@ required: [compatible]
 unevaluatedProperties: false
 `;
 
+// The root carries what dt-schema's root-node.yaml requires, and clock-names its clocks (clock/clock.yaml),
+// added to lines already there so that the findings keep their line numbers.
 const BOARD = `/dts-v1/;
-/ {
-	pins@0 {
+/ {	compatible = "acme,board"; model = "Acme board"; #address-cells = <1>; #size-cells = <1>;
+	pins {
 		compatible = "acme,pins";
 		acme,count = <5>;
-		clock-names = "iface";
+		clock-names = "iface"; clocks = <&xo>;
 		ts-int-state {
 			bias-pull-up;
 			bias-pull-down;
 		};
 	};
+	xo: clock { #clock-cells = <0>; };
 };
 `;
 
@@ -80,10 +85,10 @@ describe('schema findings explain the root cause', () => {
     const id = '\tfrom schema $id: http://devicetree.org/schemas/acme,pins.yaml#';
     expect(text.split('\n').filter((l) => l).sort()).toEqual(
       [
-        "/x/board.dtb: pins@0 (acme,pins): Unevaluated properties are not allowed ('acme,count', 'clock-names' were unexpected)",
-        '/x/board.dtb: pins@0 (acme,pins): acme,count: 5 is greater than the maximum of 4',
-        "/x/board.dtb: pins@0 (acme,pins): clock-names:0: 'core' was expected",
-        "/x/board.dtb: pins@0 (acme,pins): ts-int-state: {'bias-pull-up': True, 'bias-pull-down': True} is valid under each of {'required': ['bias-pull-down']}, {'required': ['bias-pull-up']}",
+        "/x/board.dtb: pins (acme,pins): Unevaluated properties are not allowed ('acme,count', 'clock-names' were unexpected)",
+        '/x/board.dtb: pins (acme,pins): acme,count: 5 is greater than the maximum of 4',
+        "/x/board.dtb: pins (acme,pins): clock-names:0: 'core' was expected",
+        "/x/board.dtb: pins (acme,pins): ts-int-state: {'bias-pull-up': True, 'bias-pull-down': True} is valid under each of {'required': ['bias-pull-down']}, {'required': ['bias-pull-up']}",
         id,
         id,
         id,

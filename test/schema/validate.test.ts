@@ -57,7 +57,7 @@ describe('schema validation on fixtures', () => {
       'schema/maxItems /remoteproc@30000000:reg http://devicetree.org/schemas/remoteproc/acme,pas.yaml#',
     ]);
     const lines = Object.fromEntries(fromSource.map((d) => [d.property, d.span?.line]));
-    expect(lines).toEqual({ reg: 17, 'firmware-name': 20, 'acme,unknown-prop': 21 });
+    expect(lines).toEqual({ reg: 20, 'firmware-name': 23, 'acme,unknown-prop': 24 });
 
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-blob-'));
     try {
