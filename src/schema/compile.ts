@@ -22,7 +22,7 @@ import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
-import { NodeGuard } from './guards.js';
+import { GuardIndex } from './guards.js';
 import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
@@ -75,6 +75,11 @@ function requireForValidators(name: string): unknown {
  */
 class ValidatorChunk {
   private exports: Record<string, ValidateFunction> | undefined;
+
+  /** Whether its code has been evaluated in this process. */
+  get evaluated(): boolean {
+    return this.exports !== undefined;
+  }
   private script: vm.Script | undefined;
   private needsCodeCache = false;
 
@@ -137,10 +142,22 @@ function chunkName(code: string | Buffer): string {
   return createHash('sha256').update(code).digest('hex').slice(0, 20);
 }
 
-/** Which chunk holds each cached validator, by ajv reference (`id` or `id#/select`). */
-function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, { chunk: ValidatorChunk; name: string }> } {
+/** A cached validator: its chunk and its name there. */
+interface ChunkEntry {
+  chunk: ValidatorChunk;
+  name: string;
+}
+
+/**
+ * The chunks holding each cached validator, by ajv reference (`id` or `id#/select`). Runs on
+ * several boards each write the validators they compiled first, so one validator may be in several
+ * chunks: the ones holding more validators come first, and a run takes a validator from a chunk
+ * it has already evaluated when it can (validatorFromCache), loading fewer chunks.
+ */
+function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, ChunkEntry[]> } {
   const chunks: ValidatorChunk[] = [];
-  const byRef = new Map<string, { chunk: ValidatorChunk; name: string }>();
+  const byRef = new Map<string, ChunkEntry[]>();
+  const sizes = new Map<ValidatorChunk, number>();
   let files: string[];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.refs.json')).sort();
@@ -154,11 +171,17 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
       if (typeof refs !== 'object' || refs === null || Array.isArray(refs) || !Object.values(refs).every((r) => typeof r === 'string')) continue;
       const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')));
       chunks.push(chunk);
-      for (const [name, ref] of Object.entries(refs as Record<string, string>)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
+      sizes.set(chunk, Object.keys(refs).length);
+      for (const [name, ref] of Object.entries(refs as Record<string, string>)) {
+        const list = byRef.get(ref);
+        if (list) list.push({ chunk, name });
+        else byRef.set(ref, [{ chunk, name }]);
+      }
     } catch {
       // Unreadable chunk: its validators are compiled again.
     }
   }
+  for (const list of byRef.values()) if (list.length > 1) list.sort((a, b) => sizes.get(b.chunk)! - sizes.get(a.chunk)!);
   return { chunks, byRef };
 }
 
@@ -364,8 +387,6 @@ function propertiesThatMustBeAbsent(select: JsonObject): string[] | undefined {
 
 /** What SchemaRuntime resolves once per process for a schema of the set's `always` list. */
 export interface AlwaysEntry {
-  /** When set, a node it says cannot fail the schema is not run through it (guards.ts). */
-  guard: NodeGuard | undefined;
   select: SelectTest | 'always' | 'never';
   validate: ValidateFunction | null | undefined;
 }
@@ -390,7 +411,7 @@ export class SchemaRuntime {
   private readonly validators = new Map<string, ValidateFunction | null>();
   private readonly selects = new Map<string, SelectTest | 'always' | 'never'>();
   /** Validators in the on-disk cache, by ajv reference (`id` or `id#/select`). */
-  private readonly cachedRefs: Map<string, { chunk: ValidatorChunk; name: string }>;
+  private readonly cachedRefs: Map<string, ChunkEntry[]>;
   private readonly chunks: ValidatorChunk[];
   /** References compiled in this process and not yet in the cache. */
   private readonly fresh: string[] = [];
@@ -465,12 +486,23 @@ export class SchemaRuntime {
 
   /** Compiles `ref` (a schema id, optionally with a #/pointer), adding referenced schemas as needed. */
   private compile(ref: string, owner: string): ValidateFunction | null {
-    const entry = this.cachedRefs.get(ref);
-    const cached = entry?.chunk.get(entry.name);
+    const cached = this.validatorFromCache(ref);
     if (cached) return cached;
     const fn = this.compileFresh(ref, owner);
     if (fn) this.fresh.push(ref);
     return fn;
+  }
+
+  /** A cached validator of `ref`: from a chunk already evaluated if one holds it, else from the first that does. */
+  private validatorFromCache(ref: string): ValidateFunction | undefined {
+    const entries = this.cachedRefs.get(ref);
+    if (!entries) return undefined;
+    const evaluated = entries.find((e) => e.chunk.evaluated);
+    for (const entry of evaluated ? [evaluated, ...entries.filter((e) => e !== evaluated)] : entries) {
+      const fn = entry.chunk.get(entry.name);
+      if (fn) return fn;
+    }
+    return undefined;
   }
 
   private compileFresh(ref: string, owner: string): ValidateFunction | null {
@@ -606,13 +638,19 @@ export class SchemaRuntime {
 
   private readonly alwaysEntries: (AlwaysEntry | undefined)[] = [];
 
-  /** Guard, `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
+  private guards: GuardIndex | undefined;
+
+  /** Which `always` schemas a node may fail (guards.ts), by the set's guards. */
+  guardIndex(): GuardIndex {
+    this.guards ??= new GuardIndex(this.set.always.map((id) => (Object.prototype.hasOwnProperty.call(this.set.guards, id) ? this.set.guards[id] : null)));
+    return this.guards;
+  }
+
+  /** `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
   alwaysEntry(index: number): AlwaysEntry {
     let entry = this.alwaysEntries[index];
     if (!entry) {
-      const id = this.set.always[index]!;
-      const guard = Object.prototype.hasOwnProperty.call(this.set.guards, id) ? this.set.guards[id] : null;
-      entry = { guard: guard ? NodeGuard.of(guard) : undefined, select: this.select(id), validate: undefined };
+      entry = { select: this.select(this.set.always[index]!), validate: undefined };
       this.alwaysEntries[index] = entry;
     }
     return entry;

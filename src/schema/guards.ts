@@ -118,46 +118,65 @@ export function isPresenceGuard(v: unknown): v is PresenceGuard | null {
   return v === null || (isObject(v as Json) && strings((v as PresenceGuard).names) && strings((v as PresenceGuard).patterns));
 }
 
-/** A guard ready to ask about nodes: its patterns compiled as the validators compile them. */
-export class NodeGuard {
-  private constructor(
-    private readonly names: string[],
-    private readonly patterns: RegExpLike[],
-  ) {}
+/**
+ * The guards of a set's `always` schemas, ready to ask about nodes. Per node, its property names
+ * are looked up once (`visit`), each in a table of the guards it triggers — built once per name
+ * (a board has a few hundred names over ~15,000 properties) — instead of each guard looking for
+ * each of its names in each node. As the validators see a node (`node[name] !== undefined`, and
+ * `for…in` for patterns): a guard naming a property every object inherits (`constructor`) is
+ * treated as no guard, and a guard whose pattern cannot be used likewise.
+ */
+export class GuardIndex {
+  /** Whether each schema has a usable guard; the others may fail any node. */
+  private readonly guarded: boolean[];
+  private readonly names: Map<string, number[]>;
+  private readonly patterns: { index: number; res: RegExpLike[] }[] = [];
+  /** Property name → indexes of the guarded schemas it triggers (by name or pattern). */
+  private readonly byKey = new Map<string, number[]>();
+  /** The node serial each schema was last triggered by. */
+  private readonly stamps: Int32Array;
+  private serial = 0;
 
-  /** The guard, or undefined (run the schema on every node) when one of its patterns cannot be used. */
-  static of(guard: PresenceGuard): NodeGuard | undefined {
-    const patterns: RegExpLike[] = [];
-    for (const p of guard.patterns) {
-      const re = compileBindingPattern(p);
-      if (!re) return undefined;
-      patterns.push(re);
-    }
-    return new NodeGuard(guard.names, patterns);
+  constructor(guards: (PresenceGuard | null | undefined)[]) {
+    this.guarded = guards.map(() => false);
+    this.stamps = new Int32Array(guards.length);
+    this.names = new Map();
+    guards.forEach((guard, index) => {
+      if (!guard || guard.names.some((name) => name in Object.prototype)) return;
+      const res: RegExpLike[] = [];
+      for (const p of guard.patterns) {
+        const re = compileBindingPattern(p);
+        if (!re) return;
+        res.push(re);
+      }
+      this.guarded[index] = true;
+      for (const name of guard.names) {
+        const list = this.names.get(name);
+        if (list) list.push(index);
+        else this.names.set(name, [index]);
+      }
+      if (res.length) this.patterns.push({ index, res });
+    });
   }
 
-  /**
-   * Whether the node has a property the schema looks at. As the validators see a node: a name
-   * counts when `node[name] !== undefined` could hold (`in`, the prototype included), a pattern
-   * is tested against the names `for…in` gives.
-   */
-  mayFail(node: object): boolean {
-    for (const name of this.names) if (name in node) return true;
-    if (this.patterns.length) {
-      for (const key in node) if (this.matchesPattern(key)) return true;
-    }
-    return false;
+  /** Takes in a node's property names; mayFail then answers for that node. */
+  visit(node: object): void {
+    const serial = ++this.serial;
+    for (const key in node) for (const index of this.triggered(key)) this.stamps[index] = serial;
   }
 
-  /** Answers per property name: a board has a few hundred names over ~15,000 properties. */
-  private readonly matched = new Map<string, boolean>();
+  /** Whether the node last visited may fail schema `index` (it has a property the schema looks at, or the schema has no guard). */
+  mayFail(index: number): boolean {
+    return !this.guarded[index] || this.stamps[index] === this.serial;
+  }
 
-  private matchesPattern(key: string): boolean {
-    let answer = this.matched.get(key);
-    if (answer === undefined) {
-      answer = this.patterns.some((re) => re.test(key));
-      this.matched.set(key, answer);
+  private triggered(key: string): number[] {
+    let list = this.byKey.get(key);
+    if (!list) {
+      list = [...(this.names.get(key) ?? [])];
+      for (const { index, res } of this.patterns) if (!list.includes(index) && res.some((re) => re.test(key))) list.push(index);
+      this.byKey.set(key, list);
     }
-    return answer;
+    return list;
   }
 }

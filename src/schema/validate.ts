@@ -155,6 +155,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const messages: DtValidateMessage[] = [];
   const { always } = runtime.set;
   const selectIndex = runtime.selectIndex();
+  const guards = runtime.guardIndex();
   const documented = runtime.documentedCompatibles();
 
   const check = (obj: DtNode, name: string, disabledAbove: boolean): void => {
@@ -184,6 +185,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
         }
       }
       const candidates = options.compatibleMatch ? [] : selectCandidates(selectIndex, obj, compatible, name);
+      if (candidates.length) guards.visit(obj);
       for (const i of candidates) {
         const id = always[i]!;
         if (!limited(id)) continue;
@@ -204,7 +206,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
         // compiled as before (a binding ajv rejects is reported whether or not a node is skipped)
         if (entry.validate === undefined) entry.validate = runtime.validator(id);
         // a node without any property the schema looks at passes it
-        if (entry.guard && !entry.guard.mayFail(instance)) continue;
+        if (!guards.mayFail(i)) continue;
         if (entry.validate && !entry.validate(instance)) report(id, entry.validate.errors ?? [], instance, node, disabled);
       }
     }
