@@ -162,7 +162,10 @@ export class GuardIndex {
   /** Takes in a node's property names; mayFail then answers for that node. */
   visit(node: object): void {
     const serial = ++this.serial;
-    for (const key in node) for (const index of this.triggered(key)) this.stamps[index] = serial;
+    for (const key in node) {
+      const triggered = this.triggered(key);
+      for (let k = 0; k < triggered.length; k++) this.stamps[triggered[k]!] = serial;
+    }
   }
 
   /** Whether the node last visited may fail schema `index` (it has a property the schema looks at, or the schema has no guard). */

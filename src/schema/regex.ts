@@ -301,8 +301,8 @@ function alternationMatcher(pattern: string, flags: string, key: string): RegExp
 class LiteralAlternation implements RegExpLike {
   private readonly is = new Set<string>();
   /** Literals by length, for prefixes and suffixes: one set look-up per length. */
-  private readonly starts = new Map<number, Set<string>>();
-  private readonly ends = new Map<number, Set<string>>();
+  private readonly starts: { length: number; set: Set<string> }[] = [];
+  private readonly ends: { length: number; set: Set<string> }[] = [];
   private readonly contains: string[] = [];
 
   constructor(
@@ -316,9 +316,9 @@ class LiteralAlternation implements RegExpLike {
       else if (how === 'contains') this.contains.push(literal);
       else {
         const byLength = how === 'starts' ? this.starts : this.ends;
-        let set = byLength.get(literal.length);
-        if (!set) byLength.set(literal.length, (set = new Set()));
-        set.add(literal);
+        let entry = byLength.find((e) => e.length === literal.length);
+        if (!entry) byLength.push((entry = { length: literal.length, set: new Set() }));
+        entry.set.add(literal);
       }
     }
   }
@@ -328,9 +328,15 @@ class LiteralAlternation implements RegExpLike {
     const s = typeof input === 'string' ? input : String(input);
     if (this.guarded && s.length > GUARDED_INPUT_LIMIT) return false;
     if (this.is.has(s)) return true;
-    for (const [length, set] of this.starts) if (length <= s.length && set.has(s.slice(0, length))) return true;
-    for (const [length, set] of this.ends) if (length <= s.length && set.has(s.slice(s.length - length))) return true;
-    for (const literal of this.contains) if (s.includes(literal)) return true;
+    for (let k = 0; k < this.starts.length; k++) {
+      const { length, set } = this.starts[k]!;
+      if (length <= s.length && set.has(s.slice(0, length))) return true;
+    }
+    for (let k = 0; k < this.ends.length; k++) {
+      const { length, set } = this.ends[k]!;
+      if (length <= s.length && set.has(s.slice(s.length - length))) return true;
+    }
+    for (let k = 0; k < this.contains.length; k++) if (s.includes(this.contains[k]!)) return true;
     return this.others !== undefined && this.others.test(s);
   }
 }

@@ -162,53 +162,70 @@ export function buildSelectIndex(always: string[], selectOf: (id: string) => Jso
   return { byCompatible, byFirstCompatible, byCompatiblePattern, byNodeName, byNodePattern, anyNodePattern, generic };
 }
 
-/** Indexes (in `always` order) of the schemas whose select may match a node with these keys and compatibles. */
+/**
+ * Indexes (in `always` order) of the schemas whose select may match a node with these keys and
+ * compatibles. Asked once per node: its loops are indexed (V8's baseline tiers, which a one-shot
+ * run uses, allocate an object per step of a for…of).
+ */
 export function selectCandidates(index: SelectIndex, node: Record<string, unknown>, compatibles: unknown, nodeName: string): number[] {
   const out: number[] = [];
   let added = false;
+  const addAll = (list: number[]): void => {
+    for (let k = 0; k < list.length; k++) if (!out.includes(list[k]!)) out.push(list[k]!);
+  };
   const named = index.byNodeName.get(nodeName);
   if (named) {
-    out.push(...named);
+    addAll(named);
     added = true;
   }
-  if (index.byNodePattern.length && (!index.anyNodePattern || index.anyNodePattern.test(nodeName))) {
-    for (const p of index.byNodePattern) {
-      if (p.re.test(nodeName)) {
-        out.push(p.index);
+  const patterns = index.byNodePattern;
+  if (patterns.length && (!index.anyNodePattern || index.anyNodePattern.test(nodeName))) {
+    for (let k = 0; k < patterns.length; k++) {
+      if (patterns[k]!.re.test(nodeName)) {
+        out.push(patterns[k]!.index);
         added = true;
       }
     }
   }
-  for (const g of index.generic) {
+  const generic = index.generic;
+  for (let k = 0; k < generic.length; k++) {
+    const g = generic[k]!;
     if (hasAll(node, g.required) && (!g.anyOf || g.anyOf.some((list) => hasAll(node, list)))) out.push(g.index);
   }
   if (!Array.isArray(compatibles)) {
     // `items`, `contains` and `pattern` say nothing of a value that is no list: its select decides
     if (compatibles !== undefined) {
-      for (const list of [...index.byCompatible.values(), ...index.byFirstCompatible.values()]) for (const i of list) if (!out.includes(i)) out.push(i);
-      for (const p of index.byCompatiblePattern) if (!out.includes(p.index)) out.push(p.index);
+      for (const list of [...index.byCompatible.values(), ...index.byFirstCompatible.values()]) addAll(list);
+      addAll(index.byCompatiblePattern.map((p) => p.index));
       added = true;
     }
     return added ? out.sort((a, b) => a - b) : out;
   }
-  for (const c of compatibles) {
+  for (let k = 0; k < compatibles.length; k++) {
+    const c: unknown = compatibles[k];
     const list = typeof c === 'string' ? index.byCompatible.get(c) : undefined;
     if (!list) continue;
-    for (const i of list) if (!out.includes(i)) out.push(i);
+    addAll(list);
     added = true;
   }
   const first: unknown = compatibles[0];
   const firstList = typeof first === 'string' ? index.byFirstCompatible.get(first) : undefined;
   if (firstList) {
-    for (const i of firstList) if (!out.includes(i)) out.push(i);
+    addAll(firstList);
     added = true;
   }
-  for (const p of index.byCompatiblePattern) {
-    const tested = p.firstOnly ? compatibles.slice(0, 1) : compatibles;
-    // `pattern` says nothing of a value that is no string
-    if (tested.some((c) => typeof c !== 'string' || p.re.test(c))) {
-      out.push(p.index);
-      added = true;
+  const compatiblePatterns = index.byCompatiblePattern;
+  for (let k = 0; k < compatiblePatterns.length; k++) {
+    const p = compatiblePatterns[k]!;
+    const tested = p.firstOnly ? Math.min(1, compatibles.length) : compatibles.length;
+    for (let m = 0; m < tested; m++) {
+      const c: unknown = compatibles[m];
+      // `pattern` says nothing of a value that is no string
+      if (typeof c !== 'string' || p.re.test(c)) {
+        out.push(p.index);
+        added = true;
+        break;
+      }
     }
   }
   // Keep `always` order (generic entries are already in it).
@@ -216,6 +233,6 @@ export function selectCandidates(index: SelectIndex, node: Record<string, unknow
 }
 
 function hasAll(node: Record<string, unknown>, names: string[]): boolean {
-  for (const r of names) if (!(r in node)) return false;
+  for (let k = 0; k < names.length; k++) if (!(names[k]! in node)) return false;
   return true;
 }

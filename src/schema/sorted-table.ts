@@ -9,6 +9,8 @@
  * by comparing the encoded query with the encoded keys, whatever characters the strings hold.
  */
 
+import * as os from 'node:os';
+
 const U32 = 4;
 
 /** The table's bytes for these entries (a later equal key replaces an earlier one, as in an object). */
@@ -46,11 +48,16 @@ export function sortedTableProblem(bytes: Buffer): string | undefined {
 export class SortedTable {
   private readonly n: number;
   private readonly textStart: number;
+  /** The n + 1 offsets, copied out once: look-ups read them often, and Buffer's readers check each call. */
+  private readonly offsets: Uint32Array;
 
   /** `bytes` must have passed sortedTableProblem (the cache checks its entries' hashes too). */
   constructor(private readonly bytes: Buffer) {
     this.n = bytes.readUInt32LE(0);
     this.textStart = U32 * (this.n + 2);
+    this.offsets = new Uint32Array(this.n + 1);
+    if (os.endianness() === 'LE') new Uint8Array(this.offsets.buffer).set(bytes.subarray(U32, this.textStart));
+    else for (let i = 0; i <= this.n; i++) this.offsets[i] = bytes.readUInt32LE(U32 * (i + 1));
   }
 
   get size(): number {
@@ -58,8 +65,8 @@ export class SortedTable {
   }
 
   private row(i: number): { start: number; end: number } {
-    const start = this.textStart + this.bytes.readUInt32LE(U32 * (i + 1));
-    const end = this.textStart + this.bytes.readUInt32LE(U32 * (i + 2));
+    const start = this.textStart + this.offsets[i]!;
+    const end = this.textStart + this.offsets[i + 1]!;
     if (start > end || end > this.bytes.length) throw new Error('damaged sorted table: offsets out of order');
     return { start, end };
   }
@@ -67,6 +74,7 @@ export class SortedTable {
   /** The value of `key`, or undefined. */
   get(key: string): string | undefined {
     const wanted = Buffer.from(`${JSON.stringify(key)}\t`);
+    const bytes = this.bytes;
     let lo = 0;
     let hi = this.n - 1;
     while (lo <= hi) {
@@ -74,9 +82,11 @@ export class SortedTable {
       const { start, end } = this.row(mid);
       // An encoded key ends at its only unescaped quote, so none is a prefix of another: the
       // query's encoding and tab against the row's start order as the keys do, and equal means found.
-      const keyEnd = Math.min(start + wanted.length, end);
-      const order = this.bytes.compare(wanted, 0, wanted.length, start, keyEnd);
-      if (order === 0) return JSON.parse(this.bytes.toString('utf8', start + wanted.length, end)) as string;
+      let order = 0;
+      const length = Math.min(wanted.length, end - start);
+      for (let k = 0; k < length && order === 0; k++) order = bytes[start + k]! - wanted[k]!;
+      if (order === 0 && length < wanted.length) order = -1;
+      if (order === 0) return JSON.parse(bytes.toString('utf8', start + wanted.length, end)) as string;
       if (order < 0) lo = mid + 1;
       else hi = mid - 1;
     }

@@ -158,6 +158,11 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const guards = runtime.guardIndex();
   const documented = runtime.documentedCompatibles();
 
+  const limit = options.limit;
+  const limited = (id: string): boolean => !limit || limit.some((l) => id.includes(l));
+
+  // Runs once per node: no closures made per node and indexed loops (a one-shot run stays on V8's
+  // baseline tiers, which allocate an object per step of a for…of).
   const check = (obj: DtNode, name: string, disabledAbove: boolean): void => {
     if (name.startsWith('__')) return;
     let disabled = disabledAbove;
@@ -167,26 +172,22 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       // As in dt-validate: set on the node when it is checked, so its descendants do not have it yet.
       obj.$nodename = [name];
       const instance = obj;
-      const limited = (id: string): boolean => !options.limit || options.limit.some((l) => id.includes(l));
-      const run = (id: string): void => {
-        if (!limited(id)) return;
-        const validate = runtime.validator(id);
-        if (!validate || validate(instance)) return;
-        report(id, validate.errors ?? [], instance, node, disabled);
-      };
       const compatible = obj.compatible;
       if (Array.isArray(compatible)) {
-        for (const c of compatible as unknown[]) {
+        for (let k = 0; k < compatible.length; k++) {
+          const c: unknown = compatible[k];
           const id = typeof c === 'string' ? runtime.schemaOfCompatible(c) : undefined;
-          if (id !== undefined) {
-            run(id);
-            break;
-          }
+          if (id === undefined) continue;
+          // the schema of the first compatible a schema names
+          const validate = limited(id) ? runtime.validator(id) : null;
+          if (validate && !validate(instance)) report(id, validate.errors ?? [], instance, node, disabled);
+          break;
         }
       }
       const candidates = options.compatibleMatch ? [] : selectCandidates(selectIndex, obj, compatible, name);
       if (candidates.length) guards.visit(obj);
-      for (const i of candidates) {
+      for (let k = 0; k < candidates.length; k++) {
+        const i = candidates[k]!;
         const id = always[i]!;
         if (!limited(id)) continue;
         if (id === GENERATED_COMPATIBLES_ID) {
