@@ -217,22 +217,28 @@ class SingleLiteral implements RegExpLike {
   }
 }
 
+/**
+ * What matters to a pattern's structure (JavaScript syntax): an escape, a whole class (where `(`,
+ * `)` and `|` mean themselves; `[]` is an empty class), a parenthesis, a bar. Scanning with it
+ * looks at these few hundred tokens, not at each of a 15 KB pattern's characters. A pattern
+ * where it finds something other than the engine would (an unterminated class) is invalid, and
+ * its callers leave it to the engine, which reports it.
+ */
+const STRUCTURE = /\\[\s\S]|\[(?:\\[\s\S]|[^\]\\])*\]|[()|]/g;
+
 /** The top-level alternatives of a pattern (JavaScript syntax), or undefined when it has one. */
 function topLevelAlternatives(source: string): string[] | undefined {
   const out: string[] = [];
   let depth = 0;
-  let inClass = false;
   let start = 0;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      out.push(source.slice(start, i));
-      start = i + 1;
+  const tokens = new RegExp(STRUCTURE.source, 'g');
+  for (let m = tokens.exec(source); m; m = tokens.exec(source)) {
+    const t = m[0];
+    if (t === '(') depth++;
+    else if (t === ')') depth--;
+    else if (t === '|' && depth === 0) {
+      out.push(source.slice(start, m.index));
+      start = m.index + 1;
     }
   }
   out.push(source.slice(start));
@@ -245,16 +251,12 @@ function unwrapGroup(alternative: string): string {
   const inner = alternative.slice(3, -1);
   // the group must close at the very end: the inner text's parentheses balance by themselves
   let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner[i]!;
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth < 0) return alternative;
+  const tokens = new RegExp(STRUCTURE.source, 'g');
+  for (let m = tokens.exec(inner); m; m = tokens.exec(inner)) {
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')' && --depth < 0) return alternative;
   }
-  return depth === 0 && !inClass ? inner : alternative;
+  return depth === 0 ? inner : alternative;
 }
 
 /**

@@ -159,7 +159,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const documented = runtime.documentedCompatibles();
 
   const limit = options.limit;
-  const limited = (id: string): boolean => !limit || limit.some((l) => id.includes(l));
+  const limited = (id: string): boolean => limit!.some((l) => id.includes(l));
 
   // Runs once per node: no closures made per node and indexed loops (a one-shot run stays on V8's
   // baseline tiers, which allocate an object per step of a for…of).
@@ -179,7 +179,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
           const id = typeof c === 'string' ? runtime.schemaOfCompatible(c) : undefined;
           if (id === undefined) continue;
           // the schema of the first compatible a schema names
-          const validate = limited(id) ? runtime.validator(id) : null;
+          const validate = !limit || limited(id) ? runtime.validator(id) : null;
           if (validate && !validate(instance)) report(id, validate.errors ?? [], instance, node, disabled);
           break;
         }
@@ -189,7 +189,7 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       for (let k = 0; k < candidates.length; k++) {
         const i = candidates[k]!;
         const id = always[i]!;
-        if (!limited(id)) continue;
+        if (limit && !limited(id)) continue;
         if (id === GENERATED_COMPATIBLES_ID) {
           // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
           if (options.unmatched && Array.isArray(compatible) && !documented.allDocumented(compatible as unknown[])) {
