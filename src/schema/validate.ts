@@ -218,6 +218,11 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   };
 
   const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
+    // A disabled node is not held to `required` or `unevaluatedProperties` (below): when those are
+    // all ajv found (`if` is its summary of a failed `then`), every error jsonschema would give is
+    // about them too — a property failing its own schema would be an error of its own — and all
+    // would be dropped. Nothing to explain.
+    if (disabled && errors.length > 0 && errors.every(onlyHeldWhenEnabled)) return;
     const explained = runtime.explain(id, instance);
     if (explained.length) {
       reportExplained(id, explained, instance, node, disabled);
@@ -282,6 +287,11 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
 
   check(decoded.root, '/', false);
   return { diagnostics, unmatched, messages };
+}
+
+/** An ajv error of the kinds a disabled node is not held to (or ajv's summary of a failed `then`). */
+function onlyHeldWhenEnabled(error: ErrorObject): boolean {
+  return error.keyword === 'required' || error.keyword === 'unevaluatedProperties' || error.keyword === 'if';
 }
 
 /** dt-validate's filter for disabled nodes: errors about `required` or `unevaluatedProperties`, here or in a context. */
