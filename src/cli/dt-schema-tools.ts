@@ -11,6 +11,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readDtb } from '../dtb/read.js';
+import { formatDtValidateMessages } from '../schema/dt-validate-format.js';
+import { persistSchemaSet, schemaSetFrom, schemaSetFromProcessedFile, validate } from '../schema/index.js';
+import { chooseCoreSchemas, jsYaml } from '../schema/load.js';
+import { DTSCHEMA_VERSION, formatProcessedSchema, makeProcessedSchema, processedSchemaJson } from '../schema/processed-json.js';
+import { capOptimizingCompiler, ONE_SHOT_DTBS } from '../schema/v8-tier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 /** argparse's fromfile_prefix_chars='@': each line of the file is one argument (files may nest). */
@@ -112,7 +118,6 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     return usage('dt-mk-schema', (err as Error).message);
   }
   const { options, positional } = parsed;
-  const { DTSCHEMA_VERSION, makeProcessedSchema, processedSchemaJson, formatProcessedSchema } = await import('../schema/processed-json.js');
   if (options.help) {
     process.stdout.write(MK_SCHEMA_HELP);
     return EXIT_OK;
@@ -121,7 +126,6 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     process.stdout.write(`${DTSCHEMA_VERSION}\n`);
     return EXIT_OK;
   }
-  const { chooseCoreSchemas } = await import('../schema/load.js');
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   if (coreSchemas !== undefined && !fs.existsSync(coreSchemas)) return usage('dt-mk-schema', `--core-schemas: no such folder: ${coreSchemas}`);
   const set = makeProcessedSchema(positional, options.useronly ? null : chooseCoreSchemas(coreSchemas).dir);
@@ -131,7 +135,7 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     return 255;
   }
   const json = processedSchemaJson(set);
-  const text = options.json ? formatProcessedSchema(json) : (await import('../schema/load.js')).jsYaml().dump(json, { lineWidth: -1 });
+  const text = options.json ? formatProcessedSchema(json) : jsYaml().dump(json, { lineWidth: -1 });
   if (typeof options.outfile === 'string') {
     // all or nothing, like our other outputs (kbuild must not take a cut-short schema for a made one)
     const { writeOutput } = await import('./output.js');
@@ -178,13 +182,12 @@ export async function runDtValidate(argv: string[]): Promise<number> {
     return usage('dt-validate', (err as Error).message);
   }
   const { options, positional } = parsed;
-  const processed = await import('../schema/processed-json.js');
   if (options.help) {
     process.stdout.write(VALIDATE_HELP);
     return EXIT_OK;
   }
   if (options.version) {
-    process.stdout.write(`${processed.DTSCHEMA_VERSION}\n`);
+    process.stdout.write(`${DTSCHEMA_VERSION}\n`);
     return EXIT_OK;
   }
   const schemaArg = (typeof options.preparse === 'string' ? options.preparse : undefined) ?? (typeof options.schema === 'string' ? options.schema : undefined);
@@ -202,11 +205,8 @@ export async function runDtValidate(argv: string[]): Promise<number> {
   }
   for (const f of positional) if (fs.statSync(f, { throwIfNoEntry: false })?.isFile()) dtbs.push(f);
   // kbuild runs one DTB per process: there V8's optimizing compiler costs more than it gains
-  const tier = await import('../schema/v8-tier.js');
-  if (dtbs.length <= tier.ONE_SHOT_DTBS) tier.capOptimizingCompiler();
+  if (dtbs.length <= ONE_SHOT_DTBS) capOptimizingCompiler();
 
-  const { schemaSetFrom, schemaSetFromProcessedFile, validate, persistSchemaSet } = await import('../schema/index.js');
-  const { chooseCoreSchemas } = await import('../schema/load.js');
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   let set;
   if (schemaArg !== undefined && fs.statSync(schemaArg).isFile()) {
@@ -216,11 +216,9 @@ export async function runDtValidate(argv: string[]): Promise<number> {
       return usage('dt-validate', `${schemaArg}: ${(err as Error).message}`);
     }
   } else {
-    set = schemaSetFrom(processed.makeProcessedSchema(schemaArg !== undefined ? [schemaArg] : [], chooseCoreSchemas(coreSchemas).dir));
+    set = schemaSetFrom(makeProcessedSchema(schemaArg !== undefined ? [schemaArg] : [], chooseCoreSchemas(coreSchemas).dir));
   }
 
-  const { readDtb } = await import('../dtb/read.js');
-  const { formatDtValidateMessages } = await import('../schema/dt-validate-format.js');
   let status = EXIT_OK;
   for (const file of dtbs) {
     if (options.verbose) process.stdout.write(`Check:  ${file}\n`);
