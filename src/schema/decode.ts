@@ -141,7 +141,8 @@ export type SyntaxHint = 'string' | 'u8' | 'u16' | 'u32' | 'u64' | undefined;
 
 export function syntaxHint(markers: readonly Marker[]): SyntaxHint {
   let hint: SyntaxHint;
-  for (const m of markers) {
+  for (let k = 0; k < markers.length; k++) {
+    const m = markers[k]!;
     if (!isTypeMarker(m.kind)) continue;
     if (hint !== undefined && hint !== m.kind) return undefined;
     hint = m.kind as SyntaxHint;
@@ -316,10 +317,18 @@ export function decodeTree(root: Node, lookup: PropTypeLookup): DecodedTree {
     }
     if (name.startsWith('__')) return undefined;
     const obj: DtNode = {};
-    for (const p of node.liveProperties()) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj, syntaxHint(p.value.markers));
+    // indexed loops: once per property of the tree, on V8's baseline tiers in a one-shot run
+    const properties = node.properties;
+    for (let k = 0; k < properties.length; k++) {
+      const p = properties[k]!;
+      if (!p.deleted) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj, syntaxHint(p.value.markers));
+    }
     const ph = obj.phandle;
     if (typeof ph === 'number') phandles.set(ph, obj);
-    for (const child of node.liveChildren()) {
+    const children = node.children;
+    for (let k = 0; k < children.length; k++) {
+      const child = children[k]!;
+      if (child.deleted) continue;
       const c = scan(child, child.name);
       if (c) obj[child.name] = c;
     }
