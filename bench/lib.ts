@@ -83,6 +83,8 @@ export interface ProcessCase {
   cmd: string;
   args: string[];
   cwd?: string;
+  /** The environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** Exit statuses that count as success (default 0). */
   ok?: number[];
 }
@@ -100,7 +102,7 @@ const timeBinary = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 export function measureProcess(c: ProcessCase): { wall: number; cpu?: number; rssMb?: number } {
   const [cmd, args] = timeBinary ? [timeBinary, ['-f', '@@time %U %S %M', c.cmd, ...c.args]] : [c.cmd, c.args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: c.cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, { cwd: c.cwd, env: c.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /@@time ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
   const status = timeBinary && m ? Number(/exited with non-zero status (\d+)/.exec(r.stderr)?.[1] ?? 0) : r.status;

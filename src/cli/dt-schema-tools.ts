@@ -11,7 +11,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import yaml from 'js-yaml';
+import { readDtb } from '../dtb/read.js';
+import { formatDtValidateMessages } from '../schema/dt-validate-format.js';
+import { persistSchemaSet, schemaSetFrom, schemaSetFromProcessedFile, validate } from '../schema/index.js';
+import { chooseCoreSchemas, jsYaml } from '../schema/load.js';
+import { DTSCHEMA_VERSION, formatProcessedSchema, makeProcessedSchema, processedSchemaJson } from '../schema/processed-json.js';
+import { capOptimizingCompiler, ONE_SHOT_DTBS } from '../schema/v8-tier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { expectLongRun } from '../tiering.js';
 
@@ -122,7 +127,6 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     return usage('dt-mk-schema', (err as Error).message);
   }
   const { options, positional } = parsed;
-  const { DTSCHEMA_VERSION, makeProcessedSchema, processedSchemaJson, formatProcessedSchema } = await import('../schema/processed-json.js');
   if (options.help) {
     process.stdout.write(MK_SCHEMA_HELP);
     return EXIT_OK;
@@ -131,7 +135,6 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     process.stdout.write(`${DTSCHEMA_VERSION}\n`);
     return EXIT_OK;
   }
-  const { chooseCoreSchemas } = await import('../schema/load.js');
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   if (coreSchemas !== undefined && !fs.existsSync(coreSchemas)) return usage('dt-mk-schema', `--core-schemas: no such folder: ${coreSchemas}`);
   const set = makeProcessedSchema(positional, options.useronly ? null : chooseCoreSchemas(coreSchemas).dir);
@@ -141,7 +144,7 @@ export async function runDtMkSchema(argv: string[]): Promise<number> {
     return 255;
   }
   const json = processedSchemaJson(set);
-  const text = options.json ? formatProcessedSchema(json) : yaml.dump(json, { lineWidth: -1 });
+  const text = options.json ? formatProcessedSchema(json) : jsYaml().dump(json, { lineWidth: -1 });
   if (typeof options.outfile === 'string') {
     // all or nothing, like our other outputs (kbuild must not take a cut-short schema for a made one)
     const { writeOutput } = await import('./output.js');
@@ -190,13 +193,12 @@ export async function runDtValidate(argv: string[]): Promise<number> {
   const { options, positional } = parsed;
   // one DTB is a short run (kbuild's way); several, or a folder of them, a long one
   if (positional.length > 1 || positional.some(isFolder)) expectLongRun();
-  const processed = await import('../schema/processed-json.js');
   if (options.help) {
     process.stdout.write(VALIDATE_HELP);
     return EXIT_OK;
   }
   if (options.version) {
-    process.stdout.write(`${processed.DTSCHEMA_VERSION}\n`);
+    process.stdout.write(`${DTSCHEMA_VERSION}\n`);
     return EXIT_OK;
   }
   const schemaArg = (typeof options.preparse === 'string' ? options.preparse : undefined) ?? (typeof options.schema === 'string' ? options.schema : undefined);
@@ -207,28 +209,27 @@ export async function runDtValidate(argv: string[]): Promise<number> {
     limit = limit.map((l) => dirs.reduce((m, d) => (m.startsWith(d) ? m.slice(d.length + 1) : m), l));
   }
 
-  const { schemaSetFrom, schemaSetFromProcessedText, validate, persistSchemaSet } = await import('../schema/index.js');
-  const { chooseCoreSchemas } = await import('../schema/load.js');
-  const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
-  let set;
   if (schemaArg !== undefined && !fs.existsSync(schemaArg)) return usage('dt-validate', `no such schema file or folder: ${schemaArg}`);
-  if (schemaArg !== undefined && fs.statSync(schemaArg).isFile()) {
-    try {
-      set = schemaSetFromProcessedText(fs.readFileSync(schemaArg));
-    } catch (err) {
-      return usage('dt-validate', `${schemaArg}: ${(err as Error).message}`);
-    }
-  } else {
-    set = schemaSetFrom(processed.makeProcessedSchema(schemaArg !== undefined ? [schemaArg] : [], chooseCoreSchemas(coreSchemas).dir));
-  }
-
-  const { readDtb } = await import('../dtb/read.js');
-  const { formatDtValidateMessages } = await import('../schema/dt-validate-format.js');
   const dtbs: string[] = [];
   for (const d of positional) {
     if (fs.statSync(d, { throwIfNoEntry: false })?.isDirectory()) dtbs.push(...findDtbs(d));
   }
   for (const f of positional) if (fs.statSync(f, { throwIfNoEntry: false })?.isFile()) dtbs.push(f);
+  // kbuild runs one DTB per process: there V8's optimizing compiler costs more than it gains
+  if (dtbs.length <= ONE_SHOT_DTBS) capOptimizingCompiler();
+
+  const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
+  let set;
+  if (schemaArg !== undefined && fs.statSync(schemaArg).isFile()) {
+    try {
+      set = schemaSetFromProcessedFile(schemaArg);
+    } catch (err) {
+      return usage('dt-validate', `${schemaArg}: ${(err as Error).message}`);
+    }
+  } else {
+    set = schemaSetFrom(makeProcessedSchema(schemaArg !== undefined ? [schemaArg] : [], chooseCoreSchemas(coreSchemas).dir));
+  }
+
   let status = EXIT_OK;
   for (const file of dtbs) {
     if (options.verbose) process.stdout.write(`Check:  ${file}\n`);

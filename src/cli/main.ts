@@ -6,6 +6,7 @@
  * DTB, a pre-commit hook several) loads neither commander nor the other commands (issue 17).
  */
 import { reportFailure } from './failure.js';
+import { isDtSchemaTool, runDtSchemaTool } from './dt-schema-entry.js';
 
 export { reportFailure } from './failure.js';
 
@@ -15,15 +16,8 @@ export async function main(argv: string[]): Promise<number> {
     const { runBundledTool } = await import('./tools.js');
     return runBundledTool(argv[0], argv.slice(1));
   }
-  // dt-schema's programs, with their own (argparse) command lines, for kbuild's DT_MK_SCHEMA / DT_CHECKER.
-  if (argv[0] === 'dt-mk-schema' || argv[0] === 'dt-validate') {
-    const tools = await import('./dt-schema-tools.js');
-    try {
-      return await (argv[0] === 'dt-mk-schema' ? tools.runDtMkSchema(argv.slice(1)) : tools.runDtValidate(argv.slice(1)));
-    } catch (err) {
-      return reportFailure(err);
-    }
-  }
+  // dt-schema's programs, with their own (argparse) command lines (src/cli.ts dispatches them first)
+  if (isDtSchemaTool(argv[0])) return runDtSchemaTool(argv);
   // a worker thread of `kernel` or `compile` (src/workers/pool.ts): the job kinds it answers
   if (argv[0] === '__worker') {
     const { serveWorker } = await import('../workers/pool.js');

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chooseCoreSchemas, coreSchemasFolder, listYamlFiles, readSchemaSources } from './load.js';
+import { isPresenceGuard } from './guards.js';
 import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 import { replaceFileSync } from '../temp-files.js';
@@ -29,7 +30,7 @@ import { expectLongRun } from '../tiering.js';
 export const VALIDATOR_CODE_VERSION = 'ajv8.20-2';
 
 /** Bump when processing changes what it produces. */
-export const PROCESSING_VERSION = 'dtoverlay-check-schema-4';
+export const PROCESSING_VERSION = 'dtoverlay-check-schema-5';
 
 export interface LoadSchemaOptions {
   /** Binding folders (the kernel's Documentation/devicetree/bindings). */
@@ -126,6 +127,9 @@ function isProcessedSetShape(v: unknown): v is ProcessedSchemaSet {
     isStringArray(v.always) &&
     isObject(v.compatMap) &&
     isObject(v.selects) &&
+    isObject(v.guards) &&
+    isStringArray(v.always) &&
+    v.always.every((id) => Object.prototype.hasOwnProperty.call(v.guards, id) && isPresenceGuard((v.guards as Record<string, unknown>)[id])) &&
     isObject(v.generatedCompatibles) &&
     isStringArray(v.missingRefs) &&
     Array.isArray(v.diagnostics)

@@ -13,32 +13,54 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import * as ajv2019 from 'ajv/dist/2019.js';
-import * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
-import * as ajvUtil from 'ajv/dist/compile/util.js';
-import * as standaloneModule from 'ajv/dist/standalone/index.js';
+import type * as ajv2019 from 'ajv/dist/2019.js';
+import type * as ajvCodegen from 'ajv/dist/compile/codegen/index.js';
+import type * as ajvUtil from 'ajv/dist/compile/util.js';
 import type { ValidateFunction, CodeKeywordDefinition, KeywordCxt } from 'ajv';
-import { _, str } from 'ajv';
 import type { Diagnostic, Span } from '../diagnostics.js';
 import { valueSizes } from './decode.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
-import { BindingPatternError, bindingRegExp, compileBindingPattern, type RegExpLike } from './regex.js';
+import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
+import { GuardIndex } from './guards.js';
+import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
 import { replaceFileSync } from '../temp-files.js';
 import { expectLongRun } from '../tiering.js';
 
-// ajv's CommonJS default export, seen through ESM interop (the class itself under tsx and esbuild alike).
-const Ajv2019 = ((ajv2019 as unknown as { default: { default?: typeof ajv2019.Ajv2019 } }).default.default ??
-  (ajv2019 as unknown as { default: typeof ajv2019.Ajv2019 }).default) as typeof ajv2019.Ajv2019;
 type Ajv = ajv2019.Ajv2019;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
-const standaloneDefault = standaloneModule.default as unknown as { default?: StandaloneCode } | StandaloneCode;
-const standaloneCode = (typeof standaloneDefault === 'function' ? standaloneDefault : standaloneDefault.default!) as StandaloneCode;
 
 const requireFromHere = createRequire(import.meta.url);
+
+interface AjvCompiler {
+  Ajv2019: typeof ajv2019.Ajv2019;
+  codegen: typeof ajvCodegen;
+  util: typeof ajvUtil;
+  standaloneCode: StandaloneCode;
+}
+let ajvCompiler: AjvCompiler | undefined;
+
+/**
+ * ajv's compiler (and standalone code generator), required when a validator must first be compiled:
+ * in a warm run every validator comes from the cache, and a fresh process (kbuild starts one per
+ * DTB) then loads only ajv's small runtime helpers that the cached code requires (issue 17).
+ */
+function ajvModules(): AjvCompiler {
+  if (!ajvCompiler) {
+    // CommonJS modules: each exports its main value and also has it as `default`.
+    const main = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+    ajvCompiler = {
+      Ajv2019: main<typeof ajv2019.Ajv2019>(requireFromHere('ajv/dist/2019.js')),
+      codegen: requireFromHere('ajv/dist/compile/codegen/index.js') as typeof ajvCodegen,
+      util: requireFromHere('ajv/dist/compile/util.js') as typeof ajvUtil,
+      standaloneCode: main<StandaloneCode>(requireFromHere('ajv/dist/standalone/index.js')),
+    };
+  }
+  return ajvCompiler;
+}
 
 /** What cached validator code may `require`: ajv's runtime helpers and our keyword helpers. */
 function requireForValidators(name: string): unknown {
@@ -54,6 +76,11 @@ function requireForValidators(name: string): unknown {
  */
 class ValidatorChunk {
   private exports: Record<string, ValidateFunction> | undefined;
+
+  /** Whether its code has been evaluated in this process. */
+  get evaluated(): boolean {
+    return this.exports !== undefined;
+  }
   private script: vm.Script | undefined;
   private needsCodeCache = false;
 
@@ -61,12 +88,17 @@ class ValidatorChunk {
 
   get(name: string): ValidateFunction | undefined {
     if (!this.exports) this.exports = this.evaluate();
-    const fn = this.exports[name];
+    const fn = Object.prototype.hasOwnProperty.call(this.exports, name) ? this.exports[name] : undefined;
     return typeof fn === 'function' ? fn : undefined;
   }
 
+  /** The V8 code cache beside the chunk, for this process's flags (v8-tier.ts). */
+  private get codeCache(): string {
+    return `${this.file}${codeCacheSuffix()}.v8`;
+  }
+
   private evaluate(): Record<string, ValidateFunction> {
-    const codeCache = `${this.file}.v8`;
+    const codeCache = this.codeCache;
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(codeCache);
@@ -75,19 +107,21 @@ class ValidatorChunk {
     }
     const module = { exports: {} as Record<string, ValidateFunction> };
     try {
-      const body = fs.readFileSync(this.file, 'utf8');
+      const bytes = fs.readFileSync(this.file);
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
       // not run, its validators are compiled again
-      if (chunkName(body) !== path.basename(this.file, '.js')) {
-        for (const f of [this.file, `${this.file}.v8`, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
+      if (chunkName(bytes) !== path.basename(this.file, '.js')) {
+        for (const f of [this.file, this.codeCache, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
-      this.script = new vm.Script(`(function (require, module, exports) {${body}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
+      this.script = new vm.Script(`(function (require, module, exports) {${bytes.toString('utf8')}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
       this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
       (this.script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireForValidators, module, module.exports);
     } catch {
-      // A stale or partial chunk: its validators are compiled again.
+      // A stale or partial chunk: its validators are compiled again. Code that threw half-way has
+      // exported validators whose helpers it never set up: none of them is used.
+      return {};
     }
     return module.exports;
   }
@@ -96,7 +130,7 @@ class ValidatorChunk {
   writeCodeCache(): void {
     if (!this.script || !this.needsCodeCache) return;
     try {
-      replaceFileSync(`${this.file}.v8`, this.script.createCachedData());
+      replaceFileSync(this.codeCache, this.script.createCachedData());
       this.needsCodeCache = false;
     } catch {
       // Only costs time next run.
@@ -105,14 +139,26 @@ class ValidatorChunk {
 }
 
 /** A validator chunk's file name: the start of its code's SHA-256. */
-function chunkName(code: string): string {
+function chunkName(code: string | Buffer): string {
   return createHash('sha256').update(code).digest('hex').slice(0, 20);
 }
 
-/** Which chunk holds each cached validator, by ajv reference (`id` or `id#/select`). */
-function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, { chunk: ValidatorChunk; name: string }> } {
+/** A cached validator: its chunk and its name there. */
+interface ChunkEntry {
+  chunk: ValidatorChunk;
+  name: string;
+}
+
+/**
+ * The chunks holding each cached validator, by ajv reference (`id` or `id#/select`). Runs on
+ * several boards each write the validators they compiled first, so one validator may be in several
+ * chunks: the ones holding more validators come first, and a run takes a validator from a chunk
+ * it has already evaluated when it can (validatorFromCache), loading fewer chunks.
+ */
+function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: Map<string, ChunkEntry[]> } {
   const chunks: ValidatorChunk[] = [];
-  const byRef = new Map<string, { chunk: ValidatorChunk; name: string }>();
+  const byRef = new Map<string, ChunkEntry[]>();
+  const sizes = new Map<ValidatorChunk, number>();
   let files: string[];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.refs.json')).sort();
@@ -126,11 +172,17 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
       if (typeof refs !== 'object' || refs === null || Array.isArray(refs) || !Object.values(refs).every((r) => typeof r === 'string')) continue;
       const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')));
       chunks.push(chunk);
-      for (const [name, ref] of Object.entries(refs as Record<string, string>)) if (!byRef.has(ref)) byRef.set(ref, { chunk, name });
+      sizes.set(chunk, Object.keys(refs).length);
+      for (const [name, ref] of Object.entries(refs as Record<string, string>)) {
+        const list = byRef.get(ref);
+        if (list) list.push({ chunk, name });
+        else byRef.set(ref, [{ chunk, name }]);
+      }
     } catch {
       // Unreadable chunk: its validators are compiled again.
     }
   }
+  for (const list of byRef.values()) if (list.length > 1) list.sort((a, b) => sizes.get(b.chunk)! - sizes.get(a.chunk)!);
   return { chunks, byRef };
 }
 
@@ -153,6 +205,7 @@ const typeSizeKeyword: CodeKeywordDefinition = {
   keyword: 'typeSize',
   schemaType: 'number',
   code(cxt: KeywordCxt) {
+    const { _ } = ajvModules().codegen;
     const { gen, schema, it } = cxt;
     const sizeOf = gen.scopeValue('func', { ref: typeSizeOf, code: _`require(${RUNTIME_MODULE}).typeSizeOf` });
     const size = gen.const('size', _`${sizeOf}(${it.parentData}, ${it.parentDataProperty})`);
@@ -160,8 +213,8 @@ const typeSizeKeyword: CodeKeywordDefinition = {
     cxt.fail(_`${size} !== ${schema as number}`);
   },
   error: {
-    message: ({ params }) => str`size is ${params.size}, expected ${params.expected}`,
-    params: ({ params }) => _`{size: ${params.size}, expected: ${params.expected}}`,
+    message: ({ params }) => ajvModules().codegen.str`size is ${params.size}, expected ${params.expected}`,
+    params: ({ params }) => ajvModules().codegen._`{size: ${params.size}, expected: ${params.expected}}`,
   },
 };
 
@@ -181,8 +234,8 @@ interface EvaluatedState {
 
 function hoistEvaluated({ it, gen }: EvaluatedState): void {
   if (!it.opts.unevaluated) return;
-  if (it.props !== true && !(it.props instanceof ajvCodegen.Name)) {
-    it.props = ajvUtil.evaluatedPropsToName(gen, it.props as Record<string, true> | undefined);
+  if (it.props !== true && !(it.props instanceof ajvModules().codegen.Name)) {
+    it.props = ajvModules().util.evaluatedPropsToName(gen, it.props as Record<string, true> | undefined);
   }
   if (typeof it.items === 'number') it.items = gen.var('items', it.items);
 }
@@ -199,10 +252,11 @@ function hoistEvaluated({ it, gen }: EvaluatedState): void {
 function isolatePatternEvaluated(cxt: EvaluatedState, run: () => void): void {
   const { it, gen } = cxt;
   const outer = it.props;
-  if (!it.opts.unevaluated || !(outer instanceof ajvCodegen.Name)) return run();
-  it.props = gen.let('props', _`{}`);
+  const { codegen, util } = ajvModules();
+  if (!it.opts.unevaluated || !(outer instanceof codegen.Name)) return run();
+  it.props = gen.let('props', codegen._`{}`);
   run();
-  it.props = ajvUtil.mergeEvaluated.props(gen, it.props as ajvCodegen.Name, outer);
+  it.props = util.mergeEvaluated.props(gen, it.props as ajvCodegen.Name, outer);
 }
 
 function patchEvaluatedTracking(ajv: Ajv): void {
@@ -261,34 +315,81 @@ export function mergeTrivialPatterns(schema: Json): Json {
   return out;
 }
 
+/** The names and patterns of dt-validate's `generated-compatibles` schema (compatible items: anyOf [enum of names, patterns]). */
+export function documentedCompatibleLists(schema: JsonObject | undefined): { names: string[]; patterns: string[] } {
+  const names: string[] = [];
+  const patterns: string[] = [];
+  const props = schema && isObject(schema.properties) ? schema.properties : undefined;
+  const compatible = props && isObject(props.compatible) ? props.compatible : undefined;
+  const items = compatible && isObject(compatible.items) ? compatible.items : undefined;
+  const anyOf = items && Array.isArray(items.anyOf) ? items.anyOf : [];
+  for (const entry of anyOf) {
+    if (!isObject(entry)) continue;
+    if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') names.push(n);
+    if (typeof entry.pattern === 'string') patterns.push(entry.pattern);
+  }
+  return { names, patterns };
+}
+
 /**
- * dt-validate's `generated-compatibles` schema (compatible items: anyOf [enum of names, patterns])
- * as a Set and a list of regexes: thousands of names are otherwise compared one by one per node.
+ * The compatibles dt-validate's `generated-compatibles` schema documents, answered by a name
+ * look-up and a list of regexes: thousands of names are otherwise compared one by one per node.
  */
 export class DocumentedCompatibles {
-  private readonly names = new Set<string>();
   private readonly patterns: RegExpLike[] = [];
 
-  constructor(schema: JsonObject | undefined) {
-    const props = schema && isObject(schema.properties) ? schema.properties : undefined;
-    const compatible = props && isObject(props.compatible) ? props.compatible : undefined;
-    const items = compatible && isObject(compatible.items) ? compatible.items : undefined;
-    const anyOf = items && Array.isArray(items.anyOf) ? items.anyOf : [];
-    for (const entry of anyOf) {
-      if (!isObject(entry)) continue;
-      if (Array.isArray(entry.enum)) for (const n of entry.enum) if (typeof n === 'string') this.names.add(n);
-      if (typeof entry.pattern === 'string') {
-        // A pattern that cannot be compiled documents nothing.
-        const re = compileBindingPattern(entry.pattern);
-        if (re) this.patterns.push(re);
-      }
+  constructor(
+    private readonly hasName: (name: string) => boolean,
+    patterns: string[],
+  ) {
+    for (const pattern of patterns) {
+      // A pattern that cannot be compiled documents nothing.
+      const re = compileBindingPattern(pattern);
+      if (re) this.patterns.push(re);
     }
+  }
+
+  static fromSchema(schema: JsonObject | undefined): DocumentedCompatibles {
+    const { names, patterns } = documentedCompatibleLists(schema);
+    const set = new Set(names);
+    return new DocumentedCompatibles((name) => set.has(name), patterns);
   }
 
   /** True when every string item is documented (non-strings pass, as under JSON Schema). */
   allDocumented(compatibles: unknown[]): boolean {
-    return compatibles.every((c) => typeof c !== 'string' || this.names.has(c) || this.patterns.some((p) => p.test(c)));
+    return compatibles.every((c) => typeof c !== 'string' || this.hasName(c) || this.patterns.some((p) => p.test(c)));
   }
+}
+
+/**
+ * Look-ups a cached set answers without its compatible map and documented-compatibles schema in
+ * memory (processed-cache.ts: sorted tables read where they lie).
+ */
+export interface CompatibleLookups {
+  /** The `$id` of the schema that claims a compatible (the set's compatMap). */
+  schemaOf(compatible: string): string | undefined;
+  documented: DocumentedCompatibles;
+}
+
+/** A schema's `select`, asked of a node (instance): whether the schema applies. */
+export type SelectTest = (instance: unknown) => boolean;
+
+/**
+ * The names of a select that says only `properties: {name: false, …}` (gpio-consumer.yaml's
+ * `gpio-hog: false`, asked of every node): it holds when the node has none of them. As ajv's
+ * `data[name] !== undefined` does, `in` sees inherited names too.
+ */
+function propertiesThatMustBeAbsent(select: JsonObject): string[] | undefined {
+  const keys = Object.keys(select);
+  if (keys.length !== 1 || keys[0] !== 'properties' || !isObject(select.properties)) return undefined;
+  const entries = Object.entries(select.properties);
+  return entries.length > 0 && entries.every(([, v]) => v === false) ? entries.map(([k]) => k) : undefined;
+}
+
+/** What SchemaRuntime resolves once per process for a schema of the set's `always` list. */
+export interface AlwaysEntry {
+  select: SelectTest | 'always' | 'never';
+  validate: ValidateFunction | null | undefined;
 }
 
 export interface RuntimeOptions {
@@ -298,18 +399,20 @@ export interface RuntimeOptions {
   loadSchemas?: () => JsonObject[];
   /** Reads one processed schema by normalised `$id` when `set.schemas` was left empty: preferred to loadSchemas. */
   loadSchema?: (id: string) => JsonObject | undefined;
+  /** Compatible look-ups of a cached set; default: the set's compatMap and generatedCompatibles. */
+  compatibles?: CompatibleLookups;
 }
 
 export class SchemaRuntime {
-  readonly ajv: Ajv;
+  private ajvInstance: Ajv | undefined;
   private byIdMap: Map<string, JsonObject> | undefined;
   /** Placeholders for references to schemas the set lacks. */
   private readonly missing = new Map<string, JsonObject>();
   private readonly added = new Set<string>();
   private readonly validators = new Map<string, ValidateFunction | null>();
-  private readonly selects = new Map<string, ValidateFunction | 'always' | 'never'>();
+  private readonly selects = new Map<string, SelectTest | 'always' | 'never'>();
   /** Validators in the on-disk cache, by ajv reference (`id` or `id#/select`). */
-  private readonly cachedRefs: Map<string, { chunk: ValidatorChunk; name: string }>;
+  private readonly cachedRefs: Map<string, ChunkEntry[]>;
   private readonly chunks: ValidatorChunk[];
   /** References compiled in this process and not yet in the cache. */
   private readonly fresh: string[] = [];
@@ -320,19 +423,31 @@ export class SchemaRuntime {
     readonly set: ProcessedSchemaSet,
     private readonly options: RuntimeOptions = {},
   ) {
+    // Before any chunk is evaluated: V8's code cache records the flags it was made under, and one
+    // made without the linear engine would be rejected (and rewritten) by a run with it.
+    enableLinearRegExp();
     const index = options.validatorCacheDir ? indexValidatorChunks(options.validatorCacheDir) : { chunks: [], byRef: new Map() };
     this.chunks = index.chunks;
     this.cachedRefs = index.byRef;
-    this.ajv = new Ajv2019({
-      allErrors: true,
-      strict: false,
-      validateSchema: false,
-      validateFormats: false,
-      unicodeRegExp: false,
-      code: { regExp: bindingRegExp, source: true, process: strictValidatorSource },
-    });
-    this.ajv.addKeyword(typeSizeKeyword);
-    patchEvaluatedTracking(this.ajv);
+  }
+
+  /** The ajv instance validators are compiled with, made when the first one must be. */
+  get ajv(): Ajv {
+    if (!this.ajvInstance) {
+      const { Ajv2019 } = ajvModules();
+      const instance = new Ajv2019({
+        allErrors: true,
+        strict: false,
+        validateSchema: false,
+        validateFormats: false,
+        unicodeRegExp: false,
+        code: { regExp: bindingRegExp, source: true, process: strictValidatorSource },
+      });
+      instance.addKeyword(typeSizeKeyword);
+      patchEvaluatedTracking(instance);
+      this.ajvInstance = instance;
+    }
+    return this.ajvInstance;
   }
 
   /** Every processed schema by normalised `$id`; read from the cache only when something must be compiled. */
@@ -372,13 +487,24 @@ export class SchemaRuntime {
 
   /** Compiles `ref` (a schema id, optionally with a #/pointer), adding referenced schemas as needed. */
   private compile(ref: string, owner: string): ValidateFunction | null {
-    const entry = this.cachedRefs.get(ref);
-    const cached = entry?.chunk.get(entry.name);
+    const cached = this.validatorFromCache(ref);
     if (cached) return cached;
     expectLongRun(); // validators compiled by ajv (a cold validator cache): the optimizing compiler pays back
     const fn = this.compileFresh(ref, owner);
     if (fn) this.fresh.push(ref);
     return fn;
+  }
+
+  /** A cached validator of `ref`: from a chunk already evaluated if one holds it, else from the first that does. */
+  private validatorFromCache(ref: string): ValidateFunction | undefined {
+    const entries = this.cachedRefs.get(ref);
+    if (!entries) return undefined;
+    const evaluated = entries.find((e) => e.chunk.evaluated);
+    for (const entry of evaluated ? [evaluated, ...entries.filter((e) => e !== evaluated)] : entries) {
+      const fn = entry.chunk.get(entry.name);
+      if (fn) return fn;
+    }
+    return undefined;
   }
 
   private compileFresh(ref: string, owner: string): ValidateFunction | null {
@@ -455,7 +581,7 @@ export class SchemaRuntime {
     this.fresh.forEach((ref, i) => (exportsByName[`v${i}`] = ref));
     let code: string;
     try {
-      code = standaloneCode(this.ajv, exportsByName);
+      code = ajvModules().standaloneCode(this.ajv, exportsByName);
     } catch (err) {
       this.diagnostics.push({ rule: 'schema/cache', severity: 'warning', message: `validator cache not written: ${(err as Error).message}` });
       return;
@@ -496,8 +622,14 @@ export class SchemaRuntime {
 
   /** The compatibles the set documents (its generated-compatibles schema, answered without ajv). */
   documentedCompatibles(): DocumentedCompatibles {
-    this.documented ??= new DocumentedCompatibles(this.set.generatedCompatibles);
+    this.documented ??= this.options.compatibles?.documented ?? DocumentedCompatibles.fromSchema(this.set.generatedCompatibles);
     return this.documented;
+  }
+
+  /** The `$id` of the schema that claims `compatible`, if one does (own entries only: not `constructor`). */
+  schemaOfCompatible(compatible: string): string | undefined {
+    if (this.options.compatibles) return this.options.compatibles.schemaOf(compatible);
+    return Object.prototype.hasOwnProperty.call(this.set.compatMap, compatible) ? this.set.compatMap[compatible] : undefined;
   }
 
   /** Which `always` schemas may select a node, by its compatibles and properties. */
@@ -506,10 +638,18 @@ export class SchemaRuntime {
     return this.index;
   }
 
-  private readonly alwaysEntries: ({ select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } | undefined)[] = [];
+  private readonly alwaysEntries: (AlwaysEntry | undefined)[] = [];
+
+  private guards: GuardIndex | undefined;
+
+  /** Which `always` schemas a node may fail (guards.ts), by the set's guards. */
+  guardIndex(): GuardIndex {
+    this.guards ??= new GuardIndex(this.set.always.map((id) => (Object.prototype.hasOwnProperty.call(this.set.guards, id) ? this.set.guards[id] : null)));
+    return this.guards;
+  }
 
   /** `select` and (once needed) the validator of `set.always[index]`, resolved once per process. */
-  alwaysEntry(index: number): { select: ValidateFunction | 'always' | 'never'; validate: ValidateFunction | null | undefined } {
+  alwaysEntry(index: number): AlwaysEntry {
     let entry = this.alwaysEntries[index];
     if (!entry) {
       entry = { select: this.select(this.set.always[index]!), validate: undefined };
@@ -519,13 +659,15 @@ export class SchemaRuntime {
   }
 
   /** The schema's `select` as a validator, or whether it applies to every node or none. */
-  select(id: string): ValidateFunction | 'always' | 'never' {
+  select(id: string): SelectTest | 'always' | 'never' {
     const key = normalizeId(id);
     let found = this.selects.get(key);
     if (found === undefined) {
       const select = this.set.selects[id];
+      const absent = isObject(select) ? propertiesThatMustBeAbsent(select) : undefined;
       if (select === true) found = 'always';
       else if (!isObject(select)) found = 'never';
+      else if (absent) found = (node) => !absent.some((name) => name in (node as object));
       else found = this.compile(`${key}#/select`, key) ?? 'never';
       this.selects.set(key, found);
     }

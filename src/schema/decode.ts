@@ -141,7 +141,8 @@ export type SyntaxHint = 'string' | 'u8' | 'u16' | 'u32' | 'u64' | undefined;
 
 export function syntaxHint(markers: readonly Marker[]): SyntaxHint {
   let hint: SyntaxHint;
-  for (const m of markers) {
+  for (let k = 0; k < markers.length; k++) {
+    const m = markers[k]!;
     if (!isTypeMarker(m.kind)) continue;
     if (hint !== undefined && hint !== m.kind) return undefined;
     hint = m.kind as SyntaxHint;
@@ -158,15 +159,35 @@ const HINT_TYPES: Record<string, (t: string) => boolean> = {
 };
 
 /**
- * dt-schema's prop_value: one property's bytes as the instance value. A source's syntax (`hint`)
- * settles what the table leaves open: the type of a property no binding types, and the choice
- * between candidate types (string or cells, and the cell width).
+ * What the type table says about a property of one name, length and source syntax — all of
+ * prop_value's choices that do not look at the bytes. A board repeats a few hundred names over
+ * ~15,000 properties: the choices are made once per (name, length, hint) and kept on the lookup.
  */
-export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: string, bytes: Uint8Array, owner: DtNode, hint?: SyntaxHint): DtValue {
-  const len = bytes.length;
-  if (len === 0) return true;
-  if (nodeName === '__fixups__' || nodeName === 'aliases') return latin1(bytes.subarray(0, len - 1)).split('\0');
+interface DecodePlan {
+  /** Several candidate types, strings among them: the bytes decide (strings if they are some). */
+  stringsFirst: boolean;
+  /** With stringsFirst: the format when the bytes are no strings (undefined: raw bytes). */
+  otherFormat: string | undefined;
+  /** `dma-masters` with several candidates: the bytes decide. */
+  dmaMasters: boolean;
+  /** Otherwise the format, or undefined when the table says nothing that settles it. */
+  format: string | undefined;
+  hasFlag: boolean;
+  dim: Dim | undefined;
+}
 
+const plans = new WeakMap<PropTypeLookup, Map<string, DecodePlan>>();
+
+function decodePlan(lookup: PropTypeLookup, name: string, len: number, hint: SyntaxHint): DecodePlan {
+  let byKey = plans.get(lookup);
+  if (!byKey) plans.set(lookup, (byKey = new Map()));
+  const key = `${hint ?? ''}|${len}|${name}`;
+  let plan = byKey.get(key);
+  if (!plan) byKey.set(key, (plan = makeDecodePlan(lookup, name, len, hint)));
+  return plan;
+}
+
+function makeDecodePlan(lookup: PropTypeLookup, name: string, len: number, hint: SyntaxHint): DecodePlan {
   const types = new Set(lookup.types(name));
   types.delete('node');
   if (hint !== undefined) {
@@ -184,32 +205,53 @@ export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: s
     for (const w of ['64', '32', '16', '8']) if (types.has(`int${w}`) && types.has(`uint${w}`)) types.delete(`uint${w}`);
   }
   const dim = lookup.dim(name);
+  const plan: DecodePlan = { stringsFirst: false, otherFormat: undefined, dmaMasters: false, format: undefined, hasFlag: types.has('flag'), dim };
   const matrixTypes = [...types].filter((t) => t.includes('matrix'));
-
-  let fmt: string | undefined;
   if (types.size > 1) {
     if (types.has('string') || types.has('string-array')) {
-      const strings = bytesToStrings(bytes);
-      if (strings) return strings;
+      plan.stringsFirst = true;
       const others = [...types].filter((t) => t !== 'string' && t !== 'string-array');
-      if (others.length === 0) return new RawBytes(bytes);
-      fmt = others[others.length - 1];
+      plan.otherFormat = others[others.length - 1];
     } else if (matrixTypes.length) {
       const scalars = [...types].filter((t) => !t.includes('matrix'));
       if (scalars.length === 1) {
-        fmt = scalars[0]!;
+        plan.format = scalars[0]!;
         const minDim = dim ? dim[0][0] * dim[1][0] : 0;
-        const unit = INT_FORMATS[fmt.split('-')[0]!]?.size ?? 4;
-        if (len / unit >= minDim) fmt = matrixTypes[matrixTypes.length - 1];
+        const unit = INT_FORMATS[plan.format.split('-')[0]!]?.size ?? 4;
+        if (len / unit >= minDim) plan.format = matrixTypes[matrixTypes.length - 1];
       }
     } else if (name === 'dma-masters') {
-      const first = len === 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) : 0;
-      fmt = len === 4 && first > 0 && first <= 4 ? 'uint32' : 'phandle-array';
+      plan.dmaMasters = true;
     } else if (name === 'mode-gpios') {
-      fmt = 'phandle-array';
+      plan.format = 'phandle-array';
     }
   } else if (types.size === 1) {
-    fmt = [...types][0]!;
+    plan.format = [...types][0]!;
+  }
+  return plan;
+}
+
+/**
+ * dt-schema's prop_value: one property's bytes as the instance value. A source's syntax (`hint`)
+ * settles what the table leaves open: the type of a property no binding types, and the choice
+ * between candidate types (string or cells, and the cell width).
+ */
+export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: string, bytes: Uint8Array, owner: DtNode, hint?: SyntaxHint): DtValue {
+  const len = bytes.length;
+  if (len === 0) return true;
+  if (nodeName === '__fixups__' || nodeName === 'aliases') return latin1(bytes.subarray(0, len - 1)).split('\0');
+
+  const plan = decodePlan(lookup, name, len, hint);
+  const dim = plan.dim;
+  let fmt = plan.format;
+  if (plan.stringsFirst) {
+    const strings = bytesToStrings(bytes);
+    if (strings) return strings;
+    if (plan.otherFormat === undefined) return new RawBytes(bytes);
+    fmt = plan.otherFormat;
+  } else if (plan.dmaMasters) {
+    const first = len === 4 ? new DataView(bytes.buffer, bytes.byteOffset).getUint32(0) : 0;
+    fmt = len === 4 && first > 0 && first <= 4 ? 'uint32' : 'phandle-array';
   }
 
   if (!fmt) {
@@ -229,7 +271,7 @@ export function decodeProperty(lookup: PropTypeLookup, nodeName: string, name: s
     if (bytes[len - 1] !== 0) return new RawBytes(bytes);
     return latin1(bytes.subarray(0, len - 1)).split('\0');
   }
-  if (types.has('flag') && fmt === 'flag') return new RawBytes(bytes);
+  if (plan.hasFlag && fmt === 'flag') return new RawBytes(bytes);
 
   let intFormat = INT_FORMATS[fmt.split('-')[0]!] ?? INT_FORMATS.uint32!;
   let values = unpack(bytes, intFormat);
@@ -275,10 +317,18 @@ export function decodeTree(root: Node, lookup: PropTypeLookup): DecodedTree {
     }
     if (name.startsWith('__')) return undefined;
     const obj: DtNode = {};
-    for (const p of node.liveProperties()) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj, syntaxHint(p.value.markers));
+    // indexed loops: once per property of the tree, on V8's baseline tiers in a one-shot run
+    const properties = node.properties;
+    for (let k = 0; k < properties.length; k++) {
+      const p = properties[k]!;
+      if (!p.deleted) obj[p.name] = decodeProperty(lookup, name, p.name, p.value.bytes, obj, syntaxHint(p.value.markers));
+    }
     const ph = obj.phandle;
     if (typeof ph === 'number') phandles.set(ph, obj);
-    for (const child of node.liveChildren()) {
+    const children = node.children;
+    for (let k = 0; k < children.length; k++) {
+      const child = children[k]!;
+      if (child.deleted) continue;
       const c = scan(child, child.name);
       if (c) obj[child.name] = c;
     }
@@ -327,7 +377,8 @@ function firstRow(v: unknown): number[] | undefined {
 
 function fixupGpios(dt: DtNode, ctx: FixupContext): void {
   if ('gpio-hog' in dt) return;
-  for (const [k, v] of Object.entries(dt)) {
+  for (const k in dt) {
+    const v = dt[k]!;
     if (isDtNode(v)) {
       fixupGpios(v, ctx);
       continue;
@@ -364,7 +415,8 @@ function fixupInterrupts(dt: DtNode, icells: number, ctx: FixupContext): void {
     if (phandle === 0xffffffff) delete dt['interrupt-parent'];
     else if (phandle !== undefined) icells = cellsOf(ctx.phandles.get(phandle), '#interrupt-cells');
   }
-  for (const [k, v] of Object.entries(dt)) {
+  for (const k in dt) {
+    const v = dt[k]!;
     if (isDtNode(v)) {
       if ('#interrupt-cells' in dt) icells = cellsOf(dt, '#interrupt-cells');
       fixupInterrupts(v, icells, ctx);
@@ -404,7 +456,8 @@ function fixupInterrupts(dt: DtNode, icells: number, ctx: FixupContext): void {
 }
 
 function fixupAddresses(dt: DtNode, ac: number, sc: number, ctx: FixupContext): void {
-  for (const [k, v] of Object.entries(dt)) {
+  for (const k in dt) {
+    const v = dt[k]!;
     if (isDtNode(v)) {
       if ('#address-cells' in dt) ac = cellsOf(dt, '#address-cells');
       if ('#size-cells' in dt) sc = cellsOf(dt, '#size-cells');
@@ -454,7 +507,8 @@ function phandleArgSize(ctx: FixupContext, propPath: string, idx: number, cells:
 }
 
 function fixupPhandles(dt: DtNode, path: string, ctx: FixupContext): void {
-  for (const [k, v] of Object.entries(dt)) {
+  for (const k in dt) {
+    const v = dt[k]!;
     if (isDtNode(v)) {
       fixupPhandles(v, `${path}/${k}`, ctx);
       continue;

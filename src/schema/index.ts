@@ -4,21 +4,19 @@
  *   const set = loadSchemaSet({ bindings: [dir], coreSchemas: dtschemaDir });
  *   const { diagnostics, unmatched } = validate(tree, set, { unmatched: true });
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import yaml from 'js-yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Tree } from '../tree/model.js';
 import { defaultCacheDir, loadProcessedSet, PROCESSING_VERSION, VALIDATOR_CODE_VERSION, type LoadSchemaOptions } from './cache.js';
 import type { JsonObject } from './json.js';
+import { holdsDtschemaCore, jsYaml } from './load.js';
 import { processedSchemaProblem, processedSetFromJson } from './processed-json.js';
-import { normalizeId, SchemaRuntime, type RuntimeOptions } from './compile.js';
+import { keyByStat, processedKey, ProcessedCacheEntry, readProcessedEntry, recordKeyByStat, writeProcessedEntry } from './processed-cache.js';
+import { SchemaRuntime, type RuntimeOptions } from './compile.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
 import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
-import { replaceFileSync } from '../temp-files.js';
-import { holdsDtschemaCore } from './load.js';
 
 export interface SchemaSet {
   processed: ProcessedSchemaSet;
@@ -41,67 +39,51 @@ export function loadSchemaSet(options: LoadSchemaOptions): SchemaSet {
 
 /**
  * A schema set from a processed schema file's contents (dt-mk-schema's JSON or YAML, ours or
- * dt-schema's); compiled validators are cached per file content. Throws with the reason when the
- * text is no processed schema.
+ * dt-schema's), through the cache (processed-cache.ts); compiled validators are cached per file
+ * content. Throws with the reason when the text is no processed schema.
  */
 export function schemaSetFromProcessedText(text: Buffer, cacheDir: string | null = defaultCacheDir()): SchemaSet {
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  return processedSchemaSet(processedKey(text), () => text, cacheDir);
+}
+
+/**
+ * The same from a file. When the cache has met this very file (same identity, as `stat` says,
+ * see processed-cache.ts), it is not read at all: kbuild runs one `dt-validate` per DTB on one
+ * 26 MB processed-schema.json.
+ */
+export function schemaSetFromProcessedFile(file: string, cacheDir: string | null = defaultCacheDir()): SchemaSet {
+  const dir = cacheDir ? path.join(cacheDir, 'processed') : undefined;
+  const st = fs.statSync(file, { bigint: true });
+  const known = dir ? keyByStat(dir, file, st) : undefined;
+  let text: Buffer | undefined;
+  const read = (): Buffer => (text ??= fs.readFileSync(file));
+  if (known && dir && fs.existsSync(new ProcessedCacheEntry(dir, known, PROCESSING_VERSION).index)) {
+    const set = processedSchemaSet(known, read, cacheDir);
+    if (set.fromCache) return set;
+    // the entry did not pass its checks and was built again from the file: its key is the file's own
+  }
+  const key = processedKey(read());
+  const set = processedSchemaSet(key, read, cacheDir);
+  if (dir) recordKeyByStat(dir, file, st, key);
+  return set;
+}
+
+/** The set of the processed schema with this content key: from its cache entry, else parsed from the text (and stored). */
+function processedSchemaSet(key: string, text: () => Buffer, cacheDir: string | null): SchemaSet {
   const validatorDir = cacheDir ? { validatorCacheDir: path.join(cacheDir, 'validators', `processed-${key}-${VALIDATOR_CODE_VERSION}`) } : {};
-  // Warm (kbuild runs one process per DTB): the set's index from the cache; the 26 MB of schemas
-  // are parsed only if a validator must be compiled or a failure explained.
-  // Beside it, the schemas one a line and each one's byte range, so a failure reads only what it needs.
-  const indexFile = cacheDir ? path.join(cacheDir, 'processed', `${key}-${PROCESSING_VERSION}.json`) : undefined;
-  const indexed = indexFile ? readJsonFile<ProcessedSchemaSet>(indexFile) : undefined;
-  const ranges = indexFile ? readJsonFile<Record<string, [number, number]>>(indexFile.replace(/\.json$/, '.ranges.json')) : undefined;
-  if (indexFile && indexed && ranges) {
-    const linesFile = indexFile.replace(/\.json$/, '.schemas.jsonl');
-    const loadSchema = (id: string): JsonObject | undefined => {
-      const range = ranges[id];
-      if (!range) return undefined;
-      const fd = fs.openSync(linesFile, 'r');
-      try {
-        const bytes = Buffer.alloc(range[1]);
-        fs.readSync(fd, bytes, 0, range[1], range[0]);
-        return JSON.parse(bytes.toString('utf8')) as JsonObject;
-      } finally {
-        fs.closeSync(fd);
-      }
-    };
-    return schemaSetFrom(indexed, true, { ...validatorDir, loadSchema, loadSchemas: () => processedSetFromJson(parseProcessedText(text)).schemas });
+  const parse = (): ProcessedSchemaSet => processedSetFromJson(parseProcessedText(text()));
+  if (!cacheDir) return schemaSetFrom(parse(), false, validatorDir);
+  const entry = new ProcessedCacheEntry(path.join(cacheDir, 'processed'), key, PROCESSING_VERSION);
+  // Warm: the set's index, its tables looked up where they lie; the schemas are read only if a
+  // validator must be compiled or a failure explained.
+  const cached = readProcessedEntry(entry, () => parse().schemas);
+  if (cached) {
+    const { set, compatibles, loadSchema, loadSchemas } = cached;
+    return schemaSetFrom(set, true, { ...validatorDir, compatibles, loadSchema, loadSchemas });
   }
-  const set = processedSetFromJson(parseProcessedText(text));
-  if (indexFile) writeProcessedIndex(indexFile, set);
+  const set = parse();
+  writeProcessedEntry(entry, set);
   return schemaSetFrom(set, false, validatorDir);
-}
-
-function writeProcessedIndex(indexFile: string, set: ProcessedSchemaSet): void {
-  try {
-    fs.mkdirSync(path.dirname(indexFile), { recursive: true });
-    const ranges: Record<string, [number, number]> = {};
-    const lines: Buffer[] = [];
-    let offset = 0;
-    for (const schema of set.schemas) {
-      const line = Buffer.from(`${JSON.stringify(schema)}\n`);
-      ranges[normalizeId(schema.$id as string)] = [offset, line.length - 1];
-      lines.push(line);
-      offset += line.length;
-    }
-    const write = replaceFileSync;
-    write(indexFile.replace(/\.json$/, '.schemas.jsonl'), Buffer.concat(lines));
-    write(indexFile.replace(/\.json$/, '.ranges.json'), JSON.stringify(ranges));
-    // The index last: it is only used once the other two are complete.
-    write(indexFile, JSON.stringify({ ...set, schemas: [] }));
-  } catch {
-    // A read-only cache only costs time.
-  }
-}
-
-function readJsonFile<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 function parseProcessedText(text: Buffer): JsonObject {
@@ -110,7 +92,7 @@ function parseProcessedText(text: Buffer): JsonObject {
     json = JSON.parse(text.toString('utf8'));
   } catch {
     try {
-      json = yaml.load(text.toString('utf8'));
+      json = jsYaml().load(text.toString('utf8'));
     } catch {
       throw new Error('preprocessed schema file is not valid JSON or YAML');
     }

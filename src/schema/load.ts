@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
+import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics.js';
 import { isObject, type JsonObject } from './json.js';
 
@@ -116,15 +116,26 @@ function quoteLoneDashes(text: string): string {
   return text.replace(/([[,]\s*)-(?=\s*[\],])/g, "$1'-'");
 }
 
+type JsYaml = typeof import('js-yaml');
+let jsYamlModule: JsYaml | undefined;
+
+/**
+ * js-yaml, loaded when YAML is first parsed: a warm `validate` or `dt-validate` reads only JSON
+ * from the cache, and a fresh process need not load the parser (issue 17).
+ */
+export function jsYaml(): JsYaml {
+  return (jsYamlModule ??= createRequire(import.meta.url)('js-yaml') as JsYaml);
+}
+
 export function parseSchemaFile(file: string, text: string, diagnostics: Diagnostic[]): JsonObject | undefined {
   let doc: unknown;
   try {
     try {
-      doc = yaml.load(text, { filename: file });
+      doc = jsYaml().load(text, { filename: file });
     } catch (first) {
       const retried = quoteLoneDashes(text);
       if (retried === text) throw first;
-      doc = yaml.load(retried, { filename: file });
+      doc = jsYaml().load(retried, { filename: file });
     }
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number } }).mark;

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { fixupSchema } from './fixups.js';
 import { deepCopy, isObject, valuesOfKey, type Json, type JsonObject } from './json.js';
 import type { SchemaSource } from './load.js';
+import { guardsOf, type PresenceGuard } from './guards.js';
 import { buildPropTypeTable, type PropTypeTable } from './prop-types.js';
 
 export const GENERATED_COMPATIBLES_ID = 'generated-compatibles';
@@ -24,6 +25,8 @@ export interface ProcessedSchemaSet {
   compatMap: Record<string, string>;
   /** `select` of each schema in `always`, by `$id` (to match nodes without loading every schema). */
   selects: Record<string, Json>;
+  /** For each schema in `always`: the properties a node needs to possibly fail it (guards.ts), or null. */
+  guards: Record<string, PresenceGuard | null>;
   /** The schema of documented compatibles (also the last of `schemas`). */
   generatedCompatibles: JsonObject;
   /**
@@ -140,7 +143,7 @@ export function processSchemas(sources: SchemaSource[]): ProcessedSchemaSet {
  * The schemas applied to every node (those with a `select`) and the map compatible → schema, as
  * DTValidator builds them, in the schemas' order (the last schema naming a compatible wins).
  */
-export function indexSchemas(schemas: JsonObject[]): Pick<ProcessedSchemaSet, 'always' | 'compatMap' | 'selects'> {
+export function indexSchemas(schemas: JsonObject[]): Pick<ProcessedSchemaSet, 'always' | 'compatMap' | 'selects' | 'guards'> {
   const always: string[] = [];
   const selects: Record<string, Json> = Object.create(null);
   const compatMap: Record<string, string> = Object.create(null);
@@ -157,5 +160,5 @@ export function indexSchemas(schemas: JsonObject[]): Pick<ProcessedSchemaSet, 'a
       for (const c of compatibles) compatMap[c] = id;
     }
   }
-  return { always, compatMap, selects };
+  return { always, compatMap, selects, guards: guardsOf(schemas, always) };
 }

@@ -199,6 +199,7 @@ export function buildPropTypeTable(schemas: JsonObject[]): PropTypeTable {
 export class PropTypeLookup {
   private readonly patterns: { re: RegExpLike; entries: PropType[] }[];
   private readonly typeCache = new Map<string, Set<string>>();
+  private readonly dimCache = new Map<string, Dim | undefined>();
 
   constructor(readonly table: PropTypeTable) {
     this.patterns = [];
@@ -208,11 +209,16 @@ export class PropTypeLookup {
     }
   }
 
+  /** The table's entries for a property name (own entries only: a cached table is a plain object, where `constructor` is inherited). */
+  private entries(name: string): PropType[] {
+    return Object.prototype.hasOwnProperty.call(this.table.props, name) ? this.table.props[name]! : [];
+  }
+
   types(name: string): Set<string> {
     const cached = this.typeCache.get(name);
     if (cached) return cached;
     const types = new Set<string>();
-    for (const v of this.table.props[name] ?? []) if (v.type) types.add(v.type);
+    for (const v of this.entries(name)) if (v.type) types.add(v.type);
     if (types.size === 0) {
       for (const { re, entries } of this.patterns) {
         const first = entries[0]!;
@@ -225,12 +231,25 @@ export class PropTypeLookup {
   }
 
   dim(name: string): Dim | undefined {
-    for (const v of this.table.props[name] ?? []) if (v.dim) return v.dim;
-    for (const { re, entries } of this.patterns) {
-      const first = entries[0]!;
-      if (first.type && first.dim && re.test(name)) return first.dim;
+    if (this.dimCache.has(name)) return this.dimCache.get(name);
+    let found: Dim | undefined;
+    for (const v of this.entries(name)) {
+      if (v.dim) {
+        found = v.dim;
+        break;
+      }
     }
-    return undefined;
+    if (!found) {
+      for (const { re, entries } of this.patterns) {
+        const first = entries[0]!;
+        if (first.type && first.dim && re.test(name)) {
+          found = first.dim;
+          break;
+        }
+      }
+    }
+    this.dimCache.set(name, found);
+    return found;
   }
 
   hasFixedDimensions(name: string): boolean {

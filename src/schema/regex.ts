@@ -118,7 +118,7 @@ function groupDepth(pattern: string): number {
 export class BindingPatternError extends Error {
   constructor(
     readonly pattern: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`pattern '${excerptOfPattern(pattern)}' is not usable: ${reason}`);
   }
@@ -134,6 +134,252 @@ export function excerptOfPattern(pattern: string): string {
  * guarded. Throws BindingPatternError for a pattern that cannot be used.
  */
 export function bindingRegExp(pattern: string, flags: string): RegExpLike {
+  const key = `${flags}/${pattern}`;
+  let re = interned.get(key);
+  if (!re) {
+    re = literalMatcher(pattern, flags, key) ?? alternationMatcher(pattern, flags, key) ?? new MemoRegExp(engineRegExp(pattern, flags), key);
+    interned.set(key, re);
+  }
+  return re;
+}
+
+/** One matcher per pattern and flags in a process: the validators of every chunk share it (and its answers). */
+const interned = new Map<string, RegExpLike>();
+
+/**
+ * Source text that is only a literal: characters without meaning outside a class, and `\\`
+ * before ASCII punctuation but `_` (an identity escape without the `u` flag: `\\-`, `\\.`, `\\,`).
+ * Not classes, quantifiers, groups or `\\d`-style escapes.
+ */
+const LITERAL_SOURCE = /^(?:[^\\^$.|?*+()[\]{}]|\\[!-/:-@[-^`{-~])+$/;
+
+/** The literal a pattern's source text stands for, when it is only one (see LITERAL_SOURCE). */
+function literalText(source: string): string | undefined {
+  return LITERAL_SOURCE.test(source) ? source.replace(/\\(.)/g, '$1') : undefined;
+}
+
+type LiteralHow = 'is' | 'starts' | 'ends' | 'contains';
+
+/**
+ * What a pattern (JavaScript syntax, no flags) says when all it says is "is", "starts with",
+ * "ends with" or "contains" a literal: without the `m` flag `$` matches only at the end, and an
+ * unanchored `.*` beside the literal may match nothing, so the string method says the same.
+ */
+function literalForm(source: string): { literal: string; how: LiteralHow } | undefined {
+  const start = source.startsWith('^');
+  if (start) source = source.slice(1);
+  else if (source.startsWith('.*')) source = source.slice(2);
+  // `$` after an escaping backslash is a literal dollar: leave such patterns to the engine
+  const end = source.endsWith('$') && !source.endsWith('\\$');
+  if (end) source = source.slice(0, -1);
+  else if (source.endsWith('.*') && !source.endsWith('\\.*')) source = source.slice(0, -2);
+  const literal = literalText(source);
+  if (literal === undefined) return undefined;
+  return { literal, how: start && end ? 'is' : start ? 'starts' : end ? 'ends' : 'contains' };
+}
+
+/**
+ * Patterns that are a literal form — most of the patterns a node's every property is tested
+ * against (property-units.yaml's `-microvolt$`, dt-core's `.*-supply$`) — answered with string
+ * methods, exactly. Only for patterns without flags.
+ */
+function literalMatcher(pattern: string, flags: string, key: string): RegExpLike | undefined {
+  if (flags !== '') return undefined;
+  const form = literalForm(pythonToJsRegex(pattern));
+  return form ? new SingleLiteral(form.literal, form.how, key) : undefined;
+}
+
+class SingleLiteral implements RegExpLike {
+  constructor(
+    private readonly literal: string,
+    private readonly how: LiteralHow,
+    private readonly key: string,
+  ) {}
+
+  test(input: string): boolean {
+    // RegExp.prototype.test converts its argument to a string: so does this
+    const s = typeof input === 'string' ? input : String(input);
+    switch (this.how) {
+      case 'is':
+        return s === this.literal;
+      case 'starts':
+        return s.startsWith(this.literal);
+      case 'ends':
+        return s.endsWith(this.literal);
+      default:
+        return s.includes(this.literal);
+    }
+  }
+
+  // ajv keys its pattern cache by toString(): it must differ per pattern and flags.
+  toString(): string {
+    return `literal:${this.key}`;
+  }
+}
+
+/**
+ * What matters to a pattern's structure (JavaScript syntax): an escape, a whole class (where `(`,
+ * `)` and `|` mean themselves; `[]` is an empty class), a parenthesis, a bar. Scanning with it
+ * looks at these few hundred tokens, not at each of a 15 KB pattern's characters. A pattern
+ * where it finds something other than the engine would (an unterminated class) is invalid, and
+ * its callers leave it to the engine, which reports it.
+ */
+const STRUCTURE = /\\[\s\S]|\[(?:\\[\s\S]|[^\]\\])*\]|[()|]/g;
+
+/** The top-level alternatives of a pattern (JavaScript syntax), or undefined when it has one. */
+function topLevelAlternatives(source: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const tokens = new RegExp(STRUCTURE.source, 'g');
+  for (let m = tokens.exec(source); m; m = tokens.exec(source)) {
+    const t = m[0];
+    if (t === '(') depth++;
+    else if (t === ')') depth--;
+    else if (t === '|' && depth === 0) {
+      out.push(source.slice(start, m.index));
+      start = m.index + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return out.length > 1 ? out : undefined;
+}
+
+/** `x` for `(?:x)` when that group is the whole alternative, else the alternative. */
+function unwrapGroup(alternative: string): string {
+  if (!alternative.startsWith('(?:') || !alternative.endsWith(')')) return alternative;
+  const inner = alternative.slice(3, -1);
+  // the group must close at the very end: the inner text's parentheses balance by themselves
+  let depth = 0;
+  const tokens = new RegExp(STRUCTURE.source, 'g');
+  for (let m = tokens.exec(inner); m; m = tokens.exec(inner)) {
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')' && --depth < 0) return alternative;
+  }
+  return depth === 0 ? inner : alternative;
+}
+
+/**
+ * An alternation whose alternatives are mostly literal forms, as compile.ts's merge of
+ * vendor-prefixes.yaml's ~960 `^acme,.*` entries makes one: the literal alternatives answered by
+ * set look-ups, the others by the engine as one smaller alternation. Such a pattern cannot run on
+ * the linear engine (one alternative has `{0,63}`), and compiling its 15 KB for the backtracking
+ * engine costs tens of milliseconds in every process. An alternation matches where any
+ * alternative matches; taking out alternatives without groups leaves the groups of the others, and
+ * their numbers, as they were. The whole pattern is still checked as before: syntax, nesting, and
+ * the short-input guard when the rest needs it.
+ */
+function alternationMatcher(pattern: string, flags: string, key: string): RegExpLike | undefined {
+  if (flags !== '') return undefined;
+  const source = pythonToJsRegex(pattern);
+  const alternatives = topLevelAlternatives(source);
+  if (!alternatives) return undefined;
+  const forms: { literal: string; how: LiteralHow }[] = [];
+  const rest: string[] = [];
+  for (const alternative of alternatives) {
+    const form = literalForm(unwrapGroup(alternative));
+    if (form) forms.push(form);
+    else rest.push(alternative);
+  }
+  if (forms.length < 2) return undefined;
+  try {
+    new RegExp(source, flags); // syntax only: V8 compiles on first use
+  } catch {
+    return undefined; // engineRegExp reports it, as for any pattern
+  }
+  if (groupDepth(source) > BACKTRACKING_GROUP_DEPTH) return undefined;
+  let others: RegExpLike | undefined;
+  if (rest.length) {
+    try {
+      others = engineRegExp(rest.map((a) => `(?:${a})`).join('|'), flags);
+    } catch (err) {
+      throw err instanceof BindingPatternError ? new BindingPatternError(pattern, err.reason) : err;
+    }
+  }
+  return new MemoRegExp(new LiteralAlternation(forms, others, others instanceof BoundedRegExp), key);
+}
+
+/** Literal forms and the engine's answer for the other alternatives: true when any of them matches. */
+class LiteralAlternation implements RegExpLike {
+  private readonly is = new Set<string>();
+  /** Literals by length, for prefixes and suffixes: one set look-up per length. */
+  private readonly starts: { length: number; set: Set<string> }[] = [];
+  private readonly ends: { length: number; set: Set<string> }[] = [];
+  private readonly contains: string[] = [];
+
+  constructor(
+    forms: { literal: string; how: LiteralHow }[],
+    private readonly others: RegExpLike | undefined,
+    /** The whole pattern is guarded (see BoundedRegExp): longer inputs fail. */
+    private readonly guarded: boolean,
+  ) {
+    for (const { literal, how } of forms) {
+      if (how === 'is') this.is.add(literal);
+      else if (how === 'contains') this.contains.push(literal);
+      else {
+        const byLength = how === 'starts' ? this.starts : this.ends;
+        let entry = byLength.find((e) => e.length === literal.length);
+        if (!entry) byLength.push((entry = { length: literal.length, set: new Set() }));
+        entry.set.add(literal);
+      }
+    }
+  }
+
+  test(input: string): boolean {
+    // RegExp.prototype.test converts its argument to a string: so does this
+    const s = typeof input === 'string' ? input : String(input);
+    if (this.guarded && s.length > GUARDED_INPUT_LIMIT) return false;
+    if (this.is.has(s)) return true;
+    for (let k = 0; k < this.starts.length; k++) {
+      const { length, set } = this.starts[k]!;
+      if (length <= s.length && set.has(s.slice(0, length))) return true;
+    }
+    for (let k = 0; k < this.ends.length; k++) {
+      const { length, set } = this.ends[k]!;
+      if (length <= s.length && set.has(s.slice(s.length - length))) return true;
+    }
+    for (let k = 0; k < this.contains.length; k++) if (s.includes(this.contains[k]!)) return true;
+    return this.others !== undefined && this.others.test(s);
+  }
+}
+
+/** Inputs up to this length have their answers remembered (property and node names, compatibles). */
+export const MEMO_INPUT_LIMIT = 256;
+/** Answers remembered per pattern, at most. */
+export const MEMO_ENTRIES = 1 << 14;
+
+/**
+ * A binding pattern that remembers its answers. The validators test the same few hundred property
+ * names against the same patterns on every node (property-units.yaml's 30 suffixes, dt-core's
+ * name patterns, every property of every node): V8's linear engine is an automaton run by an
+ * interpreter, about 20 times slower than the backtracking engine, and a Map look-up is far
+ * cheaper than either. `test` without the `g` or `y` flag has no state, so a remembered answer is
+ * the answer.
+ */
+class MemoRegExp implements RegExpLike {
+  private readonly answers = new Map<string, boolean>();
+
+  constructor(
+    private readonly re: RegExpLike,
+    private readonly key: string,
+  ) {}
+
+  test(s: string): boolean {
+    const known = this.answers.get(s);
+    if (known !== undefined) return known;
+    const answer = this.re.test(s);
+    if (typeof s === 'string' && s.length <= MEMO_INPUT_LIMIT && this.answers.size < MEMO_ENTRIES) this.answers.set(s, answer);
+    return answer;
+  }
+
+  // ajv keys its pattern cache by toString(): it must differ per pattern and flags.
+  toString(): string {
+    return `memo:${this.key}`;
+  }
+}
+
+/** The engine behind a binding pattern: linear where V8 can, else guarded backtracking. */
+function engineRegExp(pattern: string, flags: string): RegExpLike {
   const source = pythonToJsRegex(pattern);
   const linear = linearRegExp(source, flags);
   if (linear) return linear;

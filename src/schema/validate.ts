@@ -153,10 +153,16 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
   const diagnostics: Diagnostic[] = [];
   const unmatched: UnmatchedCompatible[] = [];
   const messages: DtValidateMessage[] = [];
-  const { compatMap, always } = runtime.set;
+  const { always } = runtime.set;
   const selectIndex = runtime.selectIndex();
+  const guards = runtime.guardIndex();
   const documented = runtime.documentedCompatibles();
 
+  const limit = options.limit;
+  const limited = (id: string): boolean => limit!.some((l) => id.includes(l));
+
+  // Runs once per node: no closures made per node and indexed loops (a one-shot run stays on V8's
+  // baseline tiers, which allocate an object per step of a for…of).
   const check = (obj: DtNode, name: string, disabledAbove: boolean): void => {
     if (name.startsWith('__')) return;
     let disabled = disabledAbove;
@@ -166,27 +172,24 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
       // As in dt-validate: set on the node when it is checked, so its descendants do not have it yet.
       obj.$nodename = [name];
       const instance = obj;
-      const limited = (id: string): boolean => !options.limit || options.limit.some((l) => id.includes(l));
-      const run = (id: string): void => {
-        if (!limited(id)) return;
-        const validate = runtime.validator(id);
-        if (!validate || validate(instance)) return;
-        report(id, validate.errors ?? [], instance, node, disabled);
-      };
       const compatible = obj.compatible;
       if (Array.isArray(compatible)) {
-        for (const c of compatible as unknown[]) {
-          const id = typeof c === 'string' ? compatMap[c] : undefined;
-          if (id !== undefined) {
-            run(id);
-            break;
-          }
+        for (let k = 0; k < compatible.length; k++) {
+          const c: unknown = compatible[k];
+          const id = typeof c === 'string' ? runtime.schemaOfCompatible(c) : undefined;
+          if (id === undefined) continue;
+          // the schema of the first compatible a schema names
+          const validate = !limit || limited(id) ? runtime.validator(id) : null;
+          if (validate && !validate(instance)) report(id, validate.errors ?? [], instance, node, disabled);
+          break;
         }
       }
       const candidates = options.compatibleMatch ? [] : selectCandidates(selectIndex, obj, compatible, name);
-      for (const i of candidates) {
+      if (candidates.length) guards.visit(obj);
+      for (let k = 0; k < candidates.length; k++) {
+        const i = candidates[k]!;
         const id = always[i]!;
-        if (!limited(id)) continue;
+        if (limit && !limited(id)) continue;
         if (id === GENERATED_COMPATIBLES_ID) {
           // The schema of documented compatibles only feeds the unmatched report; a Set answers it.
           if (options.unmatched && Array.isArray(compatible) && !documented.allDocumented(compatible as unknown[])) {
@@ -201,14 +204,25 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
         const entry = runtime.alwaysEntry(i);
         const select = entry.select;
         if (select === 'never' || (select !== 'always' && !select(instance))) continue;
+        // compiled as before (a binding ajv rejects is reported whether or not a node is skipped)
         if (entry.validate === undefined) entry.validate = runtime.validator(id);
+        // a node without any property the schema looks at passes it
+        if (!guards.mayFail(i)) continue;
         if (entry.validate && !entry.validate(instance)) report(id, entry.validate.errors ?? [], instance, node, disabled);
       }
     }
-    for (const [childName, child] of Object.entries(obj)) if (isDtNode(child)) check(child, childName, disabled);
+    for (const childName in obj) {
+      const child = obj[childName];
+      if (isDtNode(child)) check(child, childName, disabled);
+    }
   };
 
   const report = (id: string, errors: ErrorObject[], instance: DtNode, node: Node, disabled: boolean): void => {
+    // A disabled node is not held to `required` or `unevaluatedProperties` (below): when those are
+    // all ajv found (`if` is its summary of a failed `then`), every error jsonschema would give is
+    // about them too — a property failing its own schema would be an error of its own — and all
+    // would be dropped. Nothing to explain.
+    if (disabled && errors.length > 0 && errors.every(onlyHeldWhenEnabled)) return;
     const explained = runtime.explain(id, instance);
     if (explained.length) {
       reportExplained(id, explained, instance, node, disabled);
@@ -273,6 +287,11 @@ export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTyp
 
   check(decoded.root, '/', false);
   return { diagnostics, unmatched, messages };
+}
+
+/** An ajv error of the kinds a disabled node is not held to (or ajv's summary of a failed `then`). */
+function onlyHeldWhenEnabled(error: ErrorObject): boolean {
+  return error.keyword === 'required' || error.keyword === 'unevaluatedProperties' || error.keyword === 'if';
 }
 
 /** dt-validate's filter for disabled nodes: errors about `required` or `unevaluatedProperties`, here or in a context. */

@@ -42,6 +42,18 @@ describe('fresh and cached validators', () => {
     expect(warm).toEqual(cold);
   });
 
+  it('agree on names every plain object inherits (a cached set is read back from JSON)', async () => {
+    const board = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'inherited-names-')), 'board.dts');
+    caches.push(path.dirname(board));
+    fs.writeFileSync(
+      board,
+      '/dts-v1/;\n/ {\n\t#address-cells = <1>;\n\t#size-cells = <1>;\n\tcompatible = "acme,board";\n\tmodel = "Acme";\n' +
+        '\todd@50000000 {\n\t\tcompatible = "constructor", "toString";\n\t\treg = <0x50000000 0x10>;\n\t\tconstructor = <1>;\n\t\thasOwnProperty = "x";\n\t};\n};\n',
+    );
+    const { cold, warm } = await coldThenWarm(board, [path.join(repoRoot, 'fixtures/schema/bindings')]);
+    expect(warm).toEqual(cold);
+  });
+
   it.runIf(sharedOrExplain('uniphier-dwc3 cold and warm'))(
     'agree on a socionext,uniphier-dwc3 node with pinctrl-0 (usb/socionext,uniphier-dwc3.yaml)',
     async () => {

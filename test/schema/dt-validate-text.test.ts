@@ -5,7 +5,10 @@
  *   lists compared as sets (dt-schema's order follows the file system's directory listing);
  * - through that processed schema (written as text and read back, as kbuild passes it), every one
  *   of the 393 qcom DTBs prints dt-validate's stderr, as a multiset of messages (a message is a
- *   line and its tab-indented continuation lines). In-process, one schema set for all DTBs;
+ *   line and its tab-indented continuation lines). In-process, one schema set for all DTBs, twice:
+ *   cold (an empty cache folder: the processed schema parsed, every validator compiled) and warm
+ *   (a second set from that folder, as kbuild's next processes get it: the file known by its
+ *   identity, the index's tables, the compiled validators), which must print the same;
  * - the real dt-mk-schema's file, read by our dt-validate, gives the same text.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,7 +16,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDtb } from '../../src/dtb/read.js';
-import { persistSchemaSet, schemaSetFromProcessedText, validate, type SchemaSet } from '../../src/schema/index.js';
+import * as os from 'node:os';
+import { persistSchemaSet, schemaSetFromProcessedFile, schemaSetFromProcessedText, validate, type SchemaSet } from '../../src/schema/index.js';
+import { keyByStat, processedKey } from '../../src/schema/processed-cache.js';
 import { formatDtValidateMessages } from '../../src/schema/dt-validate-format.js';
 import { formatProcessedSchema, makeProcessedSchema, processedSchemaJson } from '../../src/schema/processed-json.js';
 import { explainSkip, sharedOrExplain } from '../support/shared.js';
@@ -65,8 +70,10 @@ interface Difference {
   missing: string[];
 }
 
-function compare(set: SchemaSet, entry: ReferenceEntry): Difference | undefined {
-  const mine = splitMessages(ours(set, entry));
+function compare(set: SchemaSet, entry: ReferenceEntry, texts?: Map<string, string>): Difference | undefined {
+  const text = ours(set, entry);
+  texts?.set(entry.dtb, text);
+  const mine = splitMessages(text);
   const rest = splitMessages(fs.readFileSync(path.join(referenceDir, 'qcom', entry.dtb.replace(/\.dtb$/, '.txt')), 'utf8'));
   const extra: string[] = [];
   for (const m of mine) {
@@ -104,18 +111,22 @@ const LEMANS_AND_MESSAGES = ['lemans-evk-el2.dtb', 'msm8976-longcheer-l9360.dtb'
 describe.skipIf(reason !== undefined)('dt-mk-schema and dt-validate drop-ins on the qcom references', () => {
   let processedText: Buffer | undefined;
   let set: SchemaSet | undefined;
+  // a cache folder of its own, empty at first: the first pass is cold whatever the user's cache holds
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dt-validate-text-'));
+  const cacheDir = path.join(work, 'cache');
+  const processedFile = path.join(work, 'processed-schema.json');
   const processed = (): Buffer => {
     if (!processedText) {
       const json = processedSchemaJson(makeProcessedSchema([bindingsDir], dtschemaDir));
       processedText = Buffer.from(formatProcessedSchema(json));
+      fs.writeFileSync(processedFile, processedText);
     }
     return processedText;
   };
-  const schemaSet = (): SchemaSet => (set ??= schemaSetFromProcessedText(processed()));
+  const schemaSet = (): SchemaSet => (set ??= schemaSetFromProcessedText(processed(), cacheDir));
   const entries = reason ? [] : readSummary();
-  afterAll(() => {
-    if (set) persistSchemaSet(set);
-  });
+  const coldTexts = new Map<string, string>();
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it("our processed schema equals dt-mk-schema's as JSON (pattern and type lists as sets)", () => {
     const normalise = (text: string): Record<string, unknown> =>
@@ -131,21 +142,38 @@ describe.skipIf(reason !== undefined)('dt-mk-schema and dt-validate drop-ins on 
     expect(Object.keys(types(mine)).sort()).toEqual(Object.keys(types(theirs)).sort());
   }, 300_000);
 
-  it('every DTB prints what dt-validate printed, through our processed schema', async () => {
+  it('every DTB prints what dt-validate printed, through our processed schema (cold: an empty cache)', async () => {
     expect(entries.length).toBe(393);
+    expect(schemaSet().fromCache).toBe(false);
     const differing: Difference[] = [];
     for (const e of entries) {
       // Let vitest's worker talk to its parent between DTBs (a long synchronous loop times it out).
       await new Promise((resolve) => setImmediate(resolve));
-      const d = compare(schemaSet(), e);
+      const d = compare(schemaSet(), e, coldTexts);
       if (d) differing.push(d);
     }
     console.log(`dt-validate text: ${entries.length - differing.length}/${entries.length} DTBs identical`);
     expect(differing).toEqual([]);
   }, 1_800_000);
 
+  it('and the same from the cache that run filled, as the next dt-validate processes read it (warm)', async () => {
+    persistSchemaSet(schemaSet());
+    // minutes after it was written, processed-schema.json is known by its identity: not read again
+    const warm = schemaSetFromProcessedFile(processedFile, cacheDir);
+    expect(warm.fromCache).toBe(true);
+    expect(keyByStat(path.join(cacheDir, 'processed'), processedFile, fs.statSync(processedFile, { bigint: true }))).toBe(processedKey(processed()));
+    const changed: string[] = [];
+    for (const e of entries) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (ours(warm, e) !== coldTexts.get(e.dtb)) changed.push(e.dtb);
+    }
+    persistSchemaSet(warm);
+    console.log(`dt-validate text, cold and warm cache: ${entries.length - changed.length}/${entries.length} DTBs identical`);
+    expect(changed).toEqual([]);
+  }, 1_800_000);
+
   it("reads the real dt-mk-schema's processed schema and prints the same", async () => {
-    const real = schemaSetFromProcessedText(execFileSync('xz', ['-dc', referenceJson], { maxBuffer: 1 << 30 }));
+    const real = schemaSetFromProcessedText(execFileSync('xz', ['-dc', referenceJson], { maxBuffer: 1 << 30 }), cacheDir);
     try {
       const picked = entries.filter((e) => LEMANS_AND_MESSAGES.includes(e.dtb));
       expect(picked.length).toBe(LEMANS_AND_MESSAGES.length);

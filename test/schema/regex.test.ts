@@ -3,7 +3,7 @@
  * catastrophic backtracking finish at once; patterns V8 cannot compile safely are errors, not crashes.
  */
 import { describe, expect, it } from 'vitest';
-import { BindingPatternError, bindingRegExp, isGuardedPattern, isLinearPattern } from '../../src/schema/regex.js';
+import { BindingPatternError, bindingRegExp, isGuardedPattern, isLinearPattern, pythonToJsRegex } from '../../src/schema/regex.js';
 
 describe('binding patterns on the linear-time engine', () => {
   // Each of these takes seconds on V8's backtracking engine at 31 characters, and hours at 100.
@@ -50,5 +50,40 @@ describe('binding patterns on the linear-time engine', () => {
     expect(error).toBeInstanceOf(BindingPatternError);
     expect(error!.message).toMatch(/^pattern '\(a\(a.{70,}…' is not usable: groups nested more than 100 deep$/);
     expect(() => bindingRegExp('('.repeat(10_000), '')).toThrow(BindingPatternError);
+  });
+});
+
+describe('binding patterns answered without an engine, and remembered answers', () => {
+  // Each pattern's answers must be the engine's: RegExp of the translated pattern is the oracle.
+  const patterns = [
+    '-microvolt$', '.*-supply$', '^pinctrl-', '^acme,.*', '^#address-cells$', 'gpio', '.*-names', '^a\\.b\\-c$', 'x\\$', '^\\$x',
+    '(?<!ti,[xy]-plate)-ohms$', '^pinctrl-[0-9]+$', '^(?!opp).*-hz$', '^[a-z]+@[0-9a-f]+$', 'a.*', '\\.*x', 'a\\\\$',
+    '(?:^#.*)|(?:^acme,.*)|(?:^zte,.*)|(?:^[a-zA-Z0-9#_][a-zA-Z0-9#+\\-._@]{0,63}$)|(?:^[a-z]+@[0-9a-f]+$)',
+    '^foo$|^bar,.*|.*-baz$|qux|^(a|b)x$', '(?:^x.*)|(?:^(y)\\1$)', '^a$|^b$', '(?:^(?!x)(a+)+$)|(?:^aa.*)',
+  ];
+  const inputs = ['', 'regulator-min-microvolt', 'vdd-supply', 'pinctrl-0', 'pinctrl-names', 'acme,thing', 'acme', '#address-cells', 'a.b-c', 'x$', '$x',
+    'ti,x-plate-ohms', 'foo-ohms', 'opp-hz', 'max-hz', 'uart@1000', 'a', 'xx', 'a\\', 'zte,phone', '#foo', 'a'.repeat(70), 'foo', 'bar,1', 'a-baz', 'xquxy', 'ax', 'yy',
+    'b', 'aaa', 'a'.repeat(300), 'aa!', 'line\nbreak-supply', 'caf\u00e9-supply'];
+
+  it.each(patterns)('%s: the same answers as the engine', (pattern) => {
+    const re = bindingRegExp(pattern, '');
+    const oracle = new RegExp(pythonToJsRegex(pattern));
+    const guarded = isGuardedPattern(pattern);
+    for (const input of inputs) {
+      const expected = guarded && input.length > 256 ? false : oracle.test(input);
+      // twice: the second answer may come from memory
+      expect([re.test(input), re.test(input)], `${pattern} on ${JSON.stringify(input)}`).toEqual([expected, expected]);
+    }
+  });
+
+  it('one matcher per pattern and flags, named apart for ajv', () => {
+    expect(bindingRegExp('-bits$', '')).toBe(bindingRegExp('-bits$', ''));
+    expect(String(bindingRegExp('-bits$', ''))).not.toBe(String(bindingRegExp('-bps$', '')));
+    expect(String(bindingRegExp('^a$|^b$|c+', ''))).not.toBe(String(bindingRegExp('^a$|^b$|c*', '')));
+  });
+
+  it('an alternation of literals with an unusable rest is an error naming the whole pattern', () => {
+    expect(() => bindingRegExp('^a.*|^b.*|([', '')).toThrow(BindingPatternError);
+    expect(() => bindingRegExp('^a.*|^b.*|([', '')).toThrow("pattern '^a.*|^b.*|([' is not usable");
   });
 });

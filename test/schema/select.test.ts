@@ -49,7 +49,7 @@ describe('schema selection', () => {
   });
 
   it('answers which compatibles are documented', () => {
-    const documented = new DocumentedCompatibles(set.generatedCompatibles);
+    const documented = DocumentedCompatibles.fromSchema(set.generatedCompatibles);
     expect(documented.allDocumented(['acme,a', 'syscon'])).toBe(true);
     expect(documented.allDocumented(['acme,b1'])).toBe(true);
     expect(documented.allDocumented(['acme,zzz'])).toBe(false);
