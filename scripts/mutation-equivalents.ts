@@ -163,6 +163,13 @@ export const EQUIVALENT: readonly Equivalent[] = [
     replacement: '&&',
     reason: 'readDtb records an offset for every property it builds; and with no slack the padding read is empty, so nothing is recorded either way',
   },
+  {
+    file: 'src/schema/decode.ts',
+    line: '} else if (types.size > 1) {',
+    original: '>',
+    replacement: '>=',
+    reason: 'with one candidate type the hint can only keep it (it fits) or keep it anyway (nothing fits, nothing is dropped)',
+  },
 ];
 
 /** Mutants that change only how much room a growing buffer starts or grows with: its bytes are the same. */

@@ -63,8 +63,9 @@ describe('hook outside a Linux tree: each staged source on its own, compared wit
     git(repo, 'commit', '-q', '-m', 'a');
     const text = fs.readFileSync(path.join(repo, 'a.dts'), 'utf8');
     fs.writeFileSync(path.join(repo, 'a.dts'), `/* moved */\n${text}`);
-    // a staged file that is not a device-tree source is not compiled
-    fs.writeFileSync(path.join(repo, 'notes.txt'), 'not a device tree {\n');
+    // a staged binding and a staged include are not compiled on their own outside a Linux tree
+    fs.writeFileSync(path.join(repo, 'binding.yaml'), 'title: not a device tree {\n');
+    fs.writeFileSync(path.join(repo, 'part.dtsi'), '&undefined_label { status = "okay"; };\n');
     git(repo, 'add', '-A');
     const staged = cli(repo, 'hook', '--fail-on', 'warning');
     expect(staged.stderr).toBe('');
