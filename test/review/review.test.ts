@@ -133,6 +133,22 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
+  /** Reviews the last commit as a patch on the commit before it: the three EL2 compositions are new, each compared with its base board. */
+  const expectLastCommitReviewedAsNewCompositions = async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
+    git(repo, 'format-patch', '-q', '-1', '-o', out);
+    git(repo, 'reset', '-q', '--hard', 'HEAD~1');
+    const patch = path.join(out, fs.readdirSync(out)[0]);
+    const { report, boards } = await runReview({ patch, tree: repo, rev: 'HEAD', bindings: [] });
+    fs.rmSync(out, { recursive: true, force: true });
+    expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
+      'lemans-evk-el2 new: lemans-evk before the patch',
+      'qcs9100-ride-el2 new: qcs9100-ride before the patch',
+      'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
+    ]);
+    expect(lists(report)).toEqual(EL2_FIXES);
+  };
+
   it('the Makefile already names the compositions and the patch adds the overlay: new, each compared with its base board', async () => {
     fs.writeFileSync(path.join(repo, QCOM, 'Makefile'), fullMakefile);
     git(repo, 'commit', '-q', '-a', '-m', 'lemans: the EL2 compositions (their overlay comes next)');
@@ -140,18 +156,7 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
       fs.writeFileSync(path.join(repo, QCOM, 'lemans-el2.dtso'), overlayText);
       git(repo, 'add', '-A');
       git(repo, 'commit', '-q', '-m', 'lemans: the EL2 overlay');
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
-      git(repo, 'format-patch', '-q', '-1', '-o', out);
-      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
-      const overlayOnly = path.join(out, fs.readdirSync(out)[0]);
-      const { report, boards } = await runReview({ patch: overlayOnly, tree: repo, rev: 'HEAD', bindings: [] });
-      fs.rmSync(out, { recursive: true, force: true });
-      expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
-        'lemans-evk-el2 new: lemans-evk before the patch',
-        'qcs9100-ride-el2 new: qcs9100-ride before the patch',
-        'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
-      ]);
-      expect(lists(report)).toEqual(EL2_FIXES);
+      await expectLastCommitReviewedAsNewCompositions();
     } finally {
       git(repo, 'reset', '-q', '--hard', head);
     }
@@ -164,18 +169,7 @@ describe.skipIf(!hasShared)('review: a patch that adds the EL2 overlay and its c
     try {
       fs.writeFileSync(path.join(repo, QCOM, 'Makefile'), fullMakefile);
       git(repo, 'commit', '-q', '-a', '-m', 'lemans: the EL2 compositions');
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'dtoc-patch-'));
-      git(repo, 'format-patch', '-q', '-1', '-o', out);
-      git(repo, 'reset', '-q', '--hard', 'HEAD~1');
-      const makefileOnly = path.join(out, fs.readdirSync(out)[0]);
-      const { report, boards } = await runReview({ patch: makefileOnly, tree: repo, rev: 'HEAD', bindings: [] });
-      fs.rmSync(out, { recursive: true, force: true });
-      expect(boards.map((b) => `${b.board} ${b.status}: ${b.comparedWith}`).sort()).toEqual([
-        'lemans-evk-el2 new: lemans-evk before the patch',
-        'qcs9100-ride-el2 new: qcs9100-ride before the patch',
-        'qcs9100-ride-r3-el2 new: qcs9100-ride-r3 before the patch',
-      ]);
-      expect(lists(report)).toEqual(EL2_FIXES);
+      await expectLastCommitReviewedAsNewCompositions();
     } finally {
       git(repo, 'reset', '-q', '--hard', head);
     }
