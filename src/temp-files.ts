@@ -56,3 +56,45 @@ export function replaceFileSync(file: string, data: string | Uint8Array): void {
     fs.rmSync(temp, { force: true });
   }
 }
+
+/**
+ * The identity `stat` gives a file (device, inode, size, modification and change times in ns).
+ * Every cache file is replaced through a rename, so a new write is a new inode; an edit in place
+ * changes the times.
+ */
+function identity(st: fs.BigIntStats): string {
+  return [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(' ');
+}
+
+/** Where the identity of a file written by replaceFileRecorded() is kept. */
+const identityFile = (file: string): string => `${file}.written`;
+
+/**
+ * replaceFileSync(), then a note beside the file of the identity it has now: a reader that finds
+ * the file as it was written may skip the check of its bytes (isAsRecorded()). Cache files of
+ * megabytes are read by every fresh process (kbuild starts one per DTB); hashing them costs more
+ * than reading them.
+ */
+export function replaceFileRecorded(file: string, data: string | Uint8Array): void {
+  replaceFileSync(file, data);
+  try {
+    replaceFileSync(identityFile(file), identity(fs.statSync(file, { bigint: true })));
+  } catch {
+    // without the note, readers check the bytes
+  }
+}
+
+/** Whether `file` is still the one replaceFileRecorded() wrote (same identity); false when unsure. */
+export function isAsRecorded(file: string): boolean {
+  try {
+    return fs.readFileSync(identityFile(file), 'utf8') === identity(fs.statSync(file, { bigint: true }));
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a file written by replaceFileRecorded() and its note. */
+export function removeRecorded(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(identityFile(file), { force: true });
+}

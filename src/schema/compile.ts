@@ -27,7 +27,7 @@ import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
-import { replaceFileSync } from '../temp-files.js';
+import { isAsRecorded, removeRecorded, replaceFileRecorded, replaceFileSync } from '../temp-files.js';
 import { expectLongRun } from '../tiering.js';
 
 type Ajv = ajv2019.Ajv2019;
@@ -109,9 +109,11 @@ class ValidatorChunk {
     try {
       const bytes = fs.readFileSync(this.file);
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
-      // not run, its validators are compiled again
-      if (chunkName(bytes) !== path.basename(this.file, '.js')) {
-        for (const f of [this.file, this.codeCache, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
+      // not run, its validators are compiled again. A chunk still as persist() wrote it is not
+      // hashed again (megabytes, in every fresh process).
+      if (!isAsRecorded(this.file) && chunkName(bytes) !== path.basename(this.file, '.js')) {
+        removeRecorded(this.file);
+        for (const f of [this.codeCache, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
@@ -590,7 +592,7 @@ export class SchemaRuntime {
     try {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${name}.js`);
-      replaceFileSync(file, code);
+      replaceFileRecorded(file, code);
       // The index last: a chunk is only used once both files are complete.
       const index = path.join(dir, `${name}.refs.json`);
       replaceFileSync(index, JSON.stringify(exportsByName));

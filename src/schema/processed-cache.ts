@@ -29,7 +29,7 @@ import { isPresenceGuard, type PresenceGuard } from './guards.js';
 import type { ProcessedSchemaSet } from './process.js';
 import type { PropTypeTable } from './prop-types.js';
 import { SortedTable, sortedTableBytes, sortedTableProblem } from './sorted-table.js';
-import { replaceFileSync } from '../temp-files.js';
+import { isAsRecorded, replaceFileRecorded, replaceFileSync } from '../temp-files.js';
 
 /** Bump when the layout of these files changes. */
 export const PROCESSED_CACHE_FORMAT = 'dtoverlay-check-processed-3';
@@ -165,7 +165,8 @@ export function writeProcessedEntry(entry: ProcessedCacheEntry, set: ProcessedSc
     };
     writeAtomically(entry.schemas, schemasBytes);
     // The index last: it is only used once the files it vouches for are complete.
-    writeAtomically(entry.index, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), all]));
+    fs.mkdirSync(path.dirname(entry.index), { recursive: true });
+    replaceFileRecorded(entry.index, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), all]));
   } catch {
     // a read-only cache folder only costs time
   }
@@ -198,7 +199,9 @@ export function readProcessedEntry(entry: ProcessedCacheEntry, fallback: () => J
     header = JSON.parse(bytes.toString('utf8', 0, newline));
     if (!isIndexHeader(header)) return undefined;
     const all = bytes.subarray(newline + 1);
-    if (header.json + header.compat + header.documented + header.ranges !== all.length || sha256(all) !== header.sha256) return undefined;
+    if (header.json + header.compat + header.documented + header.ranges !== all.length) return undefined;
+    // hashed unless the index is still the file writeProcessedEntry() wrote
+    if (!isAsRecorded(entry.index) && sha256(all) !== header.sha256) return undefined;
     body = JSON.parse(all.toString('utf8', 0, header.json));
   } catch {
     return undefined;

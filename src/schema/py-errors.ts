@@ -148,6 +148,14 @@ export class PyValidator {
   private readonly docs = new Map<string, Json>();
   private readonly regexes = new Map<string, { test(s: string): boolean } | null>();
 
+  /**
+   * Verdicts already reached in this errors() call, per object instance, schema and base URL.
+   * jsonschema asks the same question many times (a oneOf's branches, then the evaluated keys of
+   * each valid one, then the `unevaluatedProperties` below it); the answer cannot change within a
+   * call, but may between calls (dt-validate sets `$nodename` on a node when it is checked).
+   */
+  private verdicts: WeakMap<object, Map<Json, Map<string, boolean>>> | undefined;
+
   constructor(private readonly lookup: SchemaLookup) {}
 
   /** The document with this URL (no fragment), keys sorted; dt-validate's stand-in for a missing one. */
@@ -197,13 +205,37 @@ export class PyValidator {
   }
 
   isValid(instance: unknown, schema: Json, base: string, where: Where = {}): boolean {
-    for (const _ of this.iterErrors(instance, schema, base, where)) return false;
-    return true;
+    // the position (`where`) only matters to values sized by their holder: objects are not
+    const memo = this.verdicts && typeof instance === 'object' && instance !== null && !Array.isArray(instance) ? this.verdicts : undefined;
+    let bySchema: Map<Json, Map<string, boolean>> | undefined;
+    let byBase: Map<string, boolean> | undefined;
+    if (memo) {
+      bySchema = memo.get(instance as object);
+      if (!bySchema) memo.set(instance as object, (bySchema = new Map()));
+      byBase = bySchema.get(schema);
+      const known = byBase?.get(base);
+      if (known !== undefined) return known;
+    }
+    let valid = true;
+    for (const _ of this.iterErrors(instance, schema, base, where)) {
+      valid = false;
+      break;
+    }
+    if (bySchema) {
+      if (!byBase) bySchema.set(schema, (byBase = new Map()));
+      byBase.set(base, valid);
+    }
+    return valid;
   }
 
   /** Every error, as a list. */
   errors(instance: unknown, schema: Json, base = ''): PyError[] {
-    return [...this.iterErrors(instance, schema, base, {})];
+    this.verdicts = new WeakMap();
+    try {
+      return [...this.iterErrors(instance, schema, base, {})];
+    } finally {
+      this.verdicts = undefined;
+    }
   }
 
   *descend(instance: unknown, schema: Json, base: string, path?: PathPart, schemaPath?: PathPart, where: Where = {}): Generator<PyError> {

@@ -14,7 +14,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WORKER_ARGUMENT = '__worker';
-const WORKER_SEMI_SPACE_MB = 64;
 /** What one worker may hold at its peak (measured: about 500 MB compiling the qcom boards). */
 const WORKER_MEMORY_BYTES = 768 * 2 ** 20;
 
@@ -56,6 +55,12 @@ export interface PoolOptions<J, R> {
   threads: number;
   /** The same kind's function, for jobs run in this thread. */
   runHere: () => Promise<JobRunner<J, R>>;
+  /**
+   * Each worker's semi-space in MB (V8's default: 16), for jobs whose results live through several
+   * young-generation collections at the default size. It costs memory: the young generation is
+   * three of them per worker.
+   */
+  semiSpaceMb?: number;
   /** Called once per job, in the order jobs finish. */
   onDone: (result: R, index: number, done: number) => void;
   /** The result recorded for a job whose worker died (out of memory, a bug). */
@@ -77,10 +82,8 @@ export async function runPool<J, R>(options: PoolOptions<J, R>): Promise<R[]> {
   const script = workerScript();
   if (threads > 1 && script && jobs.length > 1) {
     const { Worker } = await import('node:worker_threads');
-    // Workers compile board after board, and each board's tree lives through several young-
-    // generation collections at V8's default 16 MB semi-space. 64 MB (read by each new isolate)
-    // cut the CPU of compiling all 332 qcom boards on two workers by about 15%.
-    (await import('node:v8')).setFlagsFromString(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
+    // read by each new isolate
+    if (options.semiSpaceMb) (await import('node:v8')).setFlagsFromString(`--max-semi-space-size=${options.semiSpaceMb}`);
     let next = 0;
     const count = Math.min(threads, jobs.length);
     await Promise.all(

@@ -118,8 +118,14 @@ describe('schema cache', () => {
     expect(second.processed.schemas).toEqual([]); // read only if something must be compiled
     expect(validate(tree, second).diagnostics).toEqual(expected);
     persistSchemaSet(second);
-    // No new chunk; the one read now has its V8 code cache beside it, named for this V8 (and its index of references).
-    expect(chunks().sort()).toEqual([expect.stringMatching(/\.js$/), expect.stringMatching(new RegExp(`\\.js\\.${process.versions.v8.replace(/\./g, '\\.')}[^/]*\\.v8$`)), expect.stringMatching(/\.refs\.json$/)]);
+    // No new chunk; the one read now has its V8 code cache beside it, named for this V8 (and its
+    // index of references, and the identity it was written with).
+    expect(chunks().sort()).toEqual([
+      expect.stringMatching(/\.js$/),
+      expect.stringMatching(new RegExp(`\\.js\\.${process.versions.v8.replace(/\./g, '\\.')}[^/]*\\.v8$`)),
+      expect.stringMatching(/\.js\.written$/),
+      expect.stringMatching(/\.refs\.json$/),
+    ]);
   });
 });
 
@@ -169,6 +175,24 @@ describe('schema cache entries are checked, and rebuilt when the check fails', (
     expect(validate(tree, again).diagnostics).toEqual(expected);
     expect((globalThis as { __dtocEditedChunkRan?: boolean }).__dtocEditedChunkRan).toBeUndefined();
     expect(fs.existsSync(code)).toBe(false); // removed; the validators went into a new chunk
+  });
+
+  it('validator code edited in place to the same size and times is caught: its identity is not the one recorded', async () => {
+    const { tree, expected } = await warm();
+    const code = filesUnder(path.join(cacheDir, 'validators')).find((f) => f.endsWith('.js'))!;
+    expect(fs.existsSync(`${code}.written`)).toBe(true); // the identity recorded when it was written
+    const before = fs.statSync(code);
+    const text = fs.readFileSync(code, 'utf8');
+    // the same length: a one-byte change in a property name the validators test for
+    const at = text.indexOf('"compatible"');
+    expect(at).toBeGreaterThan(0);
+    fs.writeFileSync(code, `${text.slice(0, at + 1)}X${text.slice(at + 2)}`);
+    fs.utimesSync(code, before.atime, before.mtime); // the change time still moves
+    expect(fs.statSync(code).size).toBe(before.size);
+    const again = loadSchemaSet({ bindings: [bindings], cacheDir });
+    expect(validate(tree, again).diagnostics).toEqual(expected);
+    expect(fs.existsSync(code)).toBe(false);
+    expect(fs.existsSync(`${code}.written`)).toBe(false);
   });
 });
 
