@@ -95,11 +95,11 @@ function checkRow(linux: string): Row {
  * it per DTB (dt-validate-work.ts: our dt-mk-schema's processed schema, a warm cache). Its CPU
  * time against the goal, 0.40 s; dt-validate's recorded user time beside it.
  */
-function validateRow(): Row {
+async function validateRow(): Promise<Row> {
   const unavailable = dtValidateUnavailable();
   if (unavailable) return missingRow(VALIDATE_CASE, 'goal ≤ 0.40 s CPU', unavailable);
   const dtb = 'lemans-evk-el2.dtb';
-  const work = dtValidateWork([dtb]);
+  const work = await dtValidateWork([dtb]);
   try {
     const cases: ProcessCase[] = [{ name: 'ours', ...work.command(dtb) }];
     if (node2) cases.push({ name: 'ours@node2', ...work.command(dtb, node2) });
@@ -187,7 +187,7 @@ function kernelRssRow(): Row {
   }
 }
 
-export function benchCold(): Row[] {
+export async function benchCold(): Promise<Row[]> {
   const rows: Row[] = [];
   const kernelDt = path.join(sharedDir, 'kernel-dt');
   const linux = path.join(sharedDir, 'corpus/linux');
@@ -200,7 +200,7 @@ export function benchCold(): Row[] {
   else if (!fs.existsSync(linux)) rows.push(missingRow(CHECK_CASE, 'goal ≤ 3.0×', `${linux} is absent`));
   else if (!hasCpp()) rows.push(missingRow(CHECK_CASE, 'goal ≤ 3.0×', 'no cpp for the reference'));
   else rows.push(checkRow(linux));
-  rows.push(validateRow());
+  rows.push(await validateRow());
   rows.push(fs.existsSync(linux) ? hookRow(linux) : missingRow(HOOK_CASE, 'goal ≤ 1.5 s wall', `${linux} is absent`));
   rows.push(fs.existsSync(kernelDt) ? kernelRssRow() : missingRow(RSS_CASE, 'goal ≤ 1 GB', `${kernelDt} is absent`));
   return rows;
