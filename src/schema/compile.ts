@@ -24,7 +24,6 @@ import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
 import { GuardIndex } from './guards.js';
 import { codeCacheSuffix } from './v8-tier.js';
-import { parseChunk, shakeChunk } from './chunk-shake.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
@@ -77,8 +76,6 @@ function requireForValidators(name: string): unknown {
  */
 class ValidatorChunk {
   private exports: Record<string, ValidateFunction> | undefined;
-  /** Its code, once evaluated (a bundle is made from it: writeBundle). */
-  code: string | undefined;
 
   /** Whether its code has been evaluated in this process. */
   get evaluated(): boolean {
@@ -87,16 +84,7 @@ class ValidatorChunk {
   private script: vm.Script | undefined;
   private needsCodeCache = false;
 
-  constructor(
-    readonly file: string,
-    /** Its exports' references (export name → ajv reference), from its `.refs.json`. */
-    readonly refs: Readonly<Record<string, string>>,
-  ) {}
-
-  /** A bundle (writeBundle): one board's validators, for the boards of its SoC. */
-  get bundle(): boolean {
-    return path.basename(this.file).startsWith(BUNDLE_PREFIX);
-  }
+  constructor(readonly file: string) {}
 
   get(name: string): ValidateFunction | undefined {
     if (!this.exports) this.exports = this.evaluate();
@@ -123,16 +111,15 @@ class ValidatorChunk {
       // the chunk's name is the start of its code's SHA-256 (persist()): edited or damaged code is
       // not run, its validators are compiled again. A chunk still as persist() wrote it is not
       // hashed again (megabytes, in every fresh process).
-      if (!isAsRecorded(this.file) && chunkName(bytes) !== path.basename(this.file, '.js').slice(this.bundle ? BUNDLE_PREFIX.length : 0)) {
-        removeChunkFiles(this.file);
+      if (!isAsRecorded(this.file) && chunkName(bytes) !== path.basename(this.file, '.js')) {
+        removeRecorded(this.file);
+        for (const f of [this.codeCache, this.file.replace(/\.js$/, '.refs.json')]) fs.rmSync(f, { force: true });
         return module.exports;
       }
-      const code = bytes.toString('utf8');
       // Our own generated code (written by persist()), wrapped as a CommonJS module.
-      this.script = new vm.Script(`(function (require, module, exports) {${code}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
+      this.script = new vm.Script(`(function (require, module, exports) {${bytes.toString('utf8')}\n})`, { filename: this.file, ...(cachedData ? { cachedData } : {}) });
       this.needsCodeCache = !cachedData || this.script.cachedDataRejected === true;
       (this.script.runInThisContext() as (r: unknown, m: unknown, e: unknown) => void)(requireForValidators, module, module.exports);
-      this.code = code;
     } catch {
       // A stale or partial chunk: its validators are compiled again. Code that threw half-way has
       // exported validators whose helpers it never set up: none of them is used.
@@ -156,28 +143,6 @@ class ValidatorChunk {
 /** A validator chunk's file name: the start of its code's SHA-256. */
 function chunkName(code: string | Buffer): string {
   return createHash('sha256').update(code).digest('hex').slice(0, 20);
-}
-
-/** Bundles are named `b-` and their code's chunkName. */
-const BUNDLE_PREFIX = 'b-';
-/** A bundle pointer's text for a SoC whose bundle could not be made. */
-const NO_BUNDLE = '-';
-
-/** Removes a chunk's code (`X.js`), its index, its identity record and its V8 code caches (`X.js.*.v8`). */
-function removeChunkFiles(file: string): void {
-  removeRecorded(file);
-  fs.rmSync(file.replace(/\.js$/, '.refs.json'), { force: true });
-  const base = path.basename(file);
-  try {
-    for (const f of fs.readdirSync(path.dirname(file))) if (f.startsWith(`${base}.`) && f.endsWith('.v8')) fs.rmSync(path.join(path.dirname(file), f), { force: true });
-  } catch {
-    // the folder has gone
-  }
-}
-
-/** The file naming the bundle of a SoC (SchemaRuntime.beginTree): `bundle-` and a hash of its key. */
-function bundlePointer(dir: string, key: string): string {
-  return path.join(dir, `bundle-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`);
 }
 
 /** A cached validator: its chunk and its name there. */
@@ -207,7 +172,7 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
       // The small index of a chunk is read at start; its code only when one of its validators is used.
       const refs = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as unknown;
       if (typeof refs !== 'object' || refs === null || Array.isArray(refs) || !Object.values(refs).every((r) => typeof r === 'string')) continue;
-      const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')), refs as Record<string, string>);
+      const chunk = new ValidatorChunk(path.join(dir, f.replace(/\.refs\.json$/, '.js')));
       chunks.push(chunk);
       sizes.set(chunk, Object.keys(refs).length);
       for (const [name, ref] of Object.entries(refs as Record<string, string>)) {
@@ -219,9 +184,7 @@ function indexValidatorChunks(dir: string): { chunks: ValidatorChunk[]; byRef: M
       // Unreadable chunk: its validators are compiled again.
     }
   }
-  // bundles last: each is for the boards of one SoC (SchemaRuntime.beginTree)
-  const rank = (c: ValidatorChunk): number => (c.bundle ? -1e9 : 0) + sizes.get(c)!;
-  for (const list of byRef.values()) if (list.length > 1) list.sort((a, b) => rank(b.chunk) - rank(a.chunk));
+  for (const list of byRef.values()) if (list.length > 1) list.sort((a, b) => sizes.get(b.chunk)! - sizes.get(a.chunk)!);
   return { chunks, byRef };
 }
 
@@ -455,13 +418,6 @@ export class SchemaRuntime {
   private readonly chunks: ValidatorChunk[];
   /** References compiled in this process and not yet in the cache. */
   private readonly fresh: string[] = [];
-  /** Where each validator this process used came from: a chunk's export, or null (compiled here). */
-  private readonly used = new Map<string, ChunkEntry | null>();
-  /** Trees validated so far (beginTree); a bundle is written only by a process that validated one. */
-  private trees = 0;
-  /** The bundle key of that one tree (beginTree), and the bundle found for it. */
-  private bundleKey: string | undefined;
-  private preferred: ValidatorChunk | undefined;
   /** Problems met while compiling (unknown references, schemas ajv rejects). */
   readonly diagnostics: Diagnostic[] = [];
 
@@ -537,56 +493,20 @@ export class SchemaRuntime {
     if (cached) return cached;
     expectLongRun(); // validators compiled by ajv (a cold validator cache): the optimizing compiler pays back
     const fn = this.compileFresh(ref, owner);
-    if (fn) {
-      this.fresh.push(ref);
-      this.used.set(ref, null);
-    }
+    if (fn) this.fresh.push(ref);
     return fn;
   }
 
-  /**
-   * A cached validator of `ref`: from the bundle of this tree's SoC if it holds it, else from a
-   * chunk already evaluated, else from the first that holds it (bundles last).
-   */
+  /** A cached validator of `ref`: from a chunk already evaluated if one holds it, else from the first that does. */
   private validatorFromCache(ref: string): ValidateFunction | undefined {
     const entries = this.cachedRefs.get(ref);
     if (!entries) return undefined;
-    const first = entries.find((e) => e.chunk === this.preferred) ?? entries.find((e) => e.chunk.evaluated);
-    for (const entry of first ? [first, ...entries.filter((e) => e !== first)] : entries) {
+    const evaluated = entries.find((e) => e.chunk.evaluated);
+    for (const entry of evaluated ? [evaluated, ...entries.filter((e) => e !== evaluated)] : entries) {
       const fn = entry.chunk.get(entry.name);
-      if (fn) {
-        this.used.set(ref, entry);
-        return fn;
-      }
+      if (fn) return fn;
     }
     return undefined;
-  }
-
-  /** The cached chunks whose code this process has loaded (file names), for tests and `DTOVERLAY_CHECK_DEBUG=cache`. */
-  loadedChunks(): string[] {
-    return this.chunks.filter((c) => c.evaluated).map((c) => path.basename(c.file));
-  }
-
-  /**
-   * Called by validateTree before it validates a tree, with the tree's bundle key (the last string
-   * of the root's `compatible`: its SoC). The validators of the process's first tree are taken from
-   * that SoC's bundle first; a process that validates more trees writes no bundle.
-   */
-  beginTree(bundleKey: string | undefined): void {
-    if (++this.trees > 1 || bundleKey === undefined) {
-      this.bundleKey = undefined;
-      return;
-    }
-    this.bundleKey = bundleKey;
-    const dir = this.options.validatorCacheDir;
-    if (!dir) return;
-    try {
-      const name = fs.readFileSync(bundlePointer(dir, bundleKey), 'utf8').trim();
-      if (name === NO_BUNDLE) this.bundleKey = undefined;
-      else this.preferred = this.chunks.find((c) => path.basename(c.file, '.js') === name);
-    } catch {
-      this.preferred = undefined; // no bundle yet
-    }
   }
 
   private compileFresh(ref: string, owner: string): ValidateFunction | null {
@@ -656,18 +576,9 @@ export class SchemaRuntime {
    * and the V8 code cache of chunks that had none.
    */
   persist(): void {
-    if (process.env.DTOVERLAY_CHECK_DEBUG === 'cache') {
-      const loaded = this.chunks.filter((c) => c.evaluated);
-      const mb = loaded.reduce((n, c) => n + (c.code?.length ?? 0), 0) / 1e6;
-      console.error(`validator cache: ${loaded.length} chunks loaded (${mb.toFixed(1)} MB): ${loaded.map((c) => path.basename(c.file)).join(' ')}; ${this.fresh.length} validators compiled`);
-    }
     for (const chunk of this.chunks) chunk.writeCodeCache();
     const dir = this.options.validatorCacheDir;
-    if (!dir) return;
-    if (this.fresh.length === 0) {
-      this.writeBundle();
-      return;
-    }
+    if (!dir || this.fresh.length === 0) return;
     const exportsByName: Record<string, string> = {};
     this.fresh.forEach((ref, i) => (exportsByName[`v${i}`] = ref));
     let code: string;
@@ -686,81 +597,9 @@ export class SchemaRuntime {
       const index = path.join(dir, `${name}.refs.json`);
       replaceFileSync(index, JSON.stringify(exportsByName));
       this.fresh.length = 0;
-      this.writeBundle({ code, exports: exportsByName });
     } catch {
       // A read-only cache only costs time.
     }
-  }
-
-  /**
-   * A process that validated one tree (kbuild's dt-validate: one per DTB) and took its validators
-   * from several chunks — each written by the process that first compiled them, for another board —
-   * loaded several times the code it ran. It writes a bundle for the tree's SoC: the validators it
-   * used, with the bundle's own from the boards of that SoC before it, and of each chunk only the
-   * code they use (chunk-shake.ts). The next process for a board of that SoC finds the bundle
-   * (beginTree) and loads that one chunk. The bundle it replaces is removed; the chunks stay.
-   */
-  private writeBundle(fresh?: { code: string; exports: Record<string, string> }): void {
-    const dir = this.options.validatorCacheDir;
-    const key = this.bundleKey;
-    if (!dir || key === undefined || this.trees !== 1 || this.used.size === 0) return;
-    if (this.preferred && !this.preferred.evaluated) return; // the SoC's bundle, unused: left as it is
-    const bundle = this.preferred;
-    const sources = new Set<ValidatorChunk | null>([...this.used.values()].map((u) => u?.chunk ?? null));
-    if (bundle && sources.size === 1 && sources.has(bundle)) return; // all from the SoC's bundle
-    if (!bundle && sources.size === 1) {
-      // one chunk that is mostly this tree's: a bundle would be a copy of it
-      const [only] = sources;
-      const size = only ? Object.keys(only.refs).length : this.fresh.length;
-      if (this.used.size * 3 >= size * 2) return;
-    }
-    // per source code: its export name → the bundle's export name (by reference, each once)
-    const wanted = new Map<string, { code: string; names: Map<string, string> }>();
-    const refs: Record<string, string> = {};
-    const take = (code: string | undefined, name: string, ref: string): boolean => {
-      if (code === undefined) return false;
-      let source = wanted.get(code);
-      if (!source) wanted.set(code, (source = { code, names: new Map() }));
-      const as = `v${Object.keys(refs).length}`;
-      source.names.set(name, as);
-      refs[as] = ref;
-      return true;
-    };
-    const freshName = new Map(Object.entries(fresh?.exports ?? {}).map(([name, ref]) => [ref, name]));
-    for (const [ref, entry] of this.used) {
-      const ok = entry ? take(entry.chunk.code, entry.name, ref) : take(fresh?.code, freshName.get(ref) ?? '', ref);
-      if (!ok) return;
-    }
-    if (bundle) for (const [name, ref] of Object.entries(bundle.refs)) if (!this.used.has(ref)) take(bundle.code, name, ref);
-    const parts: string[] = ['"use strict";\n'];
-    for (const { code, names } of wanted.values()) {
-      const parsed = parseChunk(code);
-      const part = parsed && shakeChunk(parsed, names);
-      if (parsed && part === undefined) return; // an export it should hold is not there: a damaged index
-      if (part === undefined) {
-        // code this scanner does not follow (not ajv's shapes): this SoC gets no bundle, and its
-        // next runs do not try again
-        try {
-          replaceFileSync(bundlePointer(dir, key), NO_BUNDLE);
-        } catch {
-          // only costs time
-        }
-        return;
-      }
-      parts.push(part);
-    }
-    const code = parts.join('');
-    const name = `${BUNDLE_PREFIX}${chunkName(code)}`;
-    const file = path.join(dir, `${name}.js`);
-    try {
-      new vm.Script(`(function (require, module, exports) {${code}\n})`); // syntax: never write what cannot load
-      replaceFileRecorded(file, code);
-      replaceFileSync(path.join(dir, `${name}.refs.json`), JSON.stringify(refs));
-      replaceFileSync(bundlePointer(dir, key), name);
-    } catch {
-      return; // only costs time
-    }
-    if (this.preferred && this.preferred.file !== file) removeChunkFiles(this.preferred.file);
   }
 
   private py: PyValidator | undefined;

@@ -150,9 +150,6 @@ function locate(error: ErrorObject, instance: DtNode, node: Node, nodes: Map<DtN
 /** Validates every node of `tree` (blob or source; overlays already applied). */
 export function validateTree(tree: Tree, runtime: SchemaRuntime, lookup: PropTypeLookup, options: ValidateOptions = {}): ValidationResult {
   const decoded = decodeTree(tree.root, lookup);
-  const rootCompatible = decoded.root.compatible;
-  const soc = Array.isArray(rootCompatible) ? rootCompatible[rootCompatible.length - 1] : undefined;
-  runtime.beginTree(typeof soc === 'string' ? soc : undefined);
   const diagnostics: Diagnostic[] = [];
   const unmatched: UnmatchedCompatible[] = [];
   const messages: DtValidateMessage[] = [];

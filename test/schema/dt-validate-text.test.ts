@@ -106,12 +106,7 @@ function canonical(value: unknown): unknown {
  */
 const TOLERATED_TYPES = new Set(['gpios']);
 
-/** Boards of lemans (SoC sa8775p), each an EL2 composition or a plain board. */
-const LEMANS = ['lemans-evk-el2.dtb', 'qcs9100-ride-el2.dtb', 'sa8775p-ride.dtb', 'qcs9100-ride.dtb'];
 const LEMANS_AND_MESSAGES = ['lemans-evk-el2.dtb', 'msm8976-longcheer-l9360.dtb', 'sdm845-lg-judyln.dtb', 'glymur-crd.dtb', 'qcs6490-rb3gen2.dtb', 'qcs404-evb-1000.dtb', 'apq8096-db820c.dtb', 'ipq6018-cp01-c1.dtb'];
-
-/** The one-DTB-per-process test's boards. */
-const BUNDLED = [...LEMANS, ...LEMANS_AND_MESSAGES.filter((d) => !LEMANS.includes(d))];
 
 describe.skipIf(reason !== undefined)('dt-mk-schema and dt-validate drop-ins on the qcom references', () => {
   let processedText: Buffer | undefined;
@@ -127,12 +122,6 @@ describe.skipIf(reason !== undefined)('dt-mk-schema and dt-validate drop-ins on 
       fs.writeFileSync(processedFile, processedText);
     }
     return processedText;
-  };
-  /** The folder of the validator chunks (one per processed schema and code version). */
-  const validatorDir = (): string => {
-    const root = path.join(cacheDir, 'validators');
-    const [only] = fs.readdirSync(root);
-    return path.join(root, only!);
   };
   const schemaSet = (): SchemaSet => (set ??= schemaSetFromProcessedText(processed(), cacheDir));
   const entries = reason ? [] : readSummary();
@@ -181,32 +170,7 @@ describe.skipIf(reason !== undefined)('dt-mk-schema and dt-validate drop-ins on 
     persistSchemaSet(warm);
     console.log(`dt-validate text, cold and warm cache: ${entries.length - changed.length}/${entries.length} DTBs identical`);
     expect(changed).toEqual([]);
-    // a process that validated many trees writes no SoC bundle
-    expect(fs.readdirSync(validatorDir()).filter((f) => f.startsWith('b-'))).toEqual([]);
   }, 1_800_000);
-
-  it('one DTB per process, as kbuild runs it: each SoC gets a bundle of the validators its boards use, and the text stays the same', async () => {
-    // boards of one SoC (lemans: sa8775p), the boards with messages, and one board of some other SoCs
-    const picked = entries.filter((e) => BUNDLED.includes(e.dtb));
-    expect(picked.length).toBe(BUNDLED.length);
-    const loaded = new Map<string, string[]>();
-    for (let round = 1; round <= 3; round++) {
-      const changed: string[] = [];
-      for (const e of picked) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const oneShot = schemaSetFromProcessedFile(processedFile, cacheDir);
-        if (ours(oneShot, e) !== coldTexts.get(e.dtb)) changed.push(e.dtb);
-        loaded.set(e.dtb, oneShot.runtime.loadedChunks());
-        persistSchemaSet(oneShot);
-      }
-      expect(changed, `round ${round}`).toEqual([]);
-    }
-    // the first round took its validators from the one chunk the cold run wrote and wrote bundles;
-    // by the third, each board loads its SoC's bundle and nothing else
-    const notBundled = [...loaded].filter(([, files]) => files.length !== 1 || !files[0]!.startsWith('b-'));
-    expect(notBundled).toEqual([]);
-    expect(new Set([...loaded].filter(([dtb]) => LEMANS.includes(dtb)).map(([, files]) => files[0])).size).toBe(1);
-  }, 900_000);
 
   it("reads the real dt-mk-schema's processed schema and prints the same", async () => {
     const real = schemaSetFromProcessedText(execFileSync('xz', ['-dc', referenceJson], { maxBuffer: 1 << 30 }), cacheDir);
