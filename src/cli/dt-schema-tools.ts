@@ -16,9 +16,8 @@ import { formatDtValidateMessages } from '../schema/dt-validate-format.js';
 import { persistSchemaSet, schemaSetFrom, schemaSetFromProcessedFile, validate } from '../schema/index.js';
 import { chooseCoreSchemas, jsYaml } from '../schema/load.js';
 import { DTSCHEMA_VERSION, formatProcessedSchema, makeProcessedSchema, processedSchemaJson } from '../schema/processed-json.js';
-import { capOptimizingCompiler, ONE_SHOT_DTBS } from '../schema/v8-tier.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
-import { expectLongRun } from '../tiering.js';
+import { capBaseline, expectLongRun, ONE_SHOT_DTBS } from '../tiering.js';
 
 function isFolder(file: string): boolean {
   try {
@@ -216,7 +215,7 @@ export async function runDtValidate(argv: string[]): Promise<number> {
   }
   for (const f of positional) if (fs.statSync(f, { throwIfNoEntry: false })?.isFile()) dtbs.push(f);
   // kbuild runs one DTB per process: there V8's optimizing compiler costs more than it gains
-  if (dtbs.length <= ONE_SHOT_DTBS) capOptimizingCompiler();
+  if (dtbs.length <= ONE_SHOT_DTBS) capBaseline();
 
   const coreSchemas = typeof options.coreSchemas === 'string' ? options.coreSchemas : undefined;
   let set;

@@ -23,12 +23,11 @@ import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { BindingPatternError, bindingRegExp, compileBindingPattern, enableLinearRegExp, type RegExpLike } from './regex.js';
 import { GuardIndex } from './guards.js';
-import { codeCacheSuffix } from './v8-tier.js';
 import { findRefCycle } from './ref-cycles.js';
 import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
 import { isAsRecorded, removeRecorded, replaceFileRecorded, replaceFileSync } from '../temp-files.js';
-import { expectLongRun } from '../tiering.js';
+import { codeCacheSuffix, expectLongRun } from '../tiering.js';
 
 type Ajv = ajv2019.Ajv2019;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
@@ -92,7 +91,7 @@ class ValidatorChunk {
     return typeof fn === 'function' ? fn : undefined;
   }
 
-  /** The V8 code cache beside the chunk, for this process's flags (v8-tier.ts). */
+  /** The V8 code cache beside the chunk, for this process's flags (tiering.ts). */
   private get codeCache(): string {
     return `${this.file}${codeCacheSuffix()}.v8`;
   }
