@@ -64,12 +64,13 @@ export function capBaseline(): void {
 
 /**
  * The suffix of a V8 code cache file made by this V8 under this process's tiers (before `.v8`).
- * V8 rejects a code cache made by another V8 or under other flags: the validator chunks keep one
- * per V8 version and mode, so runs on two Nodes, or capped and uncapped runs, sharing a cache
- * folder do not overwrite each other's.
+ * V8 rejects a code cache made by another V8 or under other flags (`--no-opt` included): the
+ * validator chunks keep one per V8 version and mode — capped, cold, default — so runs on two
+ * Nodes, or a one-DTB dt-validate, a `check --bindings` and a large `validate` batch sharing a
+ * cache folder, do not reject and rewrite each other's.
  */
 export function codeCacheSuffix(): string {
-  return `.${process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_')}${capped ? '.baseline' : ''}`;
+  return `.${process.versions.v8.replace(/[^0-9A-Za-z.-]/g, '_')}${capped ? '.baseline' : cold ? '.cold' : ''}`;
 }
 
 /** Whether this process runs without TurboFan now (for tests and the bench's notes). */
