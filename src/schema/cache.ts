@@ -25,6 +25,7 @@ import type { JsonObject } from './json.js';
 import { processSchemas, type ProcessedSchemaSet } from './process.js';
 import { replaceFileSync } from '../temp-files.js';
 import { expectLongRun } from '../tiering.js';
+import { markUsed, pruneKeys, setKey, validatorFolderKey } from './cache-prune.js';
 
 /** Bump when compile.ts changes the validator code it generates (keyword code, schema rewrites, ajv options). */
 export const VALIDATOR_CODE_VERSION = 'ajv8.20-2';
@@ -196,20 +197,26 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     // the index names an entry by its content hash, nothing else
     if (indexed && typeof indexed.key === 'string' && /^[0-9a-f]{64}$/.test(indexed.key)) {
       const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`), rebuild);
+      if (cached) markUsed(path.join(cacheDir, 'sets', `${indexed.key}.json`));
       if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', `${indexed.key}-${VALIDATOR_CODE_VERSION}`) };
     }
     const key = contentHash(files, texts);
     const entryFile = path.join(cacheDir, 'sets', `${key}.json`);
     const cached = readSet(entryFile, rebuild);
     let set: ProcessedSchemaSet;
-    if (cached) set = cached.set;
-    else {
+    if (cached) {
+      set = cached.set;
+      markUsed(entryFile);
+    } else {
       set = rebuild();
       try {
         writeSet(entryFile, set);
       } catch {
         // A read-only cache folder only costs time.
       }
+      // a new set: the entries of sets no recent run used go (cache-prune.ts)
+      pruneKeys(path.join(cacheDir, 'sets'), setKey);
+      pruneKeys(path.join(cacheDir, 'validators'), validatorFolderKey);
     }
     try {
       writeAtomically(indexFile, JSON.stringify({ key }));

@@ -28,6 +28,7 @@ import { buildSelectIndex, type SelectIndex } from './select.js';
 import { PyValidator, type PyError } from './py-errors.js';
 import { isAsRecorded, removeRecorded, replaceFileRecorded, replaceFileSync } from '../temp-files.js';
 import { codeCacheSuffix, expectLongRun } from '../tiering.js';
+import { markUsed } from './cache-prune.js';
 
 type Ajv = ajv2019.Ajv2019;
 type StandaloneCode = (ajv: Ajv, refs: Record<string, string>) => string;
@@ -427,6 +428,7 @@ export class SchemaRuntime {
     // Before any chunk is evaluated: V8's code cache records the flags it was made under, and one
     // made without the linear engine would be rejected (and rewritten) by a run with it.
     enableLinearRegExp();
+    if (options.validatorCacheDir) markUsed(options.validatorCacheDir);
     const index = options.validatorCacheDir ? indexValidatorChunks(options.validatorCacheDir) : { chunks: [], byRef: new Map() };
     this.chunks = index.chunks;
     this.cachedRefs = index.byRef;

@@ -14,6 +14,7 @@ import { holdsDtschemaCore, jsYaml } from './load.js';
 import { processedSchemaProblem, processedSetFromJson } from './processed-json.js';
 import { keyByStat, processedKey, ProcessedCacheEntry, readProcessedEntry, recordKeyByStat, writeProcessedEntry } from './processed-cache.js';
 import { SchemaRuntime, type RuntimeOptions } from './compile.js';
+import { markUsed, processedEntryKey, pruneKeys, validatorFolderKey } from './cache-prune.js';
 import type { ProcessedSchemaSet } from './process.js';
 import { PropTypeLookup } from './prop-types.js';
 import { validateTree, type ValidateOptions, type ValidationResult } from './validate.js';
@@ -78,11 +79,15 @@ function processedSchemaSet(key: string, text: () => Buffer, cacheDir: string | 
   // validator must be compiled or a failure explained.
   const cached = readProcessedEntry(entry, () => parse().schemas);
   if (cached) {
+    markUsed(entry.schemas); // not the index: its identity is recorded (processed-cache.ts)
     const { set, compatibles, loadSchema, loadSchemas } = cached;
     return schemaSetFrom(set, true, { ...validatorDir, compatibles, loadSchema, loadSchemas });
   }
   const set = parse();
   writeProcessedEntry(entry, set);
+  // a new processed schema: the entries of those no recent run used go (cache-prune.ts)
+  pruneKeys(entry.dir, processedEntryKey);
+  pruneKeys(path.join(cacheDir, 'validators'), validatorFolderKey);
   return schemaSetFrom(set, false, validatorDir);
 }
 
