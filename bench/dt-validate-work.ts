@@ -53,7 +53,7 @@ function recordedUserSeconds(): Map<string, number> {
  * The processed schema, the DTBs and a fresh cache folder; every DTB run twice (untimed) to fill
  * the cache. `wholeTree`: first, as a `make -j 2 dtbs_check` over the qcom tree would, every one
  * of the 393 reference DTBs run twice, two processes at a time (about 4 minutes): the cache then
- * holds a chunk per first run that compiled something, and the SoC bundles the second pass wrote.
+ * holds a chunk per first run that compiled something, as kbuild leaves it.
  */
 export async function dtValidateWork(boards: string[], wholeTree = false): Promise<DtValidateWork> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-dt-validate-'));

@@ -1,9 +1,10 @@
 /**
  * V8's optimizing compiler in a fresh process (issues 14 and 17): the one module that sets V8's
- * tiers. TurboFan compiles hot functions on a background thread and swaps them in; in a run of a few hundred milliseconds — one `compile` or
- * one `check`, as kbuild (one process per DTB) and a pre-commit hook start them — that work does
- * not pay back: a cold compile of lemans-evk ran 118 TurboFan jobs, and with TurboFan off the
- * process used about 40% less CPU and no more wall time. So the CLI starts short commands with
+ * tiers. TurboFan compiles hot functions on a background thread and swaps them in; in a run of a
+ * few hundred milliseconds — one `compile` or one `check`, as kbuild (one process per DTB) and a
+ * pre-commit hook start them — that work does not pay back: a cold compile of lemans-evk ran 118
+ * TurboFan jobs, and with TurboFan off the process used about 40% less CPU and no more wall time.
+ * So the CLI starts short commands with
  * TurboFan off (V8's interpreter and its baseline compiler only) and turns it back on as soon as
  * it knows the run will be long: a batch big enough for worker threads, a server, a huge input,
  * bindings to process or validators to compile (a cold schema cache: seconds of work). A few boards

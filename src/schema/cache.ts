@@ -196,9 +196,12 @@ export function loadProcessedSet(options: LoadSchemaOptions): LoadedProcessedSet
     const indexed = readJson<{ key?: unknown }>(indexFile);
     // the index names an entry by its content hash, nothing else
     if (indexed && typeof indexed.key === 'string' && /^[0-9a-f]{64}$/.test(indexed.key)) {
-      const cached = readSet(path.join(cacheDir, 'sets', `${indexed.key}.json`), rebuild);
-      if (cached) markUsed(path.join(cacheDir, 'sets', `${indexed.key}.json`));
-      if (cached) return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', `${indexed.key}-${VALIDATOR_CODE_VERSION}`) };
+      const indexedFile = path.join(cacheDir, 'sets', `${indexed.key}.json`);
+      const cached = readSet(indexedFile, rebuild);
+      if (cached) {
+        markUsed(indexedFile);
+        return { ...cached, fromCache: true, key: indexed.key, validatorDir: path.join(cacheDir, 'validators', `${indexed.key}-${VALIDATOR_CODE_VERSION}`) };
+      }
     }
     const key = contentHash(files, texts);
     const entryFile = path.join(cacheDir, 'sets', `${key}.json`);
